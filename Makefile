@@ -1,0 +1,75 @@
+# Open Job Board: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install install-dev run setup web worker beat test lint format bench browser clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+venv: $(BIN)/python ## Create the virtualenv
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Install the application
+
+install-dev: $(VENV)/.installed-dev ## Install the application and the development tools
+
+setup: install ## Migrate, collect static, create the admin user, seed the sandbox (idempotent)
+	$(BIN)/python manage.py setup_instance
+
+run: setup ## Set up and run the board, sandbox, worker and beat (Ctrl-C stops all)
+	@echo ""
+	@echo "  Board:            http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:            http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Sandbox console:  http://127.0.0.1:$(PORT)/sandbox/"
+	@echo "  Health:           http://127.0.0.1:$(PORT)/readyz"
+	@echo ""
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+web: install ## Run only the web process
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: install ## Run only a Celery worker
+	$(BIN)/celery -A jobboard worker --loglevel INFO --concurrency 2 --without-gossip --without-mingle
+
+beat: install ## Run only Celery beat
+	$(BIN)/celery -A jobboard beat --loglevel INFO
+
+test: install-dev ## Run the test suite (SQLite unless DATABASE_URL is set)
+	$(BIN)/pytest
+
+lint: install-dev ## ruff check, ruff format --check, import contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install-dev ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+browser: ## Install Debian's chromium for the browser tests (needs root)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+bench: install-dev ## Run the benchmarks and print their figures
+	$(BIN)/pytest tests/bench -s -o addopts="--strict-markers" -q
+
+clean: ## Remove the virtualenv and local data (database, broker, uploads)
+	rm -rf $(VENV) var

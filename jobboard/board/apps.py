@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BoardConfig(AppConfig):
+    name = "jobboard.board"
+    label = "board"
+    verbose_name = "Job board"

@@ -1,0 +1,134 @@
+"""The board's own view of a job: a Listing from some source, shown to job seekers.
+
+Nothing here knows where listings come from. A source (the SmartRecruiters feed today)
+calls ``services.publish_listing`` with a ``(source, external_id)`` key.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Company(models.Model):
+    source = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="company_source_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListingQuerySet(models.QuerySet["Listing"]):
+    def visible(self, *, now: object | None = None) -> ListingQuerySet:
+        """Listings a job seeker may see: live and not past their valid-through date.
+
+        The one definition of "visible", used by the list, job pages, feeds, sitemap,
+        alerts and expiry alike.
+        """
+        now = now or timezone.now()
+        return self.filter(state=Listing.State.LIVE).filter(
+            models.Q(valid_through__isnull=True) | models.Q(valid_through__gt=now)
+        )
+
+    def past_valid_through(self, *, now: object | None = None) -> ListingQuerySet:
+        now = now or timezone.now()
+        return self.filter(state=Listing.State.LIVE, valid_through__lte=now)
+
+
+class Listing(models.Model):
+    class State(models.TextChoices):
+        LIVE = "live", "Live"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    class CompensationPeriod(models.TextChoices):
+        YEAR = "YEAR", "per year"
+        MONTH = "MONTH", "per month"
+        HOUR = "HOUR", "per hour"
+
+    source = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=100)
+    # A stable key shared by successive versions of the same job (a repost keeps it).
+    job_key = models.CharField(max_length=100, blank=True, db_index=True)
+    reference = models.CharField(max_length=100, blank=True)
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")
+
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    region_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=120, blank=True)
+    country_code = models.CharField(max_length=2, blank=True, db_index=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    remote = models.BooleanField(default=False)
+
+    function = models.CharField(max_length=120, blank=True)
+    industry = models.CharField(max_length=120, blank=True)
+    experience_level = models.CharField(max_length=120, blank=True)
+    employment_type = models.CharField(max_length=120, blank=True)
+    # Machine codes of the four lists above, for mapping (e.g. to schema.org values).
+    function_code = models.CharField(max_length=80, blank=True)
+    industry_code = models.CharField(max_length=80, blank=True)
+    experience_level_code = models.CharField(max_length=80, blank=True)
+    employment_type_code = models.CharField(max_length=80, blank=True)
+
+    salary_min = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_max = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_currency = models.CharField(max_length=3, blank=True)
+    salary_period = models.CharField(max_length=5, choices=CompensationPeriod.choices, blank=True)
+
+    # Sanitised on the way in (board.html.sanitize_html); safe to render as is.
+    company_description = models.TextField(blank=True)
+    job_description = models.TextField(blank=True)
+    qualifications = models.TextField(blank=True)
+    additional_information = models.TextField(blank=True)
+    video_url = models.URLField(max_length=500, blank=True)
+    apply_url = models.URLField(max_length=500, blank=True)
+
+    posted_at = models.DateTimeField(db_index=True)
+    valid_through = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.LIVE)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="listing_source_key"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-posted_at", "-id"], name="listing_state_posted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.company})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("board:job_detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_visible(self) -> bool:
+        if self.state != self.State.LIVE:
+            return False
+        return self.valid_through is None or self.valid_through > timezone.now()
+
+    @property
+    def location_display(self) -> str:
+        parts = [self.city, self.region, self.country]
+        return ", ".join(dict.fromkeys(p for p in parts if p))

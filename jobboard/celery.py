@@ -1,0 +1,100 @@
+"""The Celery application and the one place where the beat schedule is declared."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from celery import Celery, signals
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobboard.settings")
+
+app = Celery("jobboard")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def ensure_broker_folders() -> None:
+    """The filesystem transport needs its folders before the first message."""
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
+        if key in options:
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+def beat_schedule() -> dict[str, dict[str, object]]:
+    """Every periodic task, with its interval from settings (seconds).
+
+    Tasks are referenced by name so that this module imports no app code.
+    """
+    from django.conf import settings
+
+    def every(setting: str) -> timedelta:
+        return timedelta(seconds=getattr(settings, setting))
+
+    entries: list[tuple[str, str, str]] = [
+        # (entry name, task name, interval setting)
+        ("sync-feed", "partner.postings.tasks.sync_feed", "SYNC_FEED_INTERVAL"),
+        (
+            "relay-status-reports",
+            "partner.postings.tasks.relay_status_reports",
+            "OUTBOX_RELAY_INTERVAL",
+        ),
+        ("expire-listings", "jobboard.board.tasks.expire_listings", "LISTING_EXPIRY_INTERVAL"),
+        ("reconcile-feed", "partner.postings.tasks.reconcile_feed", "RECONCILE_INTERVAL"),
+        ("send-job-alerts", "jobboard.board.tasks.send_job_alerts", "JOB_ALERTS_INTERVAL"),
+        (
+            "sweep-applications",
+            "partner.applications.tasks.sweep_submissions",
+            "APPLICATION_SWEEP_INTERVAL",
+        ),
+        (
+            "poll-application-status",
+            "partner.applications.tasks.poll_statuses",
+            "APPLICATION_STATUS_POLL_INTERVAL",
+        ),
+        (
+            "erase-applications",
+            "partner.applications.tasks.erase_expired",
+            "APPLICATION_ERASURE_INTERVAL",
+        ),
+        (
+            "push-assessment-results",
+            "partner.assessments.tasks.push_results",
+            "ASSESSMENT_PUSH_INTERVAL",
+        ),
+        (
+            "expire-assessment-orders",
+            "partner.assessments.tasks.expire_orders",
+            "ASSESSMENT_EXPIRY_INTERVAL",
+        ),
+    ]
+    # An entry whose task is not registered (an app switched off) is left out rather
+    # than sent to workers that would reject it.
+    return {
+        name: {"task": task, "schedule": every(setting)}
+        for name, task, setting in entries
+        if task in app.tasks
+    }
+
+
+@signals.beat_init.connect
+def _install_beat_schedule(sender: object, **kwargs: object) -> None:
+    # beat_init runs after the task modules are imported and before the scheduler
+    # reads the schedule, so the filter above sees every registered task.
+    app.conf.beat_schedule = beat_schedule()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _prepare_broker(**kwargs: object) -> None:
+    ensure_broker_folders()
+
+
+@app.task(name="jobboard.ping")
+def ping() -> str:
+    """A round trip through the broker and a worker; used by tests and readiness checks."""
+    return "pong"

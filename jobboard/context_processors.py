@@ -1,0 +1,10 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
+    }

@@ -1,0 +1,137 @@
+"""Strict readers for environment variables.
+
+django-environ is lenient: ``DEBUG=maybe`` quietly becomes ``False`` and a malformed
+``DATABASE_URL`` surfaces later as an obscure driver error. An operator deserves to
+be told at start-up which variable is wrong, so every read goes through here and a
+bad value raises ``ImproperlyConfigured`` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+env = environ.Env()
+
+
+def _raw(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str:
+    value = _raw(name)
+    if value is None or value == "":
+        if required:
+            raise ImproperlyConfigured(f"{name} must be set")
+        if default is None:
+            raise ImproperlyConfigured(f"{name} must be set")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean; use one of true/false, 1/0, yes/no, on/off"
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def env_http_url(name: str, default: str) -> str:
+    """An absolute http(s) URL without a trailing slash."""
+    value = (_raw(name) or default).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an absolute http(s) URL")
+    return value.rstrip("/")
+
+
+_DB_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
+
+
+def env_database(name: str, default: str) -> dict[str, Any]:
+    value = (_raw(name) or default).strip()
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in _DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name}={_mask_url(value)!r} is not a database URL; expected sqlite:///path "
+            "or postgres://user@host:port/name"
+        )
+    try:
+        config = environ.Env.db_url_config(value)
+    except Exception as exc:  # django-environ raises several types for bad URLs
+        raise ImproperlyConfigured(f"{name} is malformed: {exc}") from None
+    if scheme != "sqlite" and not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no database")
+    return config
+
+
+def env_broker_url(name: str, default: str) -> str:
+    value = (_raw(name) or default).strip()
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in {"redis", "rediss", "amqp", "pyamqp", "filesystem", "memory"}:
+        raise ImproperlyConfigured(
+            f"{name}={_mask_url(value)!r} is not a broker URL; expected redis://host:port/db"
+        )
+    return value
+
+
+def _mask_url(value: str) -> str:
+    """Hide a password inside a URL before it reaches an error message."""
+    parts = urlsplit(value)
+    if parts.password:
+        return value.replace(parts.password, "***")
+    return value

@@ -1,0 +1,363 @@
+"""Django settings, read from the environment.
+
+Every variable is documented in ``.env.example`` and the README. Development has safe
+defaults so that ``make run`` works on a fresh machine; ``DJANGO_ENV=production``
+refuses to start without the secrets and hosts an operator must choose.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from jobboard.envconfig import (
+    env,
+    env_bool,
+    env_broker_url,
+    env_choice,
+    env_database,
+    env_float,
+    env_http_url,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+# .env is optional and never overrides the real environment.
+if (BASE_DIR / ".env").is_file():
+    environ_file = BASE_DIR / ".env"
+    env.read_env(str(environ_file), overwrite=False)
+
+# ---------------------------------------------------------------------------
+# Mode
+# ---------------------------------------------------------------------------
+DJANGO_ENV = env_choice("DJANGO_ENV", "development", ("development", "production"))
+PRODUCTION = DJANGO_ENV == "production"
+
+DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false when DJANGO_ENV=production")
+
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY", required=True)
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production")
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must list host names, not '*'")
+else:
+    # Development only: a fixed key keeps sessions alive across restarts of `make run`.
+    SECRET_KEY = env_str(
+        "SECRET_KEY", "dev-only-insecure-key-0f4a8c2e9b7d6a5f3e1c0b9a8d7e6f5a4b3c2d1e0f"
+    )
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+SITE_URL = env_http_url("SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = env_str("SITE_NAME", "Open Job Board")
+
+# ---------------------------------------------------------------------------
+# Applications
+# ---------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "jobboard",
+    "jobboard.board",
+    "partner.postings",
+    "partner.applications",
+    "partner.assessments",
+]
+
+SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=not PRODUCTION)
+if SANDBOX_ENABLED:
+    INSTALLED_APPS.append("partner.sandbox")
+
+MIDDLEWARE = [
+    "jobboard.logs.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jobboard.urls"
+WSGI_APPLICATION = "jobboard.wsgi.application"
+ASGI_APPLICATION = "jobboard.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jobboard.context_processors.site",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite: several processes (web, worker, beat) share one file; wait for locks
+    # instead of failing at once, and use WAL so readers do not block the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_NAME", "") or None}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache_url_config(env_str("CACHE_URL", "locmemcache://jobboard"))}
+
+# ---------------------------------------------------------------------------
+# Auth, i18n, static and media
+# ---------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed, hashed static files served by whitenoise; plain storage in development
+    # so that `runserver` works without collectstatic.
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+# Candidate uploads and assessment reports: never under MEDIA_URL, served only through views.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# ---------------------------------------------------------------------------
+# Security
+# ---------------------------------------------------------------------------
+# Fernet keys (comma-separated, newest first) for secrets stored in the database.
+# The development key is public on purpose: it protects nothing but demo data.
+FIELD_ENCRYPTION_KEY = env_list(
+    "FIELD_ENCRYPTION_KEY", [] if PRODUCTION else ["r3YvHAqTH-3QezC4ZTfv8VOInIDcaMeoz5EkoKq5hmo="]
+)
+if PRODUCTION and not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DJANGO_ENV=production")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the apply form's small script does not read it; Django default kept
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Behind a TLS-terminating proxy: e.g. "HTTP_X_FORWARDED_PROTO,https".
+    _proxy_header = env_list("SECURE_PROXY_SSL_HEADER", ["HTTP_X_FORWARDED_PROTO", "https"])
+    if _proxy_header:
+        if len(_proxy_header) != 2:
+            raise ImproperlyConfigured(
+                "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+            )
+        SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
+    # Health checks come from the orchestrator over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+else:
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ---------------------------------------------------------------------------
+# Email
+# ---------------------------------------------------------------------------
+_email = env.email_url_config(env_str("EMAIL_URL", "consolemail://"))
+vars().update(_email)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Open Job Board <jobs@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# ---------------------------------------------------------------------------
+# Celery
+# ---------------------------------------------------------------------------
+# The embedded default is kombu's filesystem transport: worker and beat are real
+# processes that exchange messages through files under var/broker, so `make run`
+# needs no broker service. Production sets CELERY_BROKER_URL=redis://...
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message not acknowledged within this window is handed to another worker.
+        # Longer than the longest task time limit, so a slow task is not run twice.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+    }
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60, minimum=5)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Beat intervals, in seconds (the schedule itself lives in jobboard/celery.py).
+SYNC_FEED_INTERVAL = env_int("SYNC_FEED_INTERVAL", 300, minimum=10)
+OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 60, minimum=5)
+LISTING_EXPIRY_INTERVAL = env_int("LISTING_EXPIRY_INTERVAL", 900, minimum=10)
+RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 86_400, minimum=60)
+JOB_ALERTS_INTERVAL = env_int("JOB_ALERTS_INTERVAL", 86_400, minimum=60)
+APPLICATION_SWEEP_INTERVAL = env_int("APPLICATION_SWEEP_INTERVAL", 120, minimum=10)
+APPLICATION_STATUS_POLL_INTERVAL = env_int("APPLICATION_STATUS_POLL_INTERVAL", 6 * 3600, minimum=60)
+APPLICATION_ERASURE_INTERVAL = env_int("APPLICATION_ERASURE_INTERVAL", 3600, minimum=60)
+ASSESSMENT_PUSH_INTERVAL = env_int("ASSESSMENT_PUSH_INTERVAL", 60, minimum=5)
+ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum=60)
+
+# ---------------------------------------------------------------------------
+# SmartRecruiters
+# ---------------------------------------------------------------------------
+SMARTRECRUITERS_API_URL = env_http_url(
+    "SMARTRECRUITERS_API_URL",
+    f"{SITE_URL}/sandbox" if SANDBOX_ENABLED else "https://api.smartrecruiters.com",
+)
+# The sandbox accepts this well-known demo key; a real key comes from SmartRecruiters.
+SANDBOX_DEMO_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
+SMARTRECRUITERS_PARTNER_TOKEN = env_str(
+    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEMO_PARTNER_TOKEN if SANDBOX_ENABLED else ""
+)
+SMARTRECRUITERS_APPLICATION_TOKEN = env_str(
+    "SMARTRECRUITERS_APPLICATION_TOKEN", SMARTRECRUITERS_PARTNER_TOKEN
+)
+SMARTRECRUITERS_CLIENT_ID = env_str(
+    "SMARTRECRUITERS_CLIENT_ID", "sandbox-master-client" if SANDBOX_ENABLED else ""
+)
+SMARTRECRUITERS_CLIENT_SECRET = env_str(
+    "SMARTRECRUITERS_CLIENT_SECRET", "sandbox-master-secret" if SANDBOX_ENABLED else ""
+)
+if PRODUCTION and not SANDBOX_ENABLED and not SMARTRECRUITERS_PARTNER_TOKEN:
+    raise ImproperlyConfigured("SMARTRECRUITERS_PARTNER_TOKEN must be set in production")
+
+SMARTRECRUITERS_CONNECT_TIMEOUT = env_float("SMARTRECRUITERS_CONNECT_TIMEOUT", 10.0, minimum=0.1)
+SMARTRECRUITERS_READ_TIMEOUT = env_float("SMARTRECRUITERS_READ_TIMEOUT", 60.0, minimum=0.1)
+SMARTRECRUITERS_RATE_PER_SECOND = env_float("SMARTRECRUITERS_RATE_PER_SECOND", 8.0, minimum=0.1)
+SMARTRECRUITERS_MAX_IN_FLIGHT = env_int("SMARTRECRUITERS_MAX_IN_FLIGHT", 8, minimum=1)
+SMARTRECRUITERS_MAX_RETRIES = env_int("SMARTRECRUITERS_MAX_RETRIES", 5, minimum=0)
+SMARTRECRUITERS_BACKOFF_CAP = env_float("SMARTRECRUITERS_BACKOFF_CAP", 60.0, minimum=0.0)
+SMARTRECRUITERS_BACKOFF_BASE = env_float("SMARTRECRUITERS_BACKOFF_BASE", 1.0, minimum=0.0)
+# Web hosts of SmartRecruiters that may receive a browser redirect from us.
+SMARTRECRUITERS_WEB_HOSTS = env_list(
+    "SMARTRECRUITERS_WEB_HOSTS", ["www.smartrecruiters.com", "jobs.smartrecruiters.com"]
+)
+
+# Job Board API sync
+FEED_STALE_AFTER = timedelta(seconds=env_int("FEED_STALE_AFTER", 3 * 300, minimum=60))
+
+# ---------------------------------------------------------------------------
+# REST framework (our inbound Assessment API)
+# ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Job board partner API",
+    "DESCRIPTION": "Endpoints SmartRecruiters calls on us as an assessment vendor (2021 API).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# ---------------------------------------------------------------------------
+# Logging
+# ---------------------------------------------------------------------------
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", ("json", "text"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "jobboard.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",
+        },
+        "json": {"()": "jobboard.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # httpx logs full URLs at INFO; our transport logs what matters, masked.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+    },
+}

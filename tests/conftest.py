@@ -1,0 +1,26 @@
+"""Shared fixtures. Each app's tests live in tests/<app>/ and add their own conftest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS_DIR = Path(
+    os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).parent.parent / "test-artifacts")
+)
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests save screenshots and other artefacts for people to look at."""
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.fixture(autouse=True)
+def _private_media(tmp_path: Path, settings) -> None:
+    # Uploads written by a test never land in the developer's var/ directory.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
