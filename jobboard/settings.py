@@ -87,7 +87,7 @@ INSTALLED_APPS = [
 
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=not PRODUCTION)
 if SANDBOX_ENABLED:
-    INSTALLED_APPS.append("partner.sandbox")
+    INSTALLED_APPS += ["partner.sandbox", "partner.sandbox.assessments"]
 
 MIDDLEWARE = [
     "jobboard.logs.RequestIdMiddleware",
