@@ -361,3 +361,16 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# ---------------------------------------------------------------------------
+# Sandbox (partner/sandbox; only read when SANDBOX_ENABLED)
+# ---------------------------------------------------------------------------
+# Control API header X-Sandbox-Control-Token. The development value is public on purpose:
+# the sandbox guards demo data only, and production does not run it.
+SANDBOX_CONTROL_TOKEN = env_str(
+    "SANDBOX_CONTROL_TOKEN", "" if PRODUCTION else "sandbox-control-dev-token"
+)
+# Switch defaults merged over the contracts' defaults, e.g. '{"rate_limit": false}'.
+SANDBOX_SWITCHES = env.json("SANDBOX_SWITCHES", default={})
+# The request journal keeps this many most recent rows.
+SANDBOX_JOURNAL_MAX_ROWS = env_int("SANDBOX_JOURNAL_MAX_ROWS", 5000, minimum=100)
