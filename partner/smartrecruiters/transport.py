@@ -1,0 +1,528 @@
+"""The one door out to SmartRecruiters: every outbound call goes through ``Transport``.
+
+What lives here and nowhere else (contracts README, job-board-api.md §7):
+- timeouts on connect and read (settings, read at call time);
+- a throttle per credential, shared by every client in the process: a token bucket at
+  ``SMARTRECRUITERS_RATE_PER_SECOND`` with no burst, and at most
+  ``SMARTRECRUITERS_MAX_IN_FLIGHT`` requests in flight;
+- retries of 429, 500/502/503/504, timeouts, dropped connections and unparsable 2xx JSON
+  on GET, with full-jitter exponential backoff, honouring ``Retry-After``;
+- credentials only ever sent to the host of ``SMARTRECRUITERS_API_URL``, and masked in logs.
+
+Only this package imports httpx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from django.conf import settings
+
+from partner.smartrecruiters.errors import (
+    MalformedResponseError,
+    NetworkError,
+    PermanentError,
+    RateLimitedError,
+    SmartRecruitersError,
+    error_from_response,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "open-job-board/1.0 (SmartRecruiters partner)"
+
+
+# ---------------------------------------------------------------------------
+# Credentials
+# ---------------------------------------------------------------------------
+def mask_secret(secret: str) -> str:
+    """A recognisable but useless form of a secret, for logs: first 4 characters."""
+    if not secret:
+        return ""
+    return f"{secret[:4]}…({len(secret)})"
+
+
+def _fingerprint(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+class Auth:
+    """How a request authenticates. Never exposes the secret except to ``apply``."""
+
+    throttle_key: str = "anonymous"
+
+    def apply(self, headers: dict[str, str]) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def secrets(self) -> tuple[str, ...]:
+        return ()
+
+
+class NoAuth(Auth):
+    """An unauthenticated call (e.g. an OAuth token request carrying its own form body)."""
+
+    def __init__(self, *, throttle_key: str = "anonymous") -> None:
+        self.throttle_key = throttle_key
+
+    def apply(self, headers: dict[str, str]) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "NoAuth()"
+
+
+class SmartTokenAuth(Auth):
+    """``X-SmartToken: <partner API key>`` (feed, offers, Application API).
+
+    Never ``?apiKey=``: a key in a URL ends up in access logs (contract §7, Security).
+    """
+
+    def __init__(self, token: str, *, throttle_key: str | None = None) -> None:
+        if not token:
+            raise PermanentError("SmartRecruiters partner token is not configured")
+        self._token = token
+        # Shared with the Application API on purpose: SR limits per key, not per API.
+        self.throttle_key = throttle_key or f"smarttoken:{_fingerprint(token)}"
+
+    def apply(self, headers: dict[str, str]) -> None:
+        headers["X-SmartToken"] = self._token
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._token,)
+
+    def __repr__(self) -> str:
+        return f"SmartTokenAuth({mask_secret(self._token)})"
+
+
+class BearerAuth(Auth):
+    """``Authorization: Bearer <token>`` (Assessment API).
+
+    Pass ``throttle_key`` (e.g. the company's client id) so that a refreshed token keeps
+    the same bucket; by default the key is a fingerprint of the token.
+    """
+
+    def __init__(self, token: str, *, throttle_key: str | None = None) -> None:
+        if not token:
+            raise PermanentError("bearer token is empty")
+        self._token = token
+        self.throttle_key = throttle_key or f"bearer:{_fingerprint(token)}"
+
+    def apply(self, headers: dict[str, str]) -> None:
+        headers["Authorization"] = f"Bearer {self._token}"
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._token,)
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({mask_secret(self._token)})"
+
+
+# ---------------------------------------------------------------------------
+# Throttle
+# ---------------------------------------------------------------------------
+class Throttle:
+    """Token bucket (no burst) plus an in-flight cap, for one credential.
+
+    The limits are passed on each ``acquire`` so that changed settings apply at once.
+    No burst: a bucket that may fill up to N would let 2N requests through in the first
+    second after an idle spell, which a server limiting per second answers with 429.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slot_free = threading.Condition(self._lock)
+        self._next_at = 0.0  # monotonic time at which the next request may start
+        self._in_flight = 0
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def acquire(self, *, rate: float, max_in_flight: int) -> None:
+        with self._slot_free:
+            while self._in_flight >= max_in_flight:
+                self._slot_free.wait()
+            self._in_flight += 1
+            now = time.monotonic()
+            start = max(now, self._next_at)
+            self._next_at = start + 1.0 / rate
+        delay = start - now
+        if delay > 0:
+            time.sleep(delay)
+
+    def release(self) -> None:
+        with self._slot_free:
+            self._in_flight -= 1
+            self._slot_free.notify()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request on this credential for ``seconds`` (after a 429)."""
+        with self._lock:
+            self._next_at = max(self._next_at, time.monotonic() + seconds)
+
+
+# ---------------------------------------------------------------------------
+# Responses and attempts
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str = ""
+    attempts: int = 1
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The decoded body; ``None`` for an empty body (e.g. a bare 204 to a PUT)."""
+        if not self.content.strip():
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"response body is not JSON: {exc}",
+                status=self.status,
+                body_excerpt=self.content[:200].decode("utf-8", errors="replace"),
+            ) from None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one try of a request did; handed to ``on_attempt`` hooks."""
+
+    method: str
+    path: str
+    number: int  # 1-based
+    status: int | None
+    error: SmartRecruitersError | None
+    elapsed: float
+    will_retry: bool
+    sleep: float = 0.0
+
+
+AttemptHook = Callable[[Attempt], None]
+
+
+@dataclass
+class TransportStats:
+    """Counters since start (or ``reset``); read by benchmarks and tests."""
+
+    requests: int = 0
+    retries: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, status: int | None, *, retry: bool) -> None:
+        with self._lock:
+            self.requests += 1
+            if retry:
+                self.retries += 1
+            if status is not None:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests = 0
+            self.retries = 0
+            self.statuses = {}
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def backoff_delay(attempt: int) -> float:
+    """Full jitter: random(0, min(cap, base * 2**attempt)); ``attempt`` counts from 0."""
+    cap = float(settings.SMARTRECRUITERS_BACKOFF_CAP)
+    base = float(settings.SMARTRECRUITERS_BACKOFF_BASE)
+    return random.uniform(0, min(cap, base * (2**attempt)))  # noqa: S311 - jitter, not crypto
+
+
+def _scrubber(secrets: tuple[str, ...]) -> Callable[[str], str]:
+    def scrub(text: str) -> str:
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, mask_secret(secret))
+        return text
+
+    return scrub
+
+
+_RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+# ---------------------------------------------------------------------------
+# Transport
+# ---------------------------------------------------------------------------
+class Transport:
+    def __init__(self) -> None:
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+        self._throttles: dict[str, Throttle] = {}
+        self._throttles_lock = threading.Lock()
+        self.stats = TransportStats()
+
+    # -- plumbing ----------------------------------------------------------
+    def _http(self) -> httpx.Client:
+        with self._client_lock:
+            if self._client is None:
+                # Pool sized above the in-flight cap: the throttle, not the pool, limits.
+                limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+                self._client = httpx.Client(
+                    limits=limits, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+                )
+            return self._client
+
+    def close(self) -> None:
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def throttle(self, key: str) -> Throttle:
+        with self._throttles_lock:
+            throttle = self._throttles.get(key)
+            if throttle is None:
+                throttle = self._throttles[key] = Throttle()
+            return throttle
+
+    @staticmethod
+    def resolve_url(path_or_url: str) -> str:
+        """Join a path to SMARTRECRUITERS_API_URL; refuse absolute URLs on other hosts."""
+        base = str(settings.SMARTRECRUITERS_API_URL).rstrip("/")
+        parts = urlsplit(path_or_url)
+        if parts.scheme or parts.netloc:
+            allowed = urlsplit(base)
+            if (parts.scheme, parts.netloc.lower()) != (allowed.scheme, allowed.netloc.lower()):
+                # Credentials go to the configured SmartRecruiters host and nowhere else.
+                raise PermanentError(
+                    f"refusing to send SmartRecruiters credentials to {parts.scheme}://"
+                    f"{parts.netloc}: not the host of SMARTRECRUITERS_API_URL"
+                )
+            return path_or_url
+        return urljoin(base + "/", path_or_url.lstrip("/"))
+
+    @staticmethod
+    def _timeout() -> httpx.Timeout:
+        connect = float(settings.SMARTRECRUITERS_CONNECT_TIMEOUT)
+        read = float(settings.SMARTRECRUITERS_READ_TIMEOUT)
+        return httpx.Timeout(connect=connect, read=read, write=read, pool=connect + read)
+
+    # -- the call ------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        auth: Auth,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
+        expect_json: bool | None = None,
+        on_attempt: AttemptHook | None = None,
+    ) -> Response:
+        """Send one request, retrying what may succeed later; return a 2xx ``Response``.
+
+        Raises a ``SmartRecruitersError`` subclass for any non-2xx answer (after retries
+        for the transient ones) or when no answer came. ``expect_json`` (default: true
+        for GET) makes an unparsable 2xx body a retryable ``MalformedResponseError``.
+        ``on_attempt`` is called after every try, retried or not.
+        """
+        method = method.upper()
+        url = self.resolve_url(path_or_url)
+        path = urlsplit(url).path
+        if expect_json is None:
+            expect_json = method == "GET"
+        retries_allowed = (
+            int(settings.SMARTRECRUITERS_MAX_RETRIES) if max_retries is None else max_retries
+        )
+        send_headers: dict[str, str] = {"Accept": "application/json"}
+        if headers:
+            send_headers.update(headers)
+        auth.apply(send_headers)
+        scrub = _scrubber(auth.secrets())
+        throttle = self.throttle(auth.throttle_key)
+        backoff_cap = float(settings.SMARTRECRUITERS_BACKOFF_CAP)
+
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            status: int | None = None
+            error: SmartRecruitersError | None = None
+            response: Response | None = None
+            throttle.acquire(
+                rate=float(settings.SMARTRECRUITERS_RATE_PER_SECOND),
+                max_in_flight=int(settings.SMARTRECRUITERS_MAX_IN_FLIGHT),
+            )
+            try:
+                raw = self._http().request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    files=files,
+                    headers=send_headers,
+                    timeout=self._timeout(),
+                )
+                status = raw.status_code
+                content = raw.content
+            except _RETRYABLE_EXCEPTIONS as exc:
+                kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
+                error = NetworkError(f"{kind} error: {type(exc).__name__}")
+            except httpx.HTTPError as exc:
+                error = PermanentError(f"request could not be sent: {type(exc).__name__}")
+            finally:
+                throttle.release()
+
+            if error is None and status is not None:
+                if 200 <= status < 300:
+                    response = Response(
+                        status=status,
+                        headers=raw.headers,
+                        content=content,
+                        url=url,
+                        attempts=attempt + 1,
+                    )
+                    if expect_json:
+                        try:
+                            response.json()
+                        except MalformedResponseError as exc:
+                            error, response = exc, None
+                else:
+                    error = error_from_response(
+                        status=status,
+                        body=content,
+                        retry_after=parse_retry_after(raw.headers.get("Retry-After")),
+                        scrub=scrub,
+                    )
+
+            elapsed = time.monotonic() - started
+            will_retry = error is not None and not error.permanent and attempt < retries_allowed
+            sleep = 0.0
+            if will_retry:
+                retry_after = getattr(error, "retry_after", None)
+                if isinstance(error, RateLimitedError) and retry_after is not None:
+                    if retry_after > backoff_cap:
+                        # Longer than we would ever back off: leave it to the next pass.
+                        will_retry = False
+                    else:
+                        sleep = retry_after
+                        throttle.pause(retry_after)
+                else:
+                    sleep = backoff_delay(attempt)
+            self.stats.count(status, retry=attempt > 0)
+            self._log(method, path, attempt + 1, status, error, elapsed, will_retry, sleep)
+            if on_attempt is not None:
+                on_attempt(
+                    Attempt(method, path, attempt + 1, status, error, elapsed, will_retry, sleep)
+                )
+            if response is not None:
+                return response
+            if not will_retry:
+                if error is None:  # unreachable: no response means an error was recorded
+                    raise NetworkError("no response")
+                raise error
+            time.sleep(sleep)
+            attempt += 1
+
+    @staticmethod
+    def _log(
+        method: str,
+        path: str,
+        number: int,
+        status: int | None,
+        error: SmartRecruitersError | None,
+        elapsed: float,
+        will_retry: bool,
+        sleep: float,
+    ) -> None:
+        # Paths carry ids, never secrets (no ?apiKey=); error text is scrubbed already.
+        if error is None:
+            logger.debug("smartrecruiters %s %s -> %s in %.3fs", method, path, status, elapsed)
+        elif will_retry:
+            logger.info(
+                "smartrecruiters %s %s attempt %d failed (%s); retrying in %.2fs",
+                method,
+                path,
+                number,
+                error,
+                sleep,
+            )
+        else:
+            logger.warning(
+                "smartrecruiters %s %s failed after %d attempt(s): %s",
+                method,
+                path,
+                number,
+                error,
+            )
+
+
+_transport: Transport | None = None
+_transport_lock = threading.Lock()
+
+
+def get_transport() -> Transport:
+    """The process-wide transport (one throttle per credential across all clients)."""
+    global _transport
+    with _transport_lock:
+        if _transport is None:
+            _transport = Transport()
+        return _transport
+
+
+def reset_transport() -> None:
+    """Drop the process-wide transport (tests; after fork)."""
+    global _transport
+    with _transport_lock:
+        if _transport is not None:
+            _transport.close()
+        _transport = None
+
+
+def _forget_after_fork() -> None:
+    # A forked worker (Celery prefork) must not share the parent's sockets or locks.
+    global _transport, _transport_lock
+    _transport = None
+    _transport_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

@@ -1,0 +1,313 @@
+"""The shared transport against respx-faked SmartRecruiters (edge cases of the client)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+import respx
+
+from partner.smartrecruiters import errors
+from partner.smartrecruiters.transport import (
+    BearerAuth,
+    NoAuth,
+    SmartTokenAuth,
+    Throttle,
+    Transport,
+    parse_retry_after,
+)
+
+API = "https://sr.test/api"
+TOKEN = "t0ken-" + "x" * 58
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.SMARTRECRUITERS_API_URL = API
+    settings.SMARTRECRUITERS_BACKOFF_BASE = 0.001
+    settings.SMARTRECRUITERS_BACKOFF_CAP = 0.01
+    settings.SMARTRECRUITERS_MAX_RETRIES = 3
+    settings.SMARTRECRUITERS_RATE_PER_SECOND = 1000.0
+    settings.SMARTRECRUITERS_MAX_IN_FLIGHT = 8
+
+
+@pytest.fixture
+def transport():
+    t = Transport()
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def auth():
+    return SmartTokenAuth(TOKEN)
+
+
+@respx.mock
+def test_it_sends_the_smart_token_header_and_never_an_api_key_query(transport, auth):
+    route = respx.get(f"{API}/feed/publications").respond(200, json={"jobs": []})
+    transport.request("GET", "/feed/publications", auth=auth, params={"status": "Pending"})
+    request = route.calls.last.request
+    assert request.headers["X-SmartToken"] == TOKEN
+    assert request.headers["Accept"] == "application/json"
+    assert "apiKey" not in str(request.url)
+    assert request.url.params["status"] == "Pending"
+
+
+@respx.mock
+def test_it_sends_a_bearer_token_for_bearer_auth(transport):
+    route = respx.get(f"{API}/x").respond(200, json={})
+    transport.request("GET", "x", auth=BearerAuth("abc123"))
+    assert route.calls.last.request.headers["Authorization"] == "Bearer abc123"
+
+
+@respx.mock
+def test_it_joins_relative_paths_to_the_api_url_read_at_call_time(transport, auth, settings):
+    settings.SMARTRECRUITERS_API_URL = "https://other.test/sandbox"
+    route = respx.get("https://other.test/sandbox/v1/offers").respond(200, json={})
+    transport.request("GET", "/v1/offers", auth=auth)
+    assert route.called
+
+
+def test_it_refuses_absolute_urls_on_another_host(transport, auth):
+    with pytest.raises(errors.PermanentError):
+        transport.request("GET", "https://evil.test/steal", auth=auth)
+
+
+@respx.mock
+def test_it_accepts_absolute_urls_on_the_api_host(transport, auth):
+    route = respx.get(f"{API}/feed/publications/1").respond(200, json={"id": "1"})
+    response = transport.request("GET", f"{API}/feed/publications/1", auth=auth)
+    assert route.called
+    assert response.json() == {"id": "1"}
+
+
+@respx.mock
+def test_it_retries_a_429_and_then_succeeds(transport, auth):
+    route = respx.get(f"{API}/x").mock(
+        side_effect=[httpx.Response(429, json={"code": "rate_limit_exceeded"}),
+                     httpx.Response(200, json={"ok": True})]
+    )  # fmt: skip
+    response = transport.request("GET", "/x", auth=auth)
+    assert route.call_count == 2
+    assert response.json() == {"ok": True}
+    assert response.attempts == 2
+
+
+@respx.mock
+def test_it_honours_retry_after_seconds(transport, auth, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("partner.smartrecruiters.transport.time.sleep", slept.append)
+    respx.get(f"{API}/x").mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "0.005"}),
+                     httpx.Response(200, json={})]
+    )  # fmt: skip
+    transport.request("GET", "/x", auth=auth)
+    assert 0.005 in slept
+
+
+@respx.mock
+def test_it_gives_up_at_once_when_retry_after_is_longer_than_the_backoff_cap(transport, auth):
+    route = respx.get(f"{API}/x").respond(429, headers={"Retry-After": "3600"})
+    with pytest.raises(errors.RateLimitedError) as caught:
+        transport.request("GET", "/x", auth=auth)
+    assert route.call_count == 1
+    assert caught.value.retry_after == 3600
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date():
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    later = format_datetime(now + timedelta(seconds=30), usegmt=True)
+    assert parse_retry_after("2") == 2.0
+    assert parse_retry_after(later, now=now) == 30.0
+    assert parse_retry_after("nonsense") is None
+    assert parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@respx.mock
+def test_it_retries_server_errors_a_bounded_number_of_times(transport, auth, status):
+    route = respx.get(f"{API}/x").respond(status, text="<html>Bad gateway</html>")
+    with pytest.raises(errors.ServerError) as caught:
+        transport.request("GET", "/x", auth=auth)
+    assert route.call_count == 4  # 1 + SMARTRECRUITERS_MAX_RETRIES
+    assert caught.value.status == status
+    assert not caught.value.permanent
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, errors.BadRequestError),
+        (401, errors.AuthenticationError),
+        (403, errors.AuthenticationError),
+        (404, errors.NotFoundError),
+        (422, errors.BadRequestError),
+    ],
+)
+@respx.mock
+def test_it_never_retries_permanent_errors(transport, auth, status, cls):
+    route = respx.put(f"{API}/x").respond(status, json={"code": "nope", "message": "no"})
+    with pytest.raises(cls) as caught:
+        transport.request("PUT", "/x", auth=auth, json={"status": "Active"})
+    assert route.call_count == 1
+    assert caught.value.permanent
+
+
+@respx.mock
+def test_it_retries_timeouts_and_dropped_connections(transport, auth):
+    route = respx.get(f"{API}/x").mock(
+        side_effect=[httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset"),
+                     httpx.ConnectError("refused"), httpx.Response(200, json={})]
+    )  # fmt: skip
+    transport.request("GET", "/x", auth=auth)
+    assert route.call_count == 4
+
+
+@respx.mock
+def test_it_raises_a_network_error_when_timeouts_persist(transport, auth):
+    respx.get(f"{API}/x").mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(errors.NetworkError):
+        transport.request("GET", "/x", auth=auth)
+
+
+@respx.mock
+def test_it_retries_a_truncated_json_body_on_get(transport, auth):
+    route = respx.get(f"{API}/x").mock(
+        side_effect=[
+            httpx.Response(
+                200, content=b'{"jobs": [', headers={"Content-Type": "application/json"}
+            ),
+            httpx.Response(200, json={"jobs": []}),
+        ]
+    )
+    assert transport.request("GET", "/x", auth=auth).json() == {"jobs": []}
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_it_accepts_an_empty_2xx_on_put(transport, auth):
+    respx.put(f"{API}/x").respond(204)
+    response = transport.request("PUT", "/x", auth=auth, json={"status": "Inactive"})
+    assert response.status == 204
+    assert response.json() is None
+
+
+@respx.mock
+def test_max_retries_zero_means_a_single_attempt(transport, auth):
+    route = respx.post(f"{API}/x").respond(503)
+    with pytest.raises(errors.ServerError):
+        transport.request("POST", "/x", auth=auth, json={}, max_retries=0)
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_it_reports_every_attempt_to_the_hook(transport, auth):
+    respx.get(f"{API}/x").mock(side_effect=[httpx.Response(500), httpx.Response(200, json={})])
+    attempts = []
+    transport.request("GET", "/x", auth=auth, on_attempt=attempts.append)
+    assert [(a.number, a.status, a.will_retry) for a in attempts] == [
+        (1, 500, True),
+        (2, 200, False),
+    ]
+
+
+@respx.mock
+def test_bad_request_errors_are_parsed_from_every_body_shape(transport, auth):
+    shapes = [
+        {"id": "1", "httpCode": "400", "code": "invalid_status_transition", "message": "no"},
+        [{"code": "BAD_FIELD", "message": "first"}],
+        {"message": "Validation failed", "errors": [{"code": "X", "message": "y"}]},
+    ]
+    for body in shapes:
+        respx.put(f"{API}/x").respond(400, json=body)
+        with pytest.raises(errors.BadRequestError) as caught:
+            transport.request("PUT", "/x", auth=auth, json={})
+        assert caught.value.errors
+    respx.put(f"{API}/x").respond(400, text="<html>nope</html>")
+    with pytest.raises(errors.BadRequestError) as caught:
+        transport.request("PUT", "/x", auth=auth, json={})
+    assert caught.value.errors == []
+    assert caught.value.code is None
+
+
+@respx.mock
+def test_the_marketplace_error_code_is_kept(transport, auth):
+    respx.put(f"{API}/x").respond(
+        400, json={"httpCode": "400", "code": "invalid_status_transition", "message": "toUnpost"}
+    )
+    with pytest.raises(errors.BadRequestError) as caught:
+        transport.request("PUT", "/x", auth=auth, json={})
+    assert caught.value.code == "invalid_status_transition"
+
+
+@respx.mock
+def test_secrets_never_reach_logs_or_error_text(transport, auth, caplog):
+    respx.get(f"{API}/x").respond(401, json={"message": f"bad key {TOKEN}"})
+    with (
+        caplog.at_level(logging.DEBUG, logger="partner.smartrecruiters"),
+        pytest.raises(errors.AuthenticationError) as caught,
+    ):
+        transport.request("GET", "/x", auth=auth)
+    assert TOKEN not in caplog.text
+    assert TOKEN not in str(caught.value)
+    assert TOKEN not in caught.value.body_excerpt
+    assert TOKEN not in repr(auth)
+
+
+def test_each_credential_gets_its_own_throttle_and_the_key_hides_the_secret(transport):
+    one, two = SmartTokenAuth("a" * 64), SmartTokenAuth("b" * 64)
+    assert one.throttle_key != two.throttle_key
+    assert "a" * 10 not in one.throttle_key
+    assert transport.throttle(one.throttle_key) is transport.throttle(one.throttle_key)
+    assert BearerAuth("tok", throttle_key="company:1").throttle_key == "company:1"
+    assert NoAuth().throttle_key == "anonymous"
+
+
+def test_the_throttle_spaces_requests_at_the_configured_rate(monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr("partner.smartrecruiters.transport.time.sleep", waits.append)
+    throttle = Throttle()
+    for _ in range(5):
+        throttle.acquire(rate=10.0, max_in_flight=8)
+        throttle.release()
+    # No burst: the first request goes at once, each next one waits for its 100 ms slot.
+    assert len(waits) == 4
+    assert [round(w, 1) for w in waits] == [0.1, 0.2, 0.3, 0.4]
+
+
+def test_the_throttle_never_lets_more_than_the_cap_in_flight():
+    throttle = Throttle()
+    peak = 0
+    lock = threading.Lock()
+
+    def work() -> None:
+        nonlocal peak
+        throttle.acquire(rate=10_000.0, max_in_flight=3)
+        with lock:
+            peak = max(peak, throttle.in_flight)
+        time.sleep(0.01)
+        throttle.release()
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak == 3
+
+
+def test_a_missing_partner_token_is_a_permanent_error():
+    with pytest.raises(errors.PermanentError):
+        SmartTokenAuth("")
+
+
+def test_unknown_statuses_fall_back_by_class():
+    assert errors.error_class_for_status(507) is errors.ServerError
+    assert errors.error_class_for_status(501) is errors.PermanentError
+    assert errors.error_class_for_status(409) is errors.PermanentError
