@@ -78,7 +78,7 @@ def env_float(name: str, default: float, *, minimum: float | None = None) -> flo
 
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
 

@@ -132,7 +132,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
-    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_NAME", "") or None}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -374,3 +373,46 @@ SANDBOX_CONTROL_TOKEN = env_str(
 SANDBOX_SWITCHES = env.json("SANDBOX_SWITCHES", default={})
 # The request journal keeps this many most recent rows.
 SANDBOX_JOURNAL_MAX_ROWS = env_int("SANDBOX_JOURNAL_MAX_ROWS", 5000, minimum=100)
+
+# ---------------------------------------------------------------------------
+# Assessments (Assessment API 2021: we are the vendor)
+# ---------------------------------------------------------------------------
+# Days a candidate has to take an assessment after the invitation; then EXPIRED.
+ASSESSMENT_INVITATION_DAYS = env_int("ASSESSMENT_INVITATION_DAYS", 14, minimum=1)
+# Lifetime of the Bearer tokens we issue to SmartRecruiters (the contract says 3600).
+ASSESSMENT_TOKEN_TTL = env_int("ASSESSMENT_TOKEN_TTL", 3600, minimum=60)
+# Result pushes: attempts before a transient failure is given up, and the backoff (s).
+ASSESSMENT_PUSH_MAX_ATTEMPTS = env_int("ASSESSMENT_PUSH_MAX_ATTEMPTS", 10, minimum=1)
+ASSESSMENT_PUSH_BACKOFF_BASE = env_float("ASSESSMENT_PUSH_BACKOFF_BASE", 30.0, minimum=0.0)
+ASSESSMENT_PUSH_BACKOFF_CAP = env_float("ASSESSMENT_PUSH_BACKOFF_CAP", 3600.0, minimum=0.0)
+# Partner configuration sent by `manage.py register_assessment_partner`.
+ASSESSMENT_CONSENT_DISPLAY_MODE = env_choice(
+    "ASSESSMENT_CONSENT_DISPLAY_MODE", "REDIRECT", ("REDIRECT", "POPUP")
+)
+# Custom job parameters (at most 5), JSON: [{"id": ..., "name": ..., "description": ...}].
+ASSESSMENT_PARTNER_FIELDS = env.json(
+    "ASSESSMENT_PARTNER_FIELDS",
+    default=[
+        {"id": "cost-center", "name": "Cost center", "description": "Billing code for this job"}
+    ],
+)
+ASSESSMENT_SUPPORTED_TYPES = env_list(
+    "ASSESSMENT_SUPPORTED_TYPES", ["SKILL_TEST", "BEHAVIORAL_ASSESSMENT", "INLINE_ASSESSMENT"]
+)
+
+# ---------------------------------------------------------------------------
+# Public job board (jobboard.board)
+# ---------------------------------------------------------------------------
+# PostgreSQL text-search configuration for keyword search ("english" stems, "simple" not).
+BOARD_SEARCH_CONFIG = env_str("BOARD_SEARCH_CONFIG", "english")
+BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20, minimum=1)
+# Facet counts are the costly part of a list page; they are cached this long (0: never).
+BOARD_FACET_CACHE_SECONDS = env_int("BOARD_FACET_CACHE_SECONDS", 60, minimum=0)
+# Job alert sign-ups allowed per hour, per client IP and per email address.
+BOARD_ALERT_SIGNUPS_PER_IP = env_int("BOARD_ALERT_SIGNUPS_PER_IP", 10, minimum=1)
+BOARD_ALERT_SIGNUPS_PER_EMAIL = env_int("BOARD_ALERT_SIGNUPS_PER_EMAIL", 3, minimum=1)
+# Days a confirmation link stays valid; most jobs in one digest email.
+BOARD_ALERT_CONFIRM_DAYS = env_int("BOARD_ALERT_CONFIRM_DAYS", 7, minimum=1)
+BOARD_ALERT_MAX_JOBS = env_int("BOARD_ALERT_MAX_JOBS", 25, minimum=1)
+# Benchmarks only: serves /_bench/titles, the floor the board's pages are compared with.
+BOARD_BENCH_VIEWS = env_bool("BOARD_BENCH_VIEWS", default=False)
