@@ -6,6 +6,7 @@ calls ``services.publish_listing`` with a ``(source, external_id)`` key.
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -89,6 +90,9 @@ class Listing(models.Model):
     salary_max = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     salary_currency = models.CharField(max_length=3, blank=True)
     salary_period = models.CharField(max_length=5, choices=CompensationPeriod.choices, blank=True)
+    # The top of the range (or its bottom when that is all we know) converted to a year,
+    # so that one "minimum salary" filter works across hourly, monthly and yearly ads.
+    salary_annual = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     # Sanitised on the way in (board.html.sanitize_html); safe to render as is.
     company_description = models.TextField(blank=True)
@@ -102,6 +106,10 @@ class Listing(models.Model):
     valid_through = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.LIVE)
     state_changed_at = models.DateTimeField(default=timezone.now)
+    # Weighted full-text document (title A, company B, ad text C), written by
+    # services.publish_listing on PostgreSQL; its GIN index is created by a migration
+    # that runs only there. Stays NULL on SQLite, whose search is a simpler fallback.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,6 +137,44 @@ class Listing(models.Model):
         return self.valid_through is None or self.valid_through > timezone.now()
 
     @property
+    def has_salary(self) -> bool:
+        return self.salary_min is not None or self.salary_max is not None
+
+    @property
     def location_display(self) -> str:
         parts = [self.city, self.region, self.country]
         return ", ".join(dict.fromkeys(p for p in parts if p))
+
+
+class JobAlert(models.Model):
+    """A visitor's saved search, emailed as a digest of new matching jobs.
+
+    Nothing secret is stored: confirm and unsubscribe links carry a signed token
+    (``django.core.signing``) naming this row, so a leaked database gives no one the
+    power to unsubscribe others.
+    """
+
+    email = models.EmailField(max_length=254)
+    # The canonical query string of the search (the list page's own URL parameters,
+    # without page and sort), so a digest links back to exactly this search.
+    query = models.CharField(max_length=1000, blank=True)
+    # A human summary of the search, frozen at subscription time for emails.
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Jobs that arrived on the board after this moment are "new" for the next digest.
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "query"], name="jobalert_email_query"),
+        ]
+        indexes = [models.Index(fields=["confirmed_at"], name="jobalert_confirmed")]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.description or 'all jobs'}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

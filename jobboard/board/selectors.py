@@ -1,12 +1,123 @@
-"""Reads for the board's pages."""
+"""Reads for the board's pages, feeds, sitemap and alerts.
+
+Everything a job seeker can reach starts from ``Listing.objects.visible()``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.utils import timezone
+
 from jobboard.board.models import Listing, ListingQuerySet
+from jobboard.board.search import Facet, JobSearch, build_facets, facet_counts
+
+# Columns a result card shows; the long HTML sections stay in the database.
+CARD_FIELDS = (
+    "id", "title", "slug", "company__name", "company__slug", "city", "region", "country",
+    "country_code", "remote", "employment_type", "experience_level", "salary_min",
+    "salary_max", "salary_currency", "salary_period", "posted_at", "valid_through", "state",
+)  # fmt: skip
+FACET_CACHE_VERSION_KEY = "board:facets:version"
 
 
-def listing_list(*, company_slug: str | None = None) -> ListingQuerySet:
-    listings = Listing.objects.visible().select_related("company")
-    if company_slug:
-        listings = listings.filter(company__slug=company_slug)
-    return listings.order_by("-posted_at", "-id")
+def visible_listings(*, now: datetime | None = None) -> ListingQuerySet:
+    return Listing.objects.visible(now=now).select_related("company")
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    search: JobSearch
+    page: Page
+    total: int
+    facets: list[Facet]
+
+
+def search_listings(*, search: JobSearch, now: datetime | None = None) -> SearchResults:
+    """One page of results, their total and the facet counts: three queries at most.
+
+    The order ends with ``-id`` so that pages never overlap or skip a row.
+    """
+    now = now or timezone.now()
+    listings = visible_listings(now=now).only(*CARD_FIELDS)
+    paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
+    page = paginator.get_page(search.page)
+    counts = _cached_facet_counts(search, now=now)
+    return SearchResults(
+        search=search, page=page, total=paginator.count, facets=build_facets(search, counts)
+    )
+
+
+def _cached_facet_counts(search: JobSearch, *, now: datetime) -> dict:
+    timeout = settings.BOARD_FACET_CACHE_SECONDS
+    if not timeout:
+        return facet_counts(search, Listing.objects.visible(now=now), now=now)
+    # The version is bumped by every publish and withdrawal (services.py), so a change
+    # on the board is seen at once by this process; other processes see it within
+    # `timeout` seconds at the latest.
+    version = cache.get_or_set(FACET_CACHE_VERSION_KEY, 1, None)
+    digest = hashlib.sha256(search.alert_query.encode()).hexdigest()[:32]
+    # "Date posted" windows move with the clock: the key includes the minute.
+    key = f"board:facets:{version}:{now:%Y%m%d%H%M}:{digest}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = facet_counts(search, Listing.objects.visible(now=now), now=now)
+        cache.set(key, counts, timeout)
+    return counts
+
+
+def listing_for_page(*, pk: int) -> Listing | None:
+    """A job page's listing whatever its state: gone ones answer 410, not 404."""
+    return Listing.objects.select_related("company").filter(pk=pk).first()
+
+
+def more_at_company(*, listing: Listing, limit: int = 5) -> list[Listing]:
+    return list(
+        visible_listings()
+        .filter(company_id=listing.company_id)
+        .exclude(pk=listing.pk)
+        .only(*CARD_FIELDS)
+        .order_by("-posted_at", "-id")[:limit]
+    )
+
+
+def similar_listings(*, listing: Listing, limit: int = 5) -> list[Listing]:
+    """Live jobs like a gone one: same function, else same industry, else same company."""
+    base = visible_listings().exclude(pk=listing.pk).only(*CARD_FIELDS)
+    for field in ("function", "industry"):
+        value = getattr(listing, field)
+        if value:
+            found = list(base.filter(**{field: value}).order_by("-posted_at", "-id")[:limit])
+            if found:
+                return found
+    return list(base.filter(company_id=listing.company_id).order_by("-posted_at", "-id")[:limit])
+
+
+def sitemap_listings() -> ListingQuerySet:
+    return Listing.objects.visible().only("id", "slug", "updated_at").order_by("-id")
+
+
+def feed_listings(*, search: JobSearch, limit: int = 50) -> list[Listing]:
+    """The newest matching jobs for RSS/Atom: the list page's filters, newest first."""
+    now = timezone.now()
+    newest = replace(search, sort="newest")
+    return list(newest.apply(visible_listings(now=now), now=now)[:limit])
+
+
+def alert_matches(
+    *, search: JobSearch, since: datetime, until: datetime, limit: int
+) -> list[Listing]:
+    """Jobs that arrived on the board in ``(since, until]`` and match a saved search."""
+    now = timezone.now()
+    newest = replace(search, sort="newest")
+    listings = (
+        visible_listings(now=now)
+        .filter(created_at__gt=since, created_at__lte=until)
+        .only(*CARD_FIELDS)
+    )
+    return list(newest.apply(listings, now=now)[:limit])

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from jobboard.board import selectors
 from jobboard.board.html import sanitize_html
-from jobboard.board.models import Company, Listing
+from jobboard.board.models import Company, JobAlert, Listing
+from jobboard.board.search import JobSearch
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +95,59 @@ def _validate(data: ListingData) -> None:
         raise ListingRejected(f"Country code {data.country_code!r} is not ISO 3166-1 alpha-2")
 
 
+# How many hours, months... make a year, to compare salaries quoted per hour, month or year.
+PERIODS_PER_YEAR = {"YEAR": 1, "MONTH": 12, "HOUR": 2080}
+
+
+def annual_salary(data: ListingData) -> Decimal | None:
+    """The top of the salary range per year (the bottom when there is no top)."""
+    amount = data.salary_max if data.salary_max is not None else data.salary_min
+    if amount is None:
+        return None
+    return Decimal(amount) * PERIODS_PER_YEAR.get(data.salary_period or "YEAR", 1)
+
+
+# The weighted document a keyword search matches: title (A), company (B), the ad's text
+# (C) and the facets' words (D). PostgreSQL's parser skips HTML tags and entities, so
+# the sanitised sections go in as they are.
+_SEARCH_VECTOR_SQL = """
+UPDATE board_listing AS l SET search_vector =
+    setweight(to_tsvector(%(config)s::regconfig, coalesce(l.title, '')), 'A')
+    || setweight(to_tsvector(%(config)s::regconfig, coalesce(c.name, '')), 'B')
+    || setweight(to_tsvector(%(config)s::regconfig,
+           concat_ws(' ', l.job_description, l.qualifications)), 'C')
+    || setweight(to_tsvector(%(config)s::regconfig,
+           concat_ws(' ', l.function, l.industry, l.experience_level, l.employment_type,
+                     l.city, l.region, l.country, l.additional_information)), 'D')
+FROM board_company AS c
+WHERE c.id = l.company_id
+"""
+
+
+def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
+    """Recompute the full-text document of some listings (all when ``None``).
+
+    A no-op on databases without full-text search (SQLite), whose search does not use it.
+    """
+    if connection.vendor != "postgresql":
+        return
+    sql = _SEARCH_VECTOR_SQL
+    params: dict[str, object] = {"config": settings.BOARD_SEARCH_CONFIG}
+    if listing_ids is not None:
+        sql += " AND l.id = ANY(%(ids)s)"
+        params["ids"] = list(listing_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _board_changed() -> None:
+    """Invalidate this process's cached facet counts (others expire within a minute)."""
+    try:
+        cache.incr(selectors.FACET_CACHE_VERSION_KEY)
+    except ValueError:  # not set yet: nothing cached under any version
+        cache.set(selectors.FACET_CACHE_VERSION_KEY, 1, None)
+
+
 def live_url(listing: Listing) -> str:
     return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
@@ -116,6 +177,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     values["slug"] = slugify(data.title)[:120] or "job"
     values["country_code"] = data.country_code.lower()
     values["company"] = company
+    values["salary_annual"] = annual_salary(data)
 
     listing = (
         Listing.objects.select_for_update().filter(source=source, external_id=external_id).first()
@@ -134,6 +196,8 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
             listing.state_changed_at = now
         listing.save()
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
+    refresh_search_vectors(listing_ids=[listing.pk])
+    transaction.on_commit(_board_changed)
     return listing, live_url(listing)
 
 
@@ -158,6 +222,7 @@ def withdraw_listing(
         listing.state_changed_at = timezone.now()
         listing.save(update_fields=["state", "state_changed_at", "updated_at"])
         logger.info("listing %s %s", listing.pk, state)
+        transaction.on_commit(_board_changed)
     return listing
 
 
@@ -180,4 +245,196 @@ def expire_listings(*, now: datetime | None = None) -> list[Listing]:
             expired.append(listing)
     if expired:
         logger.info("expired %d listings", len(expired))
+        _board_changed()
     return expired
+
+
+# ---------------------------------------------------------------------------
+# Job alerts
+# ---------------------------------------------------------------------------
+_CONFIRM_SALT = "board.alert.confirm"
+_UNSUBSCRIBE_SALT = "board.alert.unsubscribe"
+_RATE_WINDOW_SECONDS = 3600
+
+
+class AlertRateLimited(Exception):
+    """Too many sign-ups from this address or for this email in the last hour."""
+
+
+def _token(alert: JobAlert, salt: str) -> str:
+    # The email is part of the signed value, so a token can never act on a later row
+    # that happens to reuse the id.
+    return signing.dumps([alert.pk, alert.email], salt=salt, compress=True)
+
+
+def _alert_from_token(token: str, *, salt: str, max_age: int | None = None) -> JobAlert | None:
+    try:
+        pk, email = signing.loads(token, salt=salt, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return JobAlert.objects.filter(pk=pk, email=email).first()
+
+
+def alert_confirm_url(alert: JobAlert) -> str:
+    path = reverse("board:alert_confirm", kwargs={"token": _token(alert, _CONFIRM_SALT)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def alert_unsubscribe_url(alert: JobAlert) -> str:
+    path = reverse("board:alert_unsubscribe", kwargs={"token": _token(alert, _UNSUBSCRIBE_SALT)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _within_rate(key: str, limit: int) -> bool:
+    # add() is atomic and sets the window only for the first hit; incr() counts.
+    cache.add(key, 0, _RATE_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # evicted between add and incr: count this one as the first
+        cache.set(key, 1, _RATE_WINDOW_SECONDS)
+        return True
+
+
+def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) -> None:
+    unsubscribe = alert_unsubscribe_url(alert)
+    context = {
+        **context,
+        "alert": alert,
+        "unsubscribe_url": unsubscribe,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    subject = render_to_string(f"emails/board_alert_{kind}_subject.txt", context)
+    body = render_to_string(f"emails/board_alert_{kind}_body.txt", context)
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[alert.email],
+        headers={
+            # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe button.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.send()
+
+
+def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAlert:
+    """Save a search for an email address and send the double opt-in link.
+
+    Rate-limited per client IP and per email address. Asking again for the same search
+    re-sends the link while it is unconfirmed and changes nothing once confirmed.
+    Raises ``AlertRateLimited``.
+    """
+    email = email.strip()
+    email_key = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    if not _within_rate(f"board:alert-rate:ip:{client_ip}", settings.BOARD_ALERT_SIGNUPS_PER_IP):
+        raise AlertRateLimited("Too many sign-ups from your network; please try again later.")
+    if not _within_rate(
+        f"board:alert-rate:email:{email_key}", settings.BOARD_ALERT_SIGNUPS_PER_EMAIL
+    ):
+        raise AlertRateLimited("Too many sign-ups for this address; please try again later.")
+    with transaction.atomic():
+        alert, _ = JobAlert.objects.get_or_create(
+            email=email,
+            query=search.alert_query,
+            defaults={"description": search.describe()[:300]},
+        )
+    # Sent outside the transaction: no network I/O while rows are locked.
+    if not alert.is_confirmed:
+        _send_alert_email(
+            alert, "confirm", {"confirm_url": alert_confirm_url(alert), "search": search}
+        )
+        logger.info("job alert %s: confirmation sent", alert.pk)
+    return alert
+
+
+def confirm_job_alert(*, token: str) -> JobAlert | None:
+    """Confirm from the emailed link; idempotent. None when the link is bad or stale."""
+    max_age = settings.BOARD_ALERT_CONFIRM_DAYS * 86_400
+    alert = _alert_from_token(token, salt=_CONFIRM_SALT, max_age=max_age)
+    if alert is None:
+        return None
+    now = timezone.now()
+    # Conditional update: a double click confirms once and keeps the first cut-off.
+    if JobAlert.objects.filter(pk=alert.pk, confirmed_at__isnull=True).update(
+        confirmed_at=now, last_sent_at=now
+    ):
+        logger.info("job alert %s confirmed", alert.pk)
+    alert.refresh_from_db()
+    return alert
+
+
+def unsubscribe_job_alert(*, token: str) -> bool:
+    """Delete the alert named by an unsubscribe token; True if the token was valid."""
+    try:
+        pk, email = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    deleted, _ = JobAlert.objects.filter(pk=pk, email=email).delete()
+    if deleted:
+        logger.info("job alert %s unsubscribed", pk)
+    return True
+
+
+def send_job_alert_digest(*, alert_id: int, now: datetime | None = None) -> int:
+    """Email one alert's new matching jobs as a single digest; returns the jobs sent.
+
+    The alert's cut-off moves forward with a conditional UPDATE before anything is
+    sent, so two overlapping runs can never send the same digest twice.
+    """
+    now = now or timezone.now()
+    alert = JobAlert.objects.filter(pk=alert_id, confirmed_at__isnull=False).first()
+    if alert is None:
+        return 0
+    since = alert.last_sent_at or alert.confirmed_at
+    search = JobSearch.from_params(_parse_query(alert.query))
+    jobs = selectors.alert_matches(
+        search=search, since=since, until=now, limit=settings.BOARD_ALERT_MAX_JOBS + 1
+    )
+    claimed = JobAlert.objects.filter(pk=alert.pk, last_sent_at=alert.last_sent_at).update(
+        last_sent_at=now
+    )
+    if not claimed or not jobs:
+        return 0
+    shown = jobs[: settings.BOARD_ALERT_MAX_JOBS]
+    search_url = f"{settings.SITE_URL}{reverse('board:job_list')}"
+    if alert.query:
+        search_url += f"?{alert.query}"
+    try:
+        _send_alert_email(
+            alert,
+            "digest",
+            {
+                "jobs": [(job, live_url(job)) for job in shown],
+                "more": len(jobs) > len(shown),
+                "search_url": search_url,
+            },
+        )
+    except Exception:
+        # Give the jobs back to the next run rather than lose them.
+        JobAlert.objects.filter(pk=alert.pk, last_sent_at=now).update(last_sent_at=since)
+        raise
+    logger.info("job alert %s: digest with %d jobs sent", alert.pk, len(shown))
+    return len(shown)
+
+
+def send_job_alerts(*, now: datetime | None = None) -> int:
+    """Send every confirmed alert its digest; returns how many emails went out."""
+    now = now or timezone.now()
+    sent = 0
+    ids = JobAlert.objects.filter(confirmed_at__isnull=False).values_list("pk", flat=True)
+    for alert_id in list(ids.iterator()):
+        try:
+            if send_job_alert_digest(alert_id=alert_id, now=now):
+                sent += 1
+        except Exception:  # one bad address must not stop everyone else's digest
+            logger.exception("job alert %s: digest failed", alert_id)
+    return sent
+
+
+def _parse_query(query: str) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs
+
+    return parse_qs(query, keep_blank_values=False)

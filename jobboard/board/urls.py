@@ -1,10 +1,29 @@
+from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from jobboard.board import views
+from jobboard.board import feeds, views
 
 app_name = "board"
 
 urlpatterns = [
     path("", views.job_list, name="job_list"),
     path("jobs/<int:pk>-<slug:slug>/", views.job_detail, name="job_detail"),
+    path("jobs/feed/rss/", feeds.JobsFeed(), name="feed_rss"),
+    path("jobs/feed/atom/", feeds.JobsAtomFeed(), name="feed_atom"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"jobs": feeds.JobSitemap}},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("alerts/", views.alert_subscribe, name="alert_subscribe"),
+    path("alerts/sent/", views.alert_sent, name="alert_sent"),
+    path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert_confirm"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]
+
+if settings.BOARD_BENCH_VIEWS:
+    # The floor the benchmarks compare the board's pages with; never on in production.
+    urlpatterns.append(path("_bench/titles", views.bench_titles, name="bench_titles"))

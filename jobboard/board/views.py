@@ -1,25 +1,199 @@
+"""The board's pages. Thin: parse the request, call a selector or a service, render."""
+
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from urllib.parse import quote
 
-from jobboard.board import selectors
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jobboard.board import selectors, seo, services
 from jobboard.board.models import Listing
+from jobboard.board.search import JobSearch
 
-PAGE_SIZE = 20
+
+class AlertForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )
+    # The search to save, as the list page's query string.
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
 
+def _canonical(path: str, query: str = "") -> str:
+    return seo.absolute_url(path) + (f"?{query}" if query else "")
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever a client chooses to send unless a
+    # trusted proxy rewrites it, and a rate limit keyed on it would be trivial to dodge.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.listing_list(), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "board/job_list.html", {"page": page, "total": paginator.count})
+    search = JobSearch.from_params(request.GET)
+    results = selectors.search_listings(search=search)
+    # The canonical URL keeps the filters (each search is its own page) and drops the
+    # sort, which only reorders the same jobs.
+    canonical_query = search.query_string(sort=False)
+    context = {
+        "search": search,
+        "results": results,
+        "page": results.page,
+        "facets": results.facets,
+        "canonical_url": _canonical(reverse("board:job_list"), canonical_query),
+        "alert_form": AlertForm(initial={"query": search.alert_query}),
+        "rss_url": reverse("board:feed_rss")
+        + (f"?{search.alert_query}" if search.alert_query else ""),
+        "atom_url": reverse("board:feed_atom")
+        + (f"?{search.alert_query}" if search.alert_query else ""),
+    }
+    return render(request, "board/job_list.html", context)
 
 
+def apply_link(listing: Listing) -> tuple[str, bool]:
+    """Our own apply form when the apply app is installed, else the employer's page.
+
+    Returns the URL and whether it is our own form (schema.org ``directApply``).
+    """
+    try:
+        return reverse("applications:apply", kwargs={"pk": listing.pk, "slug": listing.slug}), True
+    except NoReverseMatch:
+        return listing.apply_url, False
+
+
+def _share_links(url: str, title: str) -> list[tuple[str, str]]:
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        ("X", f"https://x.com/intent/post?url={u}&text={t}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ("Email", f"mailto:?subject={t}&body={u}"),
+    ]
+
+
+@require_GET
 def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    listing = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
+    listing = selectors.listing_for_page(pk=pk)
+    if listing is None:
+        raise Http404("No such job")
     if slug != listing.slug:
         return redirect(listing, permanent=True)
+    canonical = _canonical(listing.get_absolute_url())
     if not listing.is_visible:
-        return render(request, "board/job_gone.html", {"listing": listing}, status=410)
-    return render(request, "board/job_detail.html", {"listing": listing})
+        context = {"listing": listing, "similar": selectors.similar_listings(listing=listing)}
+        return render(request, "board/job_gone.html", context, status=410)
+    url, direct = apply_link(listing)
+    context = {
+        "listing": listing,
+        "canonical_url": canonical,
+        "apply_url": url,
+        "apply_is_ours": direct,
+        "json_ld": seo.json_ld(seo.job_posting(listing, direct_apply=direct)),
+        "meta_description": seo.meta_description(listing),
+        "share_links": _share_links(canonical, f"{listing.title} at {listing.company.name}"),
+        "more_at_company": selectors.more_at_company(listing=listing),
+    }
+    return render(request, "board/job_detail.html", context)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin/",
+        "Disallow: /alerts/",
+        "Disallow: /sandbox/",
+        "Disallow: /sr/",
+        "Disallow: /api/",
+        # Apply forms and status pages are for candidates, not for indexes.
+        "Disallow: /jobs/*/apply/",
+        f"Sitemap: {settings.SITE_URL}{reverse('board:sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Job alerts
+# ---------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def alert_subscribe(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = AlertForm(request.POST)
+    else:
+        form = AlertForm(initial={"query": request.GET.urlencode()})
+    query = form.data.get("query", "") if form.is_bound else request.GET.urlencode()
+    search = JobSearch.from_params(_query_dict(query))
+    error = ""
+    status = 200
+    if form.is_bound and form.is_valid():
+        try:
+            services.request_job_alert(
+                email=form.cleaned_data["email"], search=search, client_ip=_client_ip(request)
+            )
+        except services.AlertRateLimited as exc:
+            error, status = str(exc), 429
+        else:
+            return redirect(reverse("board:alert_sent"))
+    elif form.is_bound:
+        status = 400
+    context = {"form": form, "search": search, "error": error}
+    return render(request, "board/alert_subscribe.html", context, status=status)
+
+
+def _query_dict(query: str) -> dict[str, list[str]]:
+    from django.http import QueryDict
+
+    return QueryDict(query or "")  # type: ignore[return-value]
+
+
+@require_GET
+def alert_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "board/alert_sent.html")
+
+
+@require_GET
+def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    alert = services.confirm_job_alert(token=token)
+    status = 200 if alert else 400
+    return render(request, "board/alert_confirmed.html", {"alert": alert}, status=status)
+
+
+# RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" with no cookie and no
+# CSRF token; the signed token in the URL is the authorisation.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        ok = services.unsubscribe_job_alert(token=token)
+        return render(
+            request, "board/alert_unsubscribed.html", {"ok": ok}, status=200 if ok else 400
+        )
+    # GET only asks: link scanners in mail systems open links, and must not unsubscribe.
+    return render(request, "board/alert_unsubscribe.html", {"token": token})
+
+
+@require_GET
+def bench_titles(request: HttpRequest) -> HttpResponse:
+    """Benchmarks only (BOARD_BENCH_VIEWS): the same rows' titles, nothing else."""
+    if not settings.BOARD_BENCH_VIEWS:
+        raise Http404
+    titles = (
+        selectors.visible_listings()
+        .order_by("-posted_at", "-id")
+        .values_list("title", flat=True)[: settings.BOARD_PAGE_SIZE]
+    )
+    return HttpResponse("\n".join(titles), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,96 @@
+"""RSS and Atom feeds of the list page's search, and the sitemap of live jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from jobboard.board import selectors, seo
+from jobboard.board.models import Listing
+from jobboard.board.search import JobSearch
+
+
+class JobsFeed(Feed):
+    """The newest jobs matching the same URL parameters as the list page."""
+
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request: HttpRequest, *args: object, **kwargs: object) -> JobSearch:
+        return JobSearch.from_params(request.GET)
+
+    def title(self, obj: JobSearch) -> str:
+        return f"{obj.describe()} · {settings.SITE_NAME}"
+
+    def link(self, obj: JobSearch) -> str:
+        query = obj.alert_query
+        return seo.absolute_url(reverse("board:job_list")) + (f"?{query}" if query else "")
+
+    def description(self, obj: JobSearch) -> str:
+        return f"New jobs on {settings.SITE_NAME}: {obj.describe()}"
+
+    def items(self, obj: JobSearch) -> list[Listing]:
+        return selectors.feed_listings(search=obj)
+
+    def item_title(self, item: Listing) -> str:
+        return f"{item.title} at {item.company.name}"
+
+    def item_description(self, item: Listing) -> str:
+        where = item.location_display + (" (remote)" if item.remote else "")
+        return f"{where}. {seo.meta_description(item, 400)}".strip(". ")
+
+    def item_link(self, item: Listing) -> str:
+        return seo.absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item: Listing) -> str:
+        return seo.absolute_url(item.get_absolute_url())
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item: Listing) -> datetime:
+        return item.posted_at
+
+    def item_updateddate(self, item: Listing) -> datetime:
+        return item.updated_at
+
+    def item_author_name(self, item: Listing) -> str:
+        return item.company.name
+
+    def item_categories(self, item: Listing) -> list[str]:
+        return [c for c in (item.function, item.industry, item.employment_type) if c]
+
+
+class JobsAtomFeed(JobsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: JobSearch) -> str:
+        return self.description(obj)
+
+
+class JobSitemap(Sitemap):
+    """Live jobs only, each with the time it last changed."""
+
+    changefreq = "daily"
+    limit = 10_000
+
+    def items(self):
+        return selectors.sitemap_listings()
+
+    def location(self, item: Listing) -> str:
+        return item.get_absolute_url()
+
+    def lastmod(self, item: Listing) -> datetime:
+        return item.updated_at
+
+    # Absolute URLs come from SITE_URL, not from the Host header of whoever asked.
+    def get_domain(self, site: object = None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
