@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The `sandbox` fixture (SmartRecruiters played by partner.sandbox over live_server).
+pytest_plugins = ["tests.sandbox_plugin"]
+
 ARTIFACTS_DIR = Path(
     os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).parent.parent / "test-artifacts")
 )

@@ -1,0 +1,274 @@
+"""Realistic demo data, deterministic per seed, fast enough for 100,000 postings.
+
+Everything is drawn from one ``random.Random`` seeded with the seed and the number of jobs
+already present: an empty (or reset) sandbox seeded twice with the same seed holds the same
+companies, jobs, uuids and offers; seeding again on top adds new ones instead of clashing.
+Rows go in with ``bulk_create`` in batches, inside one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from partner.sandbox import fixtures_data as data
+from partner.sandbox.models import (
+    PostingStatus,
+    SandboxCompany,
+    SandboxJob,
+    SandboxOffer,
+    SandboxPartner,
+    SandboxPosting,
+    SandboxPostingEvent,
+)
+from partner.sandbox.state import reserve_feed_ids, sandbox_now
+
+BATCH_SIZE = 2000
+TEMPLATE_WEIGHTS = (("standard", 50), ("extended", 35), ("minimal", 15))
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    companies: int
+    postings: int
+    first_id: int | None
+    skipped: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _uuid4(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _companies(rng: random.Random, count: int) -> list[SandboxCompany]:
+    names = []
+    for index in range(count):
+        base = data.COMPANY_NAMES[index % len(data.COMPANY_NAMES)]
+        round_ = index // len(data.COMPANY_NAMES)
+        names.append(base if round_ == 0 else f"{base} {round_ + 1}")
+    existing = {c.name: c for c in SandboxCompany.objects.filter(name__in=names)}
+    taken = set(SandboxCompany.objects.values_list("sr_id", flat=True))
+    new = []
+    for name in names:
+        sr_id = str(rng.randrange(10_000_000, 99_999_999))
+        tagline = rng.choice(data.COMPANY_TAGLINES)
+        if name in existing:
+            continue
+        while sr_id in taken:
+            sr_id = str(int(sr_id) + 1)
+        taken.add(sr_id)
+        slug = slugify(name)
+        website = f"https://{slug}.example"
+        new.append(
+            SandboxCompany(
+                sr_id=sr_id,
+                name=name,
+                identifier=slug.replace("-", "") or "company",
+                description_html=f"<p><strong>{name}</strong> {tagline}.</p>",
+                website=website,
+                privacy_policy_url=f"{website}/privacy",
+                imprint_url=f"{website}/imprint",
+            )
+        )
+    SandboxCompany.objects.bulk_create(new)
+    by_name = {c.name: c for c in SandboxCompany.objects.filter(name__in=names)}
+    return [by_name[name] for name in names]
+
+
+def _location(rng: random.Random) -> dict[str, Any]:
+    city, region, region_code, country, code, lat, lng = rng.choice(data.CITIES)
+    location: dict[str, Any] = {
+        "city": city,
+        "region": region,
+        "regionCode": region_code,
+        "country": country,
+        "countryCode": code,
+        "latitude": lat,
+        "longitude": lng,
+    }
+    if rng.random() < 0.15:
+        location["remote"] = True
+    return location
+
+
+def _compensation(rng: random.Random) -> dict[str, Any]:
+    roll = rng.random()
+    if roll < 0.3:
+        return {}
+    if roll < 0.4:
+        return {"min": rng.randrange(15, 40), "max": rng.randrange(40, 90), "currency": "EUR",
+                "period": "HOUR"}  # fmt: skip
+    low = rng.randrange(30, 90) * 1000
+    if roll < 0.45:
+        return {"min": low, "currency": "EUR"}  # a subset of keys, as SR allows
+    return {"min": low, "max": low + rng.randrange(5, 40) * 1000, "currency": "EUR",
+            "period": "YEAR"}  # fmt: skip
+
+
+def _job_ad(rng: random.Random, company: SandboxCompany) -> dict[str, str]:
+    ad = {
+        "companyDescription": company.description_html,
+        "jobDescription": rng.choice(data.JOB_DESCRIPTIONS),
+        "qualifications": rng.choice(data.QUALIFICATIONS),
+        "additionalInformation": rng.choice(data.ADDITIONAL_INFORMATION),
+    }
+    if rng.random() < 0.08:
+        # Hostile HTML the partner must sanitise, in a random section.
+        section = rng.choice(["jobDescription", "qualifications", "additionalInformation"])
+        ad[section] = ad[section] + rng.choice(data.HOSTILE_HTML)
+    if rng.random() < 0.15:
+        ad["videoUrl"] = rng.choice(data.VIDEO_URLS)
+    return ad
+
+
+def _pair(rng: random.Random, values: list[tuple[str, str]]) -> dict[str, str]:
+    value_id, label = rng.choice(values)
+    return {"id": value_id, "label": label}
+
+
+def _weighted_template(rng: random.Random) -> str:
+    roll = rng.randrange(100)
+    for name, weight in TEMPLATE_WEIGHTS:
+        if roll < weight:
+            return name
+        roll -= weight
+    return "standard"
+
+
+def _build(
+    rng: random.Random,
+    *,
+    index: int,
+    feed_id: int,
+    now: datetime,
+    partner: SandboxPartner,
+    company: SandboxCompany,
+) -> tuple[SandboxOffer, SandboxJob, SandboxPosting]:
+    title, function_id = rng.choice(data.JOB_TITLES)
+    function_label = dict(data.FUNCTIONS)[function_id]
+    catalog_id, offer_name, description, period, price = rng.choice(data.OFFER_CATALOG)
+    with_contract = rng.random() < 0.2
+    # A few offers omit postingPeriod: the partner must fall back to 30 days.
+    posting_period = None if rng.random() < 0.05 else period
+    effective_period = posting_period or 30
+    # Posted within the period, so every seeded posting is live and Pending.
+    posted = now - timedelta(seconds=rng.randrange(0, (effective_period - 1) * 86_400))
+    first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+    offer = SandboxOffer(
+        offer_id=f"{rng.getrandbits(96):024x}",
+        partner=partner,
+        company=company,
+        catalog_id=catalog_id,
+        name=offer_name,
+        description=description,
+        price_amount=price,
+        price_currency="EUR",
+        posting_period=posting_period,
+        contract_login=f"{company.identifier}-hr" if with_contract else "",
+        contract_password=f"{rng.getrandbits(48):012x}" if with_contract else "",
+        target_market={"industries": [], "functions": [], "experienceLevels": [], "locations": []},
+        availability={"industries": [], "locations": [], "companies": [company.name]},
+        created_at=posted,
+        updated_at=posted,
+    )
+    job = SandboxJob(
+        uuid=_uuid4(rng),
+        partner=partner,
+        company=company,
+        configuration_template=_weighted_template(rng),
+        created_at=posted,
+    )
+    employment = _pair(rng, data.EMPLOYMENT_TYPES) if rng.random() > 0.1 else {}
+    posting = SandboxPosting(
+        id=feed_id,
+        partner=partner,
+        company=company,
+        status=PostingStatus.PENDING,
+        name=title,
+        ref_number=f"{function_id[:3].upper()}-{1000 + index}",
+        location=_location(rng),
+        compensation=_compensation(rng),
+        industry=_pair(rng, data.INDUSTRIES),
+        function={"id": function_id, "label": function_label},
+        experience_level=_pair(rng, data.EXPERIENCE_LEVELS),
+        type_of_employment=employment,
+        job_ad=_job_ad(rng, company),
+        creator={
+            "firstName": first,
+            "lastName": last,
+            "email": f"{slugify(first)}.{slugify(last)}@{company.identifier}.example",
+        },
+        posted_date=posted,
+        last_modified=posted,
+        expires_at=posted + timedelta(days=effective_period),
+    )
+    return offer, job, posting
+
+
+def seed_sandbox(
+    *,
+    postings: int,
+    companies: int | None = None,
+    seed: int = 0,
+    partner: SandboxPartner | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> SeedSummary:
+    """Add ``postings`` Pending postings spread over ``companies`` companies."""
+    if postings < 0:
+        raise ValueError("postings must be >= 0")
+    if partner is None:
+        from partner.sandbox.services import ensure_partner
+
+        partner = ensure_partner()
+    company_count = companies or max(1, min(len(data.COMPANY_NAMES), postings // 4 or 1))
+    rng = random.Random(f"{seed}:{SandboxJob.objects.count()}")
+    with transaction.atomic():
+        company_rows = _companies(rng, company_count)
+    if postings == 0:
+        return SeedSummary(companies=len(company_rows), postings=0, first_id=None)
+    first_id = reserve_feed_ids(count=postings)
+    now = sandbox_now()
+    done = 0
+    while done < postings:
+        size = min(batch_size, postings - done)
+        built = [
+            _build(
+                rng,
+                index=done + i,
+                feed_id=first_id + done + i,
+                now=now,
+                partner=partner,
+                company=rng.choice(company_rows),
+            )
+            for i in range(size)
+        ]
+        with transaction.atomic():
+            offers = SandboxOffer.objects.bulk_create([b[0] for b in built])
+            jobs = SandboxJob.objects.bulk_create([b[1] for b in built])
+            rows = []
+            for offer, job, (_, _, posting) in zip(offers, jobs, built, strict=True):
+                posting.offer = offer
+                posting.job = job
+                rows.append(posting)
+            SandboxPosting.objects.bulk_create(rows)
+            SandboxPostingEvent.objects.bulk_create(
+                SandboxPostingEvent(
+                    posting=p,
+                    actor=SandboxPostingEvent.Actor.SR,
+                    from_status="",
+                    to_status=PostingStatus.PENDING,
+                    note="Posted (seed)",
+                    at=p.posted_date,
+                )
+                for p in rows
+            )
+        done += size
+    return SeedSummary(companies=len(company_rows), postings=postings, first_id=first_id)

@@ -1,0 +1,259 @@
+"""The checks of POST /postings/{uuid}/candidates, in the contract's order.
+
+application-api.md §6: checks 3-7 stop at the first failure (``Rejected``); checks 8-10 are
+collected into at most two errors, "required" first. Check 1 (key) and 2 (posting) belong
+to the view, check 11 (duplicates) to the service.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from partner.sandbox.api import decode_base64
+from partner.sandbox.configuration import CHOICE_TYPES, child_question_ids
+
+MAX_ATTACHMENT_BYTES = 2_097_152
+MAX_TEXT_BYTES = 4000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+REQUIRED_MESSAGE = "The following screening questions are required: {}."
+INCORRECT_MESSAGE = "Values for the following screening questions' answers are incorrect: {}."
+
+
+class Rejected(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class CheckedFile:
+    kind: str
+    file_name: str
+    mime_type: str
+    detected_type: str
+    content: bytes
+
+
+@dataclass
+class Checked:
+    """A request that passed checks 3-7, with its files decoded."""
+
+    body: dict[str, Any]
+    files: list[CheckedFile] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def detect_type(content: bytes) -> str | None:
+    """One of the six accepted types, judged by content only (the declared type is ignored)."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    if content.startswith(b"{\\rtf"):
+        return "rtf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if content.startswith(b"\x89PNG"):
+        return "png"
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                if any(name.startswith("word/") for name in archive.namelist()):
+                    return "docx"
+        except (zipfile.BadZipFile, ValueError):
+            return None
+    return None
+
+
+def _check_file(kind: str, value: Any) -> CheckedFile:
+    label = {"resume": "resume", "avatar": "avatar"}.get(kind, "attachment")
+    if not isinstance(value, dict):
+        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} must be an object")
+    name, mime = value.get("fileName"), value.get("mimeType")
+    if not isinstance(name, str) or not name or not isinstance(mime, str) or not mime:
+        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} needs fileName and mimeType")
+    content = decode_base64(value.get("fileContent"))
+    if content is None:
+        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} {name!r} is not valid base64")
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} {name!r} is larger than 2 MB")
+    detected = detect_type(content)
+    if detected is None:
+        raise Rejected(
+            "FILE_UPLOAD_ERROR",
+            f"The {label} {name!r} is not a PDF, DOC, DOCX, RTF, JPG or PNG file",
+        )
+    return CheckedFile(kind, name, mime, detected, content)
+
+
+def check_request(body: Any, *, config: dict, strict: bool, single_consent_ok: bool) -> Checked:
+    """Checks 3-10. Raises ``Rejected`` for 3-7; returns 8-10's errors in ``errors``."""
+    # 3: a JSON object
+    if not isinstance(body, dict):
+        raise Rejected("INVALID_REQUEST", "The request body must be a JSON object")
+    body = dict(body)
+    # 4: identity
+    for name in ("firstName", "lastName"):
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            raise Rejected("INVALID_INPUT", f"{name} is required")
+    email = body.get("email")
+    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
+        raise Rejected("INVALID_INPUT", "email is missing or not a valid address")
+    # 5: attachments
+    files: list[CheckedFile] = []
+    for kind in ("resume", "avatar"):
+        if body.get(kind) is not None:
+            files.append(_check_file(kind, body[kind]))
+    attachments = body.get("attachments")
+    if attachments is not None:
+        if not isinstance(attachments, list):
+            raise Rejected("FILE_UPLOAD_ERROR", "attachments must be a list")
+        files.extend(_check_file("attachment", item) for item in attachments)
+    # 6: avatar only when the form offers it
+    if body.get("avatar") is not None and not config["settings"].get("avatarUploadAvailable"):
+        if strict:
+            raise Rejected("INVALID_INPUT", "This posting does not accept an avatar")
+        body.pop("avatar")
+        files = [f for f in files if f.kind != "avatar"]
+    # 7: required consents
+    decisions = body.get("consentDecisions") or {}
+    if not isinstance(decisions, dict):
+        raise Rejected("INVALID_INPUT", "consentDecisions must be an object")
+    scopes = (config.get("consentDetails") or {}).get("scopes", [])
+    missing = [
+        s["scope"] for s in scopes if s.get("required") and decisions.get(s["scope"]) is not True
+    ]
+    # A client that was served no consentDetails sends {"SINGLE": true} (contract §7).
+    if missing and not (single_consent_ok and decisions.get("SINGLE") is True):
+        raise Rejected("INVALID_INPUT", f"Required consent not given: {', '.join(missing)}")
+    answers = body.get("answers", [])
+    if answers is None:
+        answers = []
+    if not isinstance(answers, list):
+        raise Rejected("INVALID_REQUEST", "answers must be a list")
+    kept, errors = _check_answers(answers, config=config, strict=strict)
+    body["answers"] = kept
+    return Checked(body=body, files=files, errors=errors)
+
+
+def _is_empty(values: Any) -> bool:
+    return not isinstance(values, list) or not any(isinstance(v, str) and v.strip() for v in values)
+
+
+def _visible(config: dict, answers_by_id: dict[str, dict]) -> set[str]:
+    questions = {q["id"] for q in config["questions"]}
+    children = child_question_ids(config)
+    visible = questions - children
+    for rule in config["settings"].get("conditionals", []):
+        answer = answers_by_id.get(rule["parentQuestionId"])
+        given: set[str] = set()
+        for record in (answer or {}).get("records") or []:
+            if isinstance(record, dict) and isinstance(record.get("fields"), dict):
+                values = record["fields"].get(rule["fieldId"])
+                if isinstance(values, list):
+                    given.update(v for v in values if isinstance(v, str))
+        if given & set(rule["valueIds"]):
+            visible.update(rule["conditionalQuestions"])
+    return visible
+
+
+def _records_incorrect(question: dict, answer: dict) -> bool:
+    records = answer.get("records")
+    if not isinstance(records, list) or not records:
+        return True
+    if not question.get("repeatable") and len(records) != 1:
+        return True
+    fields = {f["id"]: f for f in question["fields"]}
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
+            return True
+        for field_id, values in record["fields"].items():
+            spec = fields.get(field_id)
+            if spec is None or spec.get("type") == "INFORMATION":
+                return True
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return True
+            if not values:
+                continue  # empty = unanswered; check 8 judges it
+            if _values_incorrect(spec, values):
+                return True
+    return False
+
+
+def _values_incorrect(spec: dict, values: list[str]) -> bool:
+    kind = spec.get("type")
+    options = {v["id"] for v in spec.get("values") or []}
+    if kind in CHOICE_TYPES:
+        if kind == "CHECKBOX" and not options:
+            # A CHECKBOX without values answers ["true"] (contract §3).
+            return values not in (["true"], ["false"])
+        if kind in ("SINGLE_SELECT", "RADIO") and len(values) != 1:
+            return True
+        return not set(values) <= options
+    # Text (and any unknown type): one value of at most 4000 UTF-8 bytes.
+    return len(values) != 1 or len(values[0].encode("utf-8")) > MAX_TEXT_BYTES
+
+
+def _check_answers(
+    answers: list, *, config: dict, strict: bool
+) -> tuple[list, list[tuple[str, str]]]:
+    by_id: dict[str, dict] = {}
+    incorrect: list[str] = []
+    for answer in answers:
+        if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
+            raise Rejected("INVALID_REQUEST", "Each answer needs an id and records")
+        if answer["id"] in by_id:
+            incorrect.append(answer["id"])
+        by_id[answer["id"]] = answer
+    questions = {q["id"]: q for q in config["questions"]}
+    visible = _visible(config, by_id)
+
+    kept: list[dict] = []
+    for question_id, answer in by_id.items():
+        # 10: an unknown question or a hidden child
+        if question_id not in questions or question_id not in visible:
+            if strict:
+                incorrect.append(question_id)
+            continue
+        # 9: shape, record count, field and option ids, text size
+        if _records_incorrect(questions[question_id], answer):
+            incorrect.append(question_id)
+        kept.append(answer)
+
+    # 8: every required field of every visible question, in every record
+    required: list[str] = []
+    for question in config["questions"]:
+        if question["id"] not in visible:
+            continue
+        required_fields = [
+            f["id"]
+            for f in question["fields"]
+            if f.get("required") and f.get("type") != "INFORMATION"
+        ]
+        if not required_fields:
+            continue
+        records = (by_id.get(question["id"]) or {}).get("records")
+        if not isinstance(records, list) or not records:
+            required.append(question["id"])
+            continue
+        for record in records:
+            fields = record.get("fields") if isinstance(record, dict) else None
+            if not isinstance(fields, dict) or any(
+                _is_empty(fields.get(fid)) for fid in required_fields
+            ):
+                required.append(question["id"])
+                break
+
+    errors: list[tuple[str, str]] = []
+    if required:
+        errors.append(("DATA_VALIDATION_ERROR", REQUIRED_MESSAGE.format(", ".join(required))))
+    if incorrect:
+        unique = list(dict.fromkeys(incorrect))
+        errors.append(("DATA_VALIDATION_ERROR", INCORRECT_MESSAGE.format(", ".join(unique))))
+    return kept, errors
