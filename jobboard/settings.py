@@ -416,3 +416,28 @@ BOARD_ALERT_CONFIRM_DAYS = env_int("BOARD_ALERT_CONFIRM_DAYS", 7, minimum=1)
 BOARD_ALERT_MAX_JOBS = env_int("BOARD_ALERT_MAX_JOBS", 25, minimum=1)
 # Benchmarks only: serves /_bench/titles, the floor the board's pages are compared with.
 BOARD_BENCH_VIEWS = env_bool("BOARD_BENCH_VIEWS", default=False)
+
+# ---------------------------------------------------------------------------
+# Applications on the board (partner.applications, Application API)
+# ---------------------------------------------------------------------------
+# Seconds a posting's form configuration is used before it is fetched again; from 3/4 of
+# it a background task refreshes it ahead of time.
+APPLICATION_CONFIG_TTL = env_int("APPLICATION_CONFIG_TTL", 3600, minimum=0)
+# Transient failures (429, 5xx, timeouts) are retried with backoff for this long.
+APPLICATION_RETRY_WINDOW_HOURS = env_float("APPLICATION_RETRY_WINDOW_HOURS", 24.0, minimum=0.0)
+APPLICATION_RETRY_BASE = env_float("APPLICATION_RETRY_BASE", 60.0, minimum=0.0)
+APPLICATION_RETRY_CAP = env_float("APPLICATION_RETRY_CAP", 3600.0, minimum=0.0)
+# A claimed submission is taken over after this long: longer than the longest POST with
+# the transport's own retries (6 read timeouts + 5 capped backoffs), see CELERY_TASK_TIME_LIMIT.
+APPLICATION_SUBMIT_LEASE = env_int("APPLICATION_SUBMIT_LEASE", 900, minimum=10)
+# Days after a successful submission before personal data and files are erased.
+APPLICATION_RETENTION_DAYS = env_int("APPLICATION_RETENTION_DAYS", 30, minimum=0)
+APPLICATION_STATUS_CACHE_SECONDS = env_int("APPLICATION_STATUS_CACHE_SECONDS", 600, minimum=0)
+APPLICATION_STATUS_MAX_AGE_DAYS = env_int("APPLICATION_STATUS_MAX_AGE_DAYS", 90, minimum=1)
+# Apply POSTs allowed per client IP per window (seconds).
+APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 10, minimum=1)
+APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 600, minimum=1)
+# Our board's entry in SmartRecruiters' source lists (sent as sourceDetails when set).
+APPLICATION_SOURCE_TYPE_ID = env_str("APPLICATION_SOURCE_TYPE_ID", "")
+APPLICATION_SOURCE_SUBTYPE_ID = env_str("APPLICATION_SOURCE_SUBTYPE_ID", "")
+APPLICATION_SOURCE_ID = env_str("APPLICATION_SOURCE_ID", "")

@@ -1,0 +1,155 @@
+"""Admin: applications by state, the exact payload, SmartRecruiters' answers, actions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from partner.applications import services
+from partner.applications.models import (
+    Application,
+    ApplicationFile,
+    ConfigurationCache,
+    SubmissionAttempt,
+)
+
+
+def elide_files(payload: Any, files: dict[int, ApplicationFile]) -> Any:
+    """The payload as sent, with each attachment's base64 content elided."""
+    if isinstance(payload, dict):
+        out = {key: elide_files(value, files) for key, value in payload.items() if key != "fileRef"}
+        if "fileRef" in payload:
+            stored = files.get(payload["fileRef"])
+            size = stored.size if stored else 0
+            out["fileContent"] = f"<base64 of {size} bytes elided>"
+        return out
+    if isinstance(payload, list):
+        return [elide_files(item, files) for item in payload]
+    return payload
+
+
+class SubmissionAttemptInline(admin.TabularInline):
+    model = SubmissionAttempt
+    extra = 0
+    can_delete = False
+    fields = (
+        "started_at",
+        "finished_at",
+        "outcome",
+        "status_code",
+        "error_code",
+        "message",
+        "response",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ApplicationFileInline(admin.TabularInline):
+    model = ApplicationFile
+    extra = 0
+    can_delete = False
+    fields = ("role", "file_name", "mime_type", "size")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "job_title",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "sr_status",
+        "erased",
+    )
+    list_filter = ("state", ("erased_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("=id", "=posting_uuid", "=candidate_id", "=sr_application_id")
+    date_hierarchy = "created_at"
+    inlines = (ApplicationFileInline, SubmissionAttemptInline)
+    actions = ("retry_selected", "erase_selected")
+    exclude = ("payload_json", "status_token_hash")
+    readonly_fields = (
+        "listing",
+        "posting_uuid",
+        "job_title",
+        "language",
+        "state",
+        "payload_display",
+        "attempts",
+        "next_attempt_at",
+        "claimed_until",
+        "give_up_at",
+        "last_status_code",
+        "last_error_code",
+        "last_error",
+        "candidate_id",
+        "sr_application_id",
+        "candidate_portal_url",
+        "sr_response",
+        "sent_at",
+        "sr_status",
+        "sr_status_checked_at",
+        "created_at",
+        "erased_at",
+        "erasure_reason",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(boolean=True, description="Erased")
+    def erased(self, obj: Application) -> bool:
+        return obj.is_erased
+
+    @admin.display(description="Payload (as sent; attachments elided)")
+    def payload_display(self, obj: Application) -> str:
+        files = {f.pk: f for f in obj.files.all()}
+        text = json.dumps(elide_files(obj.payload, files), indent=2, ensure_ascii=False)
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text)
+
+    @admin.action(description="Retry sending (failed applications)")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        count = sum(
+            services.application_retry(application_id=pk)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(
+            request, f"{count} application(s) queued for sending again.", messages.SUCCESS
+        )
+
+    @admin.action(description="Erase personal data and files")
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        done = skipped = 0
+        for pk in queryset.values_list("pk", flat=True):
+            if services.application_erase(application_id=pk, reason="admin"):
+                done += 1
+            else:
+                skipped += 1
+        self.message_user(request, f"{done} erased, {skipped} being sent right now (try again).")
+
+
+@admin.register(ConfigurationCache)
+class ConfigurationCacheAdmin(admin.ModelAdmin):
+    list_display = ("posting_uuid", "language", "fetched_at", "last_error_at")
+    search_fields = ("=posting_uuid",)
+    readonly_fields = (
+        "posting_uuid",
+        "language",
+        "data",
+        "fetched_at",
+        "last_error",
+        "last_error_at",
+    )

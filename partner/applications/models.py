@@ -1,0 +1,159 @@
+"""Applications made on our board and sent to SmartRecruiters' Application API.
+
+An ``Application`` is stored locally first, together with its submission state, in one
+transaction; a task then sends it. The row is the submission record the contract asks
+for: claimed with a conditional UPDATE while a POST is in flight, marked ``sent`` on the
+first 201 and never posted again after that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from jobboard.crypto import EncryptedTextField
+
+
+class ConfigurationCache(models.Model):
+    """A posting's application form configuration, per language, as last fetched."""
+
+    posting_uuid = models.CharField(max_length=100)
+    language = models.CharField(max_length=10)
+    # ApplyConfiguration.to_json(): parsed and cleaned, not SmartRecruiters' raw body.
+    data = models.JSONField()
+    fetched_at = models.DateTimeField()
+    # The last failed refresh while a stale copy was served (for operators).
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["posting_uuid", "language"], name="apply_config_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posting_uuid} ({self.language})"
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def due(self, *, now: object) -> ApplicationQuerySet:
+        """Waiting to be sent now, or left in 'sending' by a worker that died."""
+        return self.filter(
+            models.Q(state=Application.State.RECEIVED, next_attempt_at__lte=now)
+            | models.Q(state=Application.State.SENDING, claimed_until__lt=now)
+        )
+
+
+class Application(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    listing = models.ForeignKey(
+        "board.Listing", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    posting_uuid = models.CharField(max_length=100, db_index=True)
+    job_title = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True
+    )
+
+    # The exact ApplyRequest as JSON, encrypted at rest (it is all personal data), with
+    # each attachment's fileContent replaced by {"fileRef": <ApplicationFile id>}: the
+    # file is base64-encoded from private storage at send time, so the database does not
+    # hold megabytes of base64. Erasure replaces it with a redacted copy.
+    payload_json = EncryptedTextField(blank=True)
+
+    status_token_hash = models.CharField(max_length=64, unique=True)
+
+    # Submission (the "job"): claimed with a conditional UPDATE.
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    give_up_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    last_error_code = models.CharField(max_length=60, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # SmartRecruiters' answer.
+    candidate_id = models.CharField(max_length=100, blank=True)
+    sr_application_id = models.CharField(max_length=100, blank=True)
+    candidate_portal_url = models.URLField(max_length=500, blank=True)
+    sr_response = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sr_status = models.CharField(max_length=40, blank=True)
+    sr_status_checked_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    erasure_reason = models.CharField(max_length=40, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="application_due"),
+        ]
+
+    def __str__(self) -> str:
+        # Never candidate data: admin titles and log lines show only the local id.
+        return f"Application #{self.pk}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.payload_json) if self.payload_json else {}
+
+
+class ApplicationFile(models.Model):
+    """An uploaded file, stored under PRIVATE_MEDIA_ROOT (never under MEDIA_URL)."""
+
+    class Role(models.TextChoices):
+        RESUME = "resume", "Resume"
+        AVATAR = "avatar", "Avatar"
+        ATTACHMENT = "attachment", "Attachment"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    file_name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    # Relative to PRIVATE_MEDIA_ROOT.
+    path = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} of application #{self.application_id}"
+
+
+class SubmissionAttempt(models.Model):
+    """One POST to SmartRecruiters (or a try that could not reach it), for admin."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="submission_attempts"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20)  # sent | retry | failed
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    message = models.TextField(blank=True)
+    response = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.pk} ({self.outcome})"

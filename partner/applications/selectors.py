@@ -1,0 +1,65 @@
+"""Reads for applications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+
+from jobboard.board.models import Listing
+from jobboard.crypto import hash_token
+from partner.applications.models import Application
+
+# SmartRecruiters' status values in the candidate's words (application-api.md §5).
+STATUS_WORDS: dict[str, str] = {
+    "NEW": "Your application has arrived and has not been reviewed yet.",
+    "IN_REVIEW": "Your application is being reviewed.",
+    "INTERVIEW": "You are in the interview stage.",
+    "OFFER": "An offer has been made.",
+    "HIRE": "You have been hired. Congratulations!",
+    "REJECTED": "The company has decided not to go ahead with your application.",
+    "WITHDRAWN": "The application has been withdrawn.",
+    "TRANSFERRED": "Your application has been moved to another job.",
+    "LEAD": "The company has you on file as a potential candidate.",
+    "OTHER": "The company has updated your application.",
+}
+
+STATE_WORDS: dict[str, str] = {
+    Application.State.RECEIVED: (
+        "We have received your application and will send it to the employer shortly."
+    ),
+    Application.State.SENDING: "We are sending your application to the employer right now.",
+    Application.State.SENT: "Your application has been delivered to the employer.",
+    Application.State.FAILED: "We could not deliver your application.",
+}
+
+
+def status_words(status: str) -> str:
+    """Plain words for a status; an unknown value is shown as it is (contract §7)."""
+    return STATUS_WORDS.get(status, status)
+
+
+def application_by_token(*, token: str) -> Application | None:
+    if not token or len(token) > 100:
+        return None
+    # Lookup by hash: the token itself is never stored, and an unguessable 256-bit token
+    # makes timing on the index lookup useless to an attacker.
+    return Application.objects.filter(status_token_hash=hash_token(token)).first()
+
+
+def apply_listing(*, pk: int) -> Listing | None:
+    return Listing.objects.select_related("company").filter(pk=pk).first()
+
+
+def rate_limited(*, key: str) -> bool:
+    """Count one request against ``key``; True once the window's limit is passed."""
+    window = settings.APPLICATION_RATE_WINDOW
+    cache_key = f"apply-rate:{key}"
+    if cache.add(cache_key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        # Expired between add and incr: this request starts a new window.
+        cache.set(cache_key, 1, timeout=window)
+        return False
+    return count > settings.APPLICATION_RATE_LIMIT

@@ -1,0 +1,69 @@
+"""Celery tasks: thin wrappers that take ids and call one service.
+
+Each task is safe to run twice: the submission claim is a conditional UPDATE, erasure and
+status polling are idempotent. The beat schedule (jobboard/celery.py) names the three
+periodic ones.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from partner.applications import services
+from partner.smartrecruiters.errors import SmartRecruitersError
+
+logger = logging.getLogger(__name__)
+
+
+# Time limit: above the longest POST the transport can make with its own retries
+# (APPLICATION_SUBMIT_LEASE covers the same span for the claim).
+@shared_task(
+    name="partner.applications.tasks.submit_application", time_limit=960, soft_time_limit=930
+)
+def submit_application(application_id: int) -> str:
+    outcome = services.submit_application(application_id=application_id)
+    if outcome.result == "retry" and outcome.retry_at is not None:
+        # The sweeper would find it too; this just keeps short backoffs short.
+        countdown = max(0.0, (outcome.retry_at - timezone.now()).total_seconds())
+        submit_application.apply_async((application_id,), countdown=countdown)
+    return outcome.result
+
+
+@shared_task(name="partner.applications.tasks.send_confirmation", time_limit=120)
+def send_confirmation(application_id: int, token: str) -> bool:
+    """Email the status link. The plain token travels only in this message: the
+    database keeps its hash, so this is the one moment the link can be built."""
+    return services.confirmation_send(application_id=application_id, token=token)
+
+
+@shared_task(name="partner.applications.tasks.sweep_submissions", time_limit=300)
+def sweep_submissions() -> int:
+    """Re-drive submissions a lost message or a dead worker left behind."""
+    ids = services.due_application_ids()
+    for application_id in ids:
+        submit_application.delay(application_id)
+    return len(ids)
+
+
+@shared_task(name="partner.applications.tasks.poll_statuses", time_limit=1800)
+def poll_statuses() -> dict[str, int]:
+    return services.statuses_poll()
+
+
+@shared_task(name="partner.applications.tasks.erase_expired", time_limit=1800)
+def erase_expired() -> int:
+    return services.erase_expired()
+
+
+@shared_task(name="partner.applications.tasks.refresh_configuration", time_limit=300)
+def refresh_configuration(*, posting_uuid: str, language: str) -> bool:
+    try:
+        services.configuration_refresh(posting_uuid=posting_uuid, language=language)
+    except SmartRecruitersError as exc:
+        # The cached copy stays in use; the next page view past the TTL tries again.
+        logger.info("configuration refresh failed: %s", exc.__class__.__name__)
+        return False
+    return True

@@ -1,0 +1,166 @@
+"""The apply page, the confirmation/status page and the candidate's erasure request."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from partner.applications import selectors, services
+from partner.applications.forms import CandidateForm, ScreeningForm
+from partner.applications.models import Application
+
+logger = logging.getLogger(__name__)
+
+
+def _language(request: HttpRequest) -> str:
+    # LocaleMiddleware picked one of settings.LANGUAGES from Accept-Language.
+    return (getattr(request, "LANGUAGE_CODE", None) or get_language() or "en").split("-")[0]
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    listing = selectors.apply_listing(pk=pk)
+    if listing is None:
+        raise Http404("No such job")
+    if slug != listing.slug:
+        return redirect("applications:apply", pk=listing.pk, slug=listing.slug)
+    if not listing.is_visible:
+        return render(request, "applications/closed.html", {"listing": listing}, status=410)
+    if not listing.job_key:
+        return render(request, "applications/unavailable.html", {"listing": listing}, status=503)
+
+    result = services.configuration_for(posting_uuid=listing.job_key, language=_language(request))
+    if result.unavailable == "closed":
+        return render(request, "applications/closed.html", {"listing": listing}, status=410)
+    if result.config is None:
+        return render(request, "applications/unavailable.html", {"listing": listing}, status=503)
+    config = result.config
+
+    if request.method == "POST":
+        if selectors.rate_limited(key=_client_ip(request)):
+            logger.warning("apply rate limit hit for listing %s", listing.pk)
+            return render(
+                request, "applications/rate_limited.html", {"listing": listing}, status=429
+            )
+        screening = ScreeningForm(config, request.POST)
+        form = CandidateForm(request.POST, request.FILES, config=config)
+        if screening.is_action:
+            # "Add another" / "remove" without JavaScript: show the form again, unjudged.
+            # Typed values come back as initial data (so nothing is validated yet); files
+            # cannot survive a round trip, and the page says so.
+            initial = {key: request.POST.get(key) for key in request.POST}
+            unbound = CandidateForm(initial=initial, config=config)
+            return _render_form(request, listing, unbound, screening, result, judged=False)
+        if form.is_spam:
+            # Looks like success to a bot; nothing is stored or sent.
+            logger.info("apply honeypot filled for listing %s", listing.pk)
+            return render(request, "applications/honeypot.html", {"listing": listing})
+        form_ok = form.is_valid()
+        screening_ok = screening.is_valid()
+        if form_ok and screening_ok:
+            _, token = services.application_create(
+                listing=listing,
+                language=_language(request),
+                candidate=form.payload_fields(),
+                answers=screening.answers(),
+                files=form.checked_files,
+            )
+            return redirect(reverse("applications:status", kwargs={"token": token}) + "?new=1")
+        return _render_form(request, listing, form, screening, result, judged=True, status=400)
+
+    return _render_form(
+        request, listing, CandidateForm(config=config), ScreeningForm(config), result, judged=False
+    )
+
+
+def _render_form(
+    request: HttpRequest,
+    listing: object,
+    form: CandidateForm,
+    screening: ScreeningForm,
+    result: services.ConfigurationResult,
+    *,
+    judged: bool,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "listing": listing,
+        "form": form,
+        "screening": screening,
+        "config": result.config,
+        "stale": result.stale,
+        # Errors are shown only after a real submit, not after "add another".
+        "judged": judged,
+        "files_dropped": not judged and bool(request.FILES),
+    }
+    return render(request, "applications/apply.html", context, status=status)
+
+
+@never_cache
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    application = selectors.application_by_token(token=token)
+    if application is None:
+        raise Http404("No such application")
+    sr_status = services.status_for_page(application=application)
+    context = {
+        "application": application,
+        "token": token,
+        "new": request.GET.get("new") == "1",
+        "state_words": selectors.STATE_WORDS.get(application.state, application.state),
+        "sr_status": sr_status,
+        "sr_status_words": selectors.status_words(sr_status) if sr_status else "",
+        "can_erase": not application.is_erased,
+        "State": Application.State,
+    }
+    return render(request, "applications/status.html", context)
+
+
+@never_cache
+@require_POST
+def erase(request: HttpRequest, token: str) -> HttpResponse:
+    application = selectors.application_by_token(token=token)
+    if application is None:
+        raise Http404("No such application")
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "applications/status.html",
+            {
+                "application": application,
+                "token": token,
+                "state_words": selectors.STATE_WORDS.get(application.state, application.state),
+                "can_erase": not application.is_erased,
+                "erase_error": "Please tick the box to confirm that your data should be erased.",
+                "State": Application.State,
+            },
+            status=400,
+        )
+    erased = services.application_erase(application_id=application.pk, reason="candidate request")
+    if not erased:
+        return render(
+            request,
+            "applications/status.html",
+            {
+                "application": application,
+                "token": token,
+                "state_words": selectors.STATE_WORDS.get(application.state, application.state),
+                "can_erase": True,
+                "erase_error": (
+                    "Your application is being sent right now. Please try again in a few minutes."
+                ),
+                "State": Application.State,
+            },
+            status=409,
+        )
+    return redirect("applications:status", token=token)

@@ -1,0 +1,460 @@
+"""Client for SmartRecruiters' Application API (contract: application-api.md).
+
+One function per endpoint, each going through the shared transport. Responses are
+parsed into small frozen dataclasses that tolerate every variation the contract lists:
+missing ``settings``/``conditionals``/``consentDetails``/``companyImprintUrl``/
+``aiSettings``, unknown field types, extra fields, a 201 without ``applicationId``,
+three shapes of 400 body, non-JSON error bodies and the ``IN-REVIEW`` spelling.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+
+from partner.smartrecruiters.errors import BadRequestError, MalformedResponseError
+from partner.smartrecruiters.transport import SmartTokenAuth, get_transport
+
+logger = logging.getLogger(__name__)
+
+FIELD_TYPES = frozenset(
+    {"INPUT_TEXT", "TEXTAREA", "SINGLE_SELECT", "MULTI_SELECT", "RADIO", "CHECKBOX", "INFORMATION"}
+)
+CONSENT_SCOPES = frozenset(
+    {"SINGLE", "SMART_RECRUIT", "SMART_CRM", "SMART_MESSAGE_SMS", "SMART_MESSAGE_WHATSAPP"}
+)
+# The two documented screening messages; the ids follow ": " (contract §7).
+REQUIRED_MESSAGE = "The following screening questions are required"
+INCORRECT_MESSAGE = "Values for the following screening questions' answers are incorrect"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Option:
+    id: str
+    label: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    id: str
+    label: str = ""
+    type: str = "INPUT_TEXT"
+    required: bool = False
+    compliance_type: str = ""
+    values: tuple[Option, ...] = ()
+    # The type SmartRecruiters sent when it was not one we know (rendered as INPUT_TEXT).
+    original_type: str = ""
+
+    @property
+    def option_ids(self) -> frozenset[str]:
+        return frozenset(option.id for option in self.values)
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in {"SINGLE_SELECT", "MULTI_SELECT", "RADIO"} or (
+            self.type == "CHECKBOX" and bool(self.values)
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    id: str
+    label: str = ""
+    repeatable: bool = False
+    fields: tuple[Field, ...] = ()
+
+    @property
+    def is_diversity(self) -> bool:
+        return any(f.compliance_type == "DIVERSITY" for f in self.fields)
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Conditional:
+    parent_question_id: str
+    field_id: str
+    value_ids: tuple[str, ...]
+    conditional_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentScope:
+    scope: str
+    required: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacyPolicy:
+    url: str
+    org_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyConfiguration:
+    questions: tuple[Question, ...] = ()
+    avatar_upload_available: bool = False
+    conditionals: tuple[Conditional, ...] = ()
+    privacy_policies: tuple[PrivacyPolicy, ...] = ()
+    # None when SmartRecruiters sent no consentDetails: one checkbox, {"SINGLE": true}.
+    consent_scopes: tuple[ConsentScope, ...] | None = None
+    company_imprint_url: str = ""
+    ai_disclosure_label: str = ""
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for the database cache; ``from_json`` reads it back."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ApplyConfiguration:
+        scopes = data.get("consent_scopes")
+        return cls(
+            questions=tuple(
+                Question(
+                    id=q["id"],
+                    label=q["label"],
+                    repeatable=q["repeatable"],
+                    fields=tuple(
+                        Field(
+                            **{k: v for k, v in f.items() if k != "values"},
+                            values=tuple(Option(**o) for o in f["values"]),
+                        )
+                        for f in q["fields"]
+                    ),
+                )
+                for q in data["questions"]
+            ),
+            avatar_upload_available=data["avatar_upload_available"],
+            conditionals=tuple(
+                Conditional(
+                    parent_question_id=c["parent_question_id"],
+                    field_id=c["field_id"],
+                    value_ids=tuple(c["value_ids"]),
+                    conditional_questions=tuple(c["conditional_questions"]),
+                )
+                for c in data["conditionals"]
+            ),
+            privacy_policies=tuple(PrivacyPolicy(**p) for p in data["privacy_policies"]),
+            consent_scopes=None if scopes is None else tuple(ConsentScope(**s) for s in scopes),
+            company_imprint_url=data["company_imprint_url"],
+            ai_disclosure_label=data["ai_disclosure_label"],
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyResponse:
+    id: str
+    created_on: str = ""
+    candidate_portal_url: str = ""
+    application_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyError:
+    code: str = ""
+    message: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScreeningErrors:
+    """Question ids named by a 400, split by the two documented messages."""
+
+    required: tuple[str, ...] = ()
+    incorrect: tuple[str, ...] = ()
+    errors: tuple[ApplyError, ...] = field(default_factory=tuple)
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.required + self.incorrect))
+
+    @property
+    def message(self) -> str:
+        return " ".join(e.message for e in self.errors if e.message) or "Bad request"
+
+
+class ApplicationRejected(BadRequestError):
+    """A 400 from POST candidates, with the parsed errors attached."""
+
+    def __init__(self, message: str, *, screening: ScreeningErrors, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.screening = screening
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _bool(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _http_url(value: Any) -> str:
+    """Links are shown only when they are http(s); anything else (javascript:) is dropped."""
+    text = _str(value).strip()
+    return text if re.match(r"^https?://[^\s]+$", text, re.IGNORECASE) else ""
+
+
+def _parse_field(data: dict[str, Any], question_id: str) -> Field:
+    raw_type = _str(data.get("type")).upper()
+    field_type = raw_type if raw_type in FIELD_TYPES else "INPUT_TEXT"
+    if raw_type not in FIELD_TYPES:
+        logger.warning(
+            "unknown field type %r in question %s: rendered as text", raw_type, question_id
+        )
+    values = data.get("values") if isinstance(data.get("values"), list) else []
+    return Field(
+        id=_str(data.get("id")),
+        label=_str(data.get("label")),
+        type=field_type,
+        required=_bool(data.get("required")),
+        compliance_type=_str(data.get("complianceType")),
+        values=tuple(
+            Option(id=_str(v.get("id")), label=_str(v.get("label")))
+            for v in values
+            if isinstance(v, dict) and v.get("id") is not None
+        ),
+        original_type="" if raw_type in FIELD_TYPES else raw_type,
+    )
+
+
+def parse_configuration(data: Any) -> ApplyConfiguration:
+    """Read an ``ApplyConfiguration`` body; raises MalformedResponseError if unusable."""
+    if not isinstance(data, dict) or not isinstance(data.get("questions", []), list):
+        raise MalformedResponseError(
+            "configuration is not an object with questions", permanent=False
+        )
+    questions = []
+    for q in data.get("questions") or []:
+        if not isinstance(q, dict) or not q.get("id"):
+            continue
+        qid = _str(q["id"])
+        raw_fields = q.get("fields") if isinstance(q.get("fields"), list) else []
+        fields = tuple(
+            _parse_field(f, qid) for f in raw_fields if isinstance(f, dict) and f.get("id")
+        )
+        questions.append(
+            Question(
+                id=qid,
+                label=_str(q.get("label")),
+                repeatable=_bool(q.get("repeatable")),
+                fields=fields,
+            )
+        )
+    config_settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    conditionals = []
+    for c in config_settings.get("conditionals") or []:
+        if not isinstance(c, dict):
+            continue
+        conditionals.append(
+            Conditional(
+                parent_question_id=_str(c.get("parentQuestionId")),
+                field_id=_str(c.get("fieldId")),
+                value_ids=tuple(_str(v) for v in c.get("valueIds") or []),
+                conditional_questions=tuple(_str(v) for v in c.get("conditionalQuestions") or []),
+            )
+        )
+    policies = tuple(
+        PrivacyPolicy(url=_http_url(p.get("url")), org_name=_str(p.get("orgName")))
+        for p in data.get("privacyPolicies") or []
+        if isinstance(p, dict) and _http_url(p.get("url"))
+    )
+    consent = data.get("consentDetails")
+    scopes: tuple[ConsentScope, ...] | None = None
+    if isinstance(consent, dict) and isinstance(consent.get("scopes"), list):
+        scopes = tuple(
+            ConsentScope(
+                scope=_str(s.get("scope")),
+                required=_bool(s.get("required")),
+                label=_str(s.get("label")),
+            )
+            for s in consent["scopes"]
+            if isinstance(s, dict) and s.get("scope")
+        )
+        # An empty scope list gives the candidate nothing to agree to: treat as absent.
+        scopes = scopes or None
+    ai = data.get("aiSettings") if isinstance(data.get("aiSettings"), dict) else {}
+    return ApplyConfiguration(
+        questions=tuple(questions),
+        avatar_upload_available=_bool(config_settings.get("avatarUploadAvailable")),
+        conditionals=tuple(conditionals),
+        privacy_policies=policies,
+        consent_scopes=scopes,
+        company_imprint_url=_http_url(data.get("companyImprintUrl")),
+        ai_disclosure_label=_str(ai.get("aiDisclosureLabel")),
+    )
+
+
+def parse_apply_response(data: Any) -> ApplyResponse:
+    if not isinstance(data, dict) or not data.get("id"):
+        raise MalformedResponseError("201 without a candidate id", permanent=False)
+    return ApplyResponse(
+        id=_str(data["id"]),
+        created_on=_str(data.get("createdOn")),
+        candidate_portal_url=_http_url(data.get("candidatePortalUrl")),
+        application_id=_str(data.get("applicationId")),
+    )
+
+
+def parse_errors(body: bytes | str | Any) -> tuple[ApplyError, ...]:
+    """Read an error body in any of the three 400 envelopes, or none at all.
+
+    ``[ApplyError, ...]`` (sandbox default), one ``ApplyError``, or
+    ``{"message", "errors": [{code, message}]}``; SR does not document which.
+    """
+    data = body
+    if isinstance(body, bytes | str):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+            return (ApplyError(message=text.strip()[:500]),) if text.strip() else ()
+
+    def one(item: Any) -> ApplyError | None:
+        if not isinstance(item, dict):
+            return None
+        return ApplyError(
+            code=_str(item.get("code")), message=_str(item.get("message")), id=_str(item.get("id"))
+        )
+
+    if isinstance(data, list):
+        return tuple(e for e in map(one, data) if e is not None)
+    if isinstance(data, dict):
+        if isinstance(data.get("errors"), list):
+            inner = tuple(e for e in map(one, data["errors"]) if e is not None)
+            # The wrapper's own message carries the screening ids; keep it first.
+            outer = ApplyError(code=_str(data.get("code")), message=_str(data.get("message")))
+            return ((outer,) if outer.message else ()) + inner
+        single = one(data)
+        return (single,) if single else ()
+    return ()
+
+
+def _ids_after_colon(message: str) -> tuple[str, ...]:
+    # Contract §7: the text after ": ", final "." dropped, split on ", ".
+    _, _, rest = message.partition(": ")
+    rest = rest.strip()
+    if rest.endswith("."):
+        rest = rest[:-1]
+    return tuple(part.strip() for part in rest.split(", ") if part.strip())
+
+
+def screening_errors(errors: tuple[ApplyError, ...]) -> ScreeningErrors:
+    required: list[str] = []
+    incorrect: list[str] = []
+    for error in errors:
+        if error.message.startswith(REQUIRED_MESSAGE):
+            required.extend(_ids_after_colon(error.message))
+        elif error.message.startswith(INCORRECT_MESSAGE):
+            incorrect.extend(_ids_after_colon(error.message))
+    return ScreeningErrors(
+        required=tuple(dict.fromkeys(required)),
+        incorrect=tuple(dict.fromkeys(incorrect)),
+        errors=errors,
+    )
+
+
+def normalise_status(value: str) -> str:
+    """``IN-REVIEW`` (SR's pages) becomes ``IN_REVIEW``; unknown values are kept as they are."""
+    return value.strip().upper().replace("-", "_") if value else value
+
+
+# --- endpoints ---------------------------------------------------------------------------
+
+
+def _auth() -> SmartTokenAuth:
+    return SmartTokenAuth(settings.SMARTRECRUITERS_APPLICATION_TOKEN)
+
+
+def _posting_path(posting_uuid: str) -> str:
+    return f"/postings/{quote(posting_uuid, safe='')}"
+
+
+def get_configuration(
+    posting_uuid: str, *, language: str = "en", max_retries: int | None = None
+) -> ApplyConfiguration:
+    """GET /postings/{uuid}/configuration?conditionalsIncluded=true with Accept-Language."""
+    response = get_transport().request(
+        "GET",
+        f"{_posting_path(posting_uuid)}/configuration",
+        auth=_auth(),
+        params={"conditionalsIncluded": "true"},
+        headers={"Accept": "application/json", "Accept-Language": language or "en"},
+        max_retries=max_retries,
+    )
+    try:
+        data = response.json()
+    except ValueError:
+        raise MalformedResponseError("configuration body is not JSON", permanent=False) from None
+    return parse_configuration(data)
+
+
+def create_candidate(
+    posting_uuid: str, payload: dict[str, Any], *, max_retries: int | None = None
+) -> ApplyResponse:
+    """POST /postings/{uuid}/candidates with an ``ApplyRequest``; 201 ``ApplyResponse``.
+
+    A 400 raises ``ApplicationRejected`` carrying the question ids SmartRecruiters named.
+    """
+    try:
+        response = get_transport().request(
+            "POST",
+            f"{_posting_path(posting_uuid)}/candidates",
+            auth=_auth(),
+            json=payload,
+            headers={"Accept": "application/json"},
+            max_retries=max_retries,
+        )
+    except BadRequestError as exc:
+        # The transport already read every {code, message} whatever the envelope; the
+        # excerpt is a fallback for a body it could not parse (e.g. plain text).
+        errors = tuple(
+            ApplyError(code=d.code, message=d.message) for d in exc.errors
+        ) or parse_errors(exc.body_excerpt)
+        screening = screening_errors(errors)
+        raise ApplicationRejected(
+            screening.message or str(exc),
+            screening=screening,
+            status=exc.status,
+            code=(errors[0].code if errors else exc.code),
+            permanent=True,
+            body_excerpt=exc.body_excerpt,
+        ) from exc
+    try:
+        data = response.json()
+    except ValueError:
+        raise MalformedResponseError("apply response is not JSON", permanent=False) from None
+    return parse_apply_response(data)
+
+
+def get_status(posting_uuid: str, candidate_id: str, *, max_retries: int | None = None) -> str:
+    """GET /postings/{uuid}/candidates/{candidateId}/status; the normalised status value."""
+    response = get_transport().request(
+        "GET",
+        f"{_posting_path(posting_uuid)}/candidates/{quote(candidate_id, safe='')}/status",
+        auth=_auth(),
+        headers={"Accept": "application/json"},
+        max_retries=max_retries,
+    )
+    try:
+        data = response.json()
+    except ValueError:
+        raise MalformedResponseError("status body is not JSON", permanent=False) from None
+    status = data.get("status") if isinstance(data, dict) else None
+    if not isinstance(status, str) or not status:
+        raise MalformedResponseError("status response without a status", permanent=False)
+    return normalise_status(status)
