@@ -161,11 +161,17 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     anything is written.
     """
     _validate(data)
-    company, _ = Company.objects.update_or_create(
+    # get_or_create + a write only on change: update_or_create costs a savepoint, a
+    # locking read and an UPDATE per job, mostly for a company that has not changed.
+    company_values = {"name": data.company_name.strip(), "slug": slugify(data.company_name)[:200]}
+    company, created = Company.objects.get_or_create(
         source=source,
         external_id=data.company_key or slugify(data.company_name),
-        defaults={"name": data.company_name.strip(), "slug": slugify(data.company_name)[:200]},
+        defaults=company_values,
     )
+    if not created and (company.name, company.slug) != tuple(company_values.values()):
+        Company.objects.filter(pk=company.pk).update(**company_values)
+        company.name, company.slug = company_values["name"], company_values["slug"]
     values = {
         f.name: getattr(data, f.name)
         for f in fields(ListingData)
