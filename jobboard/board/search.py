@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, Count, Max, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
 from django.db.models.functions import Cast
 
 from jobboard.board.models import ListingQuerySet
@@ -354,7 +354,7 @@ class JobSearch:
                 from django.contrib.postgres.search import SearchRank
 
                 listings = listings.annotate(
-                    rank=SearchRank("search_vector", _tsquery(self.groups), weights=RANK_WEIGHTS)
+                    rank=SearchRank(F("search_vector"), _tsquery(self.groups), weights=RANK_WEIGHTS)
                 )
             else:
                 listings = listings.annotate(rank=_fallback_rank(self.groups))

@@ -57,7 +57,7 @@ def listing_data(**overrides: Any) -> ListingData:
         "experience_level": LEVELS[n % len(LEVELS)],
         "employment_type": type_label,
         "employment_type_code": type_code,
-        "job_description": f"<p>We build things. Job number {n}.</p><ul><li>Python</li></ul>",
+        "job_description": f"<p>We build things. Job number {n}.</p><ul><li>Teamwork</li></ul>",
         "qualifications": "<p>Curiosity and care.</p>",
         "company_description": "<p>A company that hires.</p>",
         "apply_url": f"https://careers.example.com/jobs/{n}",
@@ -65,11 +65,17 @@ def listing_data(**overrides: Any) -> ListingData:
     if n % 2 == 0:
         values.update(
             salary_min=Decimal(40_000 + 1000 * (n % 50)),
-            salary_max=Decimal(60_000 + 1000 * (n % 90)),
+            salary_max=Decimal(60_000 + 1000 * (n % 50)),
             salary_currency="EUR",
             salary_period="YEAR",
         )
     values.update(overrides)
+    # A test that names one end of the range or the company means only that one.
+    for one, other in (("salary_min", "salary_max"), ("salary_max", "salary_min")):
+        if one in overrides and other not in overrides:
+            values[other] = None
+    if "company_name" in overrides and "company_key" not in overrides:
+        values["company_key"] = overrides["company_name"].lower()
     return ListingData(**values)
 
 

@@ -1,0 +1,63 @@
+"""Each page costs a fixed number of queries, however many rows it shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.board.factories import make_listing
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+
+
+@pytest.fixture
+def many_listings(settings):
+    settings.BOARD_FACET_CACHE_SECONDS = 0  # measure the uncached page
+    return [make_listing(company_name=f"Company {i % 3}") for i in range(45)]
+
+
+def count_queries(django_assert_max_num_queries, client, url: str, params=None) -> int:
+    with django_assert_max_num_queries(MAX_QUERIES) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "developer", "country": "de", "workplace": "remote"}, {"page": "2"}],
+    ids=["list", "search with facets", "page 2"],
+)
+def test_the_list_page_needs_the_same_queries_for_few_or_many_rows(
+    client, settings, django_assert_max_num_queries, params
+) -> None:
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    settings.BOARD_PAGE_SIZE = 3
+    for _ in range(8):
+        make_listing(country_code="DE", remote=True)
+    few = count_queries(django_assert_max_num_queries, client, "/", params)
+    settings.BOARD_PAGE_SIZE = 30
+    for _ in range(60):
+        make_listing(country_code="DE", remote=True)
+    many = count_queries(django_assert_max_num_queries, client, "/", params)
+    assert few == many <= 3
+
+
+def test_job_pages_feeds_and_sitemap_have_constant_query_counts(
+    client, many_listings, django_assert_max_num_queries
+) -> None:
+    listing = many_listings[0]
+    counts = {
+        url: count_queries(django_assert_max_num_queries, client, url)
+        for url in (
+            listing.get_absolute_url(),
+            "/jobs/feed/rss/",
+            "/jobs/feed/atom/",
+            "/sitemap.xml",
+        )
+    }
+    more = [make_listing(company_name="Company 0") for _ in range(40)]
+    assert more
+    for url, before in counts.items():
+        assert count_queries(django_assert_max_num_queries, client, url) == before

@@ -1,0 +1,218 @@
+"""Keyword search, facets, sorting and pagination of the list page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from jobboard.board import selectors
+from jobboard.board.search import JobSearch, parse_keywords, to_tsquery
+from tests.board.factories import make_listing, posted
+
+pytestmark = pytest.mark.django_db
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ranking needs PostgreSQL full-text search"
+)
+
+
+def titles(**params) -> list[str]:
+    search = JobSearch.from_params(params)
+    return [listing.title for listing in selectors.search_listings(search=search).page]
+
+
+def facet_counts(params: dict) -> dict[str, dict[str, int]]:
+    results = selectors.search_listings(search=JobSearch.from_params(params))
+    return {f.name: {o.value: o.count for o in f.options} for f in results.facets}
+
+
+def test_the_parser_understands_phrases_exclusions_and_or() -> None:
+    groups = parse_keywords('python "project manager" -intern react OR vue')
+    assert [[(t.words, t.negated) for t in g] for g in groups] == [
+        [(("python",), False)],
+        [(("project", "manager"), False)],
+        [(("intern",), True)],
+        [(("react",), False), (("vue",), False)],
+    ]
+
+
+def test_the_tsquery_prefixes_wanted_words_and_cannot_be_injected() -> None:
+    query = to_tsquery(parse_keywords("engin \"data sci\" -intern x') | !'y & :*"))
+    assert query == "'engin':* & ('data' <-> 'sci':*) & !'intern' & 'x':* & 'y':*"
+
+
+def test_keywords_match_title_company_and_description() -> None:
+    make_listing(title="Senior Python Developer", company_name="Acme")
+    make_listing(title="Accountant", company_name="Pythonic Finance")
+    make_listing(title="Barista", job_description="<p>You will love python snakes</p>")
+    make_listing(title="Gardener")
+    assert sorted(titles(q="python")) == ["Accountant", "Barista", "Senior Python Developer"]
+
+
+def test_a_word_prefix_finds_longer_words() -> None:
+    make_listing(title="Software Engineer")
+    make_listing(title="Cook")
+    assert titles(q="engin") == ["Software Engineer"]
+
+
+def test_web_search_syntax_excludes_and_combines() -> None:
+    make_listing(title="Python Developer")
+    make_listing(title="Python Intern")
+    make_listing(title="Java Developer")
+    make_listing(title="Project Manager")
+    assert titles(q="python -intern") == ["Python Developer"]
+    assert sorted(titles(q="python OR java")) == [
+        "Java Developer",
+        "Python Developer",
+        "Python Intern",
+    ]
+    assert titles(q='"project manager"') == ["Project Manager"]
+
+
+@needs_postgres
+def test_a_title_match_ranks_above_a_description_match() -> None:
+    make_listing(title="Barista", job_description="<p>Rust in the pipes</p>", posted_at=posted(0))
+    make_listing(title="Rust Developer", posted_at=posted(5))
+    assert titles(q="rust") == ["Rust Developer", "Barista"]
+    assert titles(q="rust", sort="newest") == ["Barista", "Rust Developer"]
+
+
+@needs_postgres
+def test_publishing_again_updates_the_search_document() -> None:
+    listing = make_listing(external_id="same", title="Plumber")
+    make_listing(external_id="same", title="Electrician")
+    assert titles(q="electrician") == ["Electrician"]
+    assert titles(q="plumber") == []
+    listing.refresh_from_db()
+    assert listing.search_vector is not None
+
+
+def test_filters_narrow_the_results() -> None:
+    make_listing(title="A", country_code="DE", city="Berlin", remote=True, function="Engineering")
+    make_listing(title="B", country_code="DE", city="Munich", remote=False, function="Sales")
+    make_listing(title="C", country_code="FR", city="Paris", remote=True, function="Engineering")
+    assert sorted(titles(country="de")) == ["A", "B"]
+    assert sorted(titles(country=["de", "fr"], workplace="remote")) == ["A", "C"]
+    assert titles(country="de", workplace="onsite") == ["B"]
+    assert titles(city="Paris") == ["C"]
+    assert sorted(titles(function="Engineering")) == ["A", "C"]
+
+
+def test_date_posted_and_salary_filters() -> None:
+    make_listing(title="today", posted_at=posted(0.2), salary_min=None, salary_max=None)
+    make_listing(
+        title="week",
+        posted_at=posted(5),
+        salary_min=Decimal(4000),
+        salary_max=Decimal(6000),
+        salary_currency="EUR",
+        salary_period="MONTH",
+    )
+    make_listing(
+        title="month",
+        posted_at=posted(20),
+        salary_min=Decimal(30),
+        salary_max=Decimal(40),
+        salary_currency="USD",
+        salary_period="HOUR",
+    )
+    assert titles(posted="1") == ["today"]
+    assert titles(posted="7") == ["today", "week"]
+    assert titles(salary="shown") == ["week", "month"]
+    # 6,000 a month is 72,000 a year; 40 an hour is 83,200 a year.
+    assert titles(min_salary="75000") == ["month"]
+    assert titles(min_salary="50000") == ["week", "month"]
+
+
+def test_facet_counts_ignore_their_own_filter_but_apply_the_others() -> None:
+    make_listing(country_code="DE", remote=True)
+    make_listing(country_code="DE", remote=False)
+    make_listing(country_code="FR", remote=True)
+    make_listing(country_code="PL", remote=False)
+    counts = facet_counts({"country": "de", "workplace": "remote"})
+    # Country counts apply "remote" only; workplace counts apply "Germany" only.
+    assert counts["country"] == {"de": 1, "fr": 1}
+    assert counts["workplace"] == {"remote": 1, "onsite": 1}
+
+
+def test_date_and_salary_facets_count_cumulatively() -> None:
+    make_listing(posted_at=posted(0.5), salary_max=Decimal(120_000), salary_currency="EUR")
+    make_listing(posted_at=posted(2), salary_max=Decimal(55_000), salary_currency="EUR")
+    make_listing(posted_at=posted(10), salary_min=None, salary_max=None)
+    counts = facet_counts({})
+    assert counts["posted"] == {"1": 1, "3": 2, "7": 2, "30": 3}
+    assert counts["salary"] == {"shown": 2}
+    assert counts["min_salary"] == {"30000": 2, "50000": 2, "75000": 1, "100000": 1, "150000": 0}
+
+
+def test_facets_and_total_follow_the_keyword_search() -> None:
+    make_listing(title="Python Developer", country_code="DE")
+    make_listing(title="Python Developer", country_code="FR")
+    make_listing(title="Chef", country_code="FR")
+    results = selectors.search_listings(search=JobSearch.from_params({"q": "python"}))
+    assert results.total == 2
+    country = next(f for f in results.facets if f.name == "country")
+    assert {o.value: o.count for o in country.options} == {"de": 1, "fr": 1}
+
+
+def test_pages_have_a_stable_order_and_a_total(settings) -> None:
+    settings.BOARD_PAGE_SIZE = 4
+    same_time = timezone.now() - timedelta(hours=1)
+    created = [make_listing(title=f"Job {i}", posted_at=same_time) for i in range(10)]
+    seen = []
+    for page in (1, 2, 3):
+        results = selectors.search_listings(search=JobSearch.from_params({"page": str(page)}))
+        assert results.total == 10
+        seen += [listing.pk for listing in results.page]
+    assert seen == sorted((listing.pk for listing in created), reverse=True)
+
+
+def test_the_search_round_trips_through_its_url() -> None:
+    params = {
+        "q": "python dev",
+        "country": ["FR", "de", "xx-bad"],
+        "workplace": ["remote", "nonsense"],
+        "posted": "7",
+        "salary": "shown",
+        "min_salary": "12345",
+        "sort": "newest",
+        "page": "2",
+    }
+    search = JobSearch.from_params(params)
+    assert search.country == ("de", "fr")
+    assert search.workplace == ("remote",)
+    assert search.min_salary is None
+    assert search.query_string() == (
+        "q=python+dev&workplace=remote&country=de&country=fr&posted=7&salary=shown"
+        "&sort=newest&page=2"
+    )
+    from django.http import QueryDict
+
+    assert JobSearch.from_params(QueryDict(search.query_string())) == search
+
+
+def test_the_list_page_keeps_the_state_in_links(client) -> None:
+    for _ in range(25):
+        make_listing(country_code="DE", remote=True)
+    response = client.get("/", {"q": "developer", "country": "de", "sort": "newest"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Removing a filter keeps the keywords and the sort; paging keeps everything.
+    assert 'href="?q=developer&amp;sort=newest"' in html
+    response = client.get("/", {"country": "de"})
+    html = response.content.decode()
+    assert 'href="?country=de&amp;page=2"' in html
+    assert 'name="country" value="de" checked' in html
+
+
+def test_an_empty_result_suggests_what_to_remove(client) -> None:
+    make_listing(title="Chef", country_code="FR")
+    response = client.get("/", {"q": "astronaut", "country": "fr"})
+    html = response.content.decode()
+    assert "No jobs match this search" in html
+    assert "Search without the keywords" in html
+    assert "Remove “" in html
