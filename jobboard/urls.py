@@ -10,6 +10,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("sr/assessments/", include("partner.assessments.urls")),
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),
 ]

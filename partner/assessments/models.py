@@ -1,0 +1,382 @@
+"""The assessment vendor's data: client accounts, their SmartRecruiters integrations,
+the tokens we issue, packages of tests, orders, results and the results outbox.
+
+Vocabulary follows the Assessment API 2021 contract (/work/shared/smartrecruiters/
+assessment-api.md): the **P-pair** is the credential pair we mint and SmartRecruiters (SR)
+uses to call us; the **SR-pair** is the pair SR gives us to call it back.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from jobboard.crypto import EncryptedTextField
+
+
+class PrivateStorage(FileSystemStorage):
+    """Reports live under PRIVATE_MEDIA_ROOT (never under MEDIA_URL) and are served by a
+    staff-only view. The location is read from settings on every use so that tests (and
+    operators) can move it without reloading models."""
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    return _private_storage
+
+
+class AssessmentType(models.TextChoices):
+    VIDEO_INTERVIEW = "VIDEO_INTERVIEW", "Video interview"
+    BEHAVIORAL_ASSESSMENT = "BEHAVIORAL_ASSESSMENT", "Behavioral assessment"
+    BACKGROUND_CHECK = "BACKGROUND_CHECK", "Background check"
+    REFERENCE_CHECK = "REFERENCE_CHECK", "Reference check"
+    SKILL_TEST = "SKILL_TEST", "Skill test"
+    INLINE_ASSESSMENT = "INLINE_ASSESSMENT", "Inline assessment"
+
+
+class ResultStatus(models.TextChoices):
+    """SR's result status values (contract §5)."""
+
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+    REJECTED = "REJECTED"
+
+
+TERMINAL_STATUSES = frozenset({ResultStatus.COMPLETED, ResultStatus.EXPIRED, ResultStatus.REJECTED})
+
+
+class ClientAccount(models.Model):
+    """One of the vendor's customers; SR companies are linked to it on the consent page."""
+
+    name = models.CharField(max_length=200, unique=True)
+    contact_email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Integration(models.Model):
+    """The link between an SR company and a client account, with both credential pairs."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Integrated"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    company_id = models.CharField("SR company id", max_length=64, unique=True)
+    client = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="integrations")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # P-pair: SR authenticates to us with it. Only the secret's hash is kept.
+    p_client_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    p_secret_hash = models.CharField(max_length=64, blank=True)
+    # SR-pair: we authenticate to SR with it, so it must be readable again: encrypted.
+    sr_client_id = models.CharField(max_length=200, blank=True)
+    sr_client_secret = EncryptedTextField(blank=True)
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    connected_at = models.DateTimeField(null=True, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["company_id"]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} → {self.client}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def has_sr_pair(self) -> bool:
+        return bool(self.sr_client_id and self.sr_client_secret)
+
+
+class AccessToken(models.Model):
+    """A Bearer token we issued to SR for one integration (stored as a SHA-256 hash)."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"token for {self.integration.company_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class Package(models.Model):
+    """What recruiters pick in SR: one or more assessments sold together."""
+
+    class Remote(models.TextChoices):
+        ANY = "any", "Remote and on-site jobs"
+        REMOTE_ONLY = "remote", "Remote jobs only"
+        ONSITE_ONLY = "onsite", "On-site jobs only"
+
+    external_id = models.SlugField(
+        "package id", max_length=100, unique=True, help_text="AssessmentPackage.id sent to SR"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    type = models.CharField(max_length=30, choices=AssessmentType.choices)
+    is_active = models.BooleanField(default=True)
+    offered_to_all = models.BooleanField(
+        default=True, help_text="Offer to every client account; otherwise only to those chosen."
+    )
+    clients = models.ManyToManyField(ClientAccount, blank=True, related_name="packages")
+    country_codes = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Comma-separated ISO country codes where it is offered; empty = everywhere.",
+    )
+    remote = models.CharField(max_length=10, choices=Remote.choices, default=Remote.ANY)
+    field_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Allowed values per partner field id, e.g. {"cost-center": ["CC-42"]}; '
+        "a field not listed accepts any value.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    """One test in a package: auto-scored by our test runner, or reviewed by staff."""
+
+    class Kind(models.TextChoices):
+        AUTO = "auto", "Auto-scored test"
+        MANUAL = "manual", "Manual review"
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="assessments")
+    external_id = models.SlugField(
+        "assessment id", max_length=100, help_text="Assessment.id; reused in results"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    type = models.CharField(max_length=30, choices=AssessmentType.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AUTO)
+    time_limit_minutes = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["package", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "external_id"], name="asm_assessment_unique_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package.name}: {self.name}"
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Multiple choice"
+        SHORT = "short", "Short answer"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHOICE)
+    text = models.TextField()
+    points = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    accepted_answers = models.TextField(
+        blank=True,
+        help_text="Short answer: one accepted answer per line (case and spaces ignored).",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assessment", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=500)
+    is_correct = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Order(models.Model):
+    """An SR order (or inline order) for one candidate and one package.
+
+    ``status`` is empty until the candidate is invited, then follows SR's result status
+    (contract §5); terminal statuses never change.
+    """
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Order"
+        INLINE = "inline", "Inline order"
+
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="orders")
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STANDARD)
+    # The order's identity (idempotency key) and where results go.
+    result_callback_url = models.URLField(max_length=500, unique=True)
+    sr_order_id = models.CharField("SR order id", max_length=100, db_index=True)
+    status = models.CharField(max_length=20, choices=ResultStatus.choices, blank=True)
+    candidate_sr_id = models.CharField(max_length=100, blank=True)
+    candidate_email = models.EmailField(max_length=320)
+    candidate_first_name = models.CharField(max_length=200, blank=True)
+    candidate_last_name = models.CharField(max_length=200, blank=True)
+    candidate_language = models.CharField(max_length=20, blank=True)
+    job_id = models.CharField("SR job id", max_length=100, blank=True)
+    requester = models.JSONField(default=dict, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    completed_callback_url = models.URLField(max_length=1000, blank=True)
+    # The candidate's private link. Kept encrypted (to resend it and to answer a repeated
+    # inline order with the same url) and hashed (to look it up in constant time).
+    access_key = EncryptedTextField(blank=True)
+    access_key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score_raw = models.BigIntegerField(null=True, blank=True)
+    score_min = models.BigIntegerField(null=True, blank=True)
+    score_max = models.BigIntegerField(null=True, blank=True)
+    score_label = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    reject_reason = models.TextField(blank=True)
+    report = models.FileField(
+        upload_to="assessment-reports/", storage=private_storage, blank=True, max_length=300
+    )
+    report_url = models.URLField("report URL at SR", max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.package.name} for {self.candidate_name} ({self.status or 'new'})"
+
+    @property
+    def candidate_name(self) -> str:
+        return f"{self.candidate_first_name} {self.candidate_last_name}".strip() or (
+            self.candidate_email
+        )
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def company_id(self) -> str:
+        return self.integration.company_id
+
+
+class AssessmentResult(models.Model):
+    """The candidate's attempt at one assessment of an order (or the staff review of it)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="results")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="results")
+    status = models.CharField(max_length=20, choices=ResultStatus.choices, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score_raw = models.BigIntegerField(null=True, blank=True)
+    score_min = models.BigIntegerField(null=True, blank=True)
+    score_max = models.BigIntegerField(null=True, blank=True)
+    score_label = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["order", "assessment__position", "assessment_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "assessment"], name="asm_result_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment.name}: {self.status or 'not started'}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class OrderEvent(models.Model):
+    """The order's timeline, shown to staff."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    message = models.TextField(blank=True)
+    actor = models.CharField(max_length=150, blank=True, help_text="Staff user, or empty")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class ResultPush(models.Model):
+    """Outbox row: one PATCH of results to SR, written with the change it reports."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (permanent)"
+        DROPPED = "dropped", "Dropped (disconnected)"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="pushes")
+    payload = models.JSONField(help_text="The merge patch (only the changed fields)")
+    attach_report = models.BooleanField(
+        default=False, help_text="Upload the report first and reference it in attachments"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="asm_push_due_idx")]
+
+    def __str__(self) -> str:
+        return f"push #{self.pk} {self.payload.get('status', '')} ({self.state})"

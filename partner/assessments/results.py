@@ -1,0 +1,124 @@
+"""PackageResult merge patches (assessment-api.md §3, §7): only the changed fields,
+arrays whole, ``score`` always with raw/min/max, ``COMPLETED`` always with
+``submissionDate``. Pure functions of the order's state; no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from partner.assessments.models import AssessmentResult, Order, ResultStatus
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def score_label(raw: int, minimum: int, maximum: int) -> str:
+    """A default label from the percentage SR will show: (raw - min) / (max - min)."""
+    if maximum <= minimum:
+        return ""
+    percent = 100 * (raw - minimum) / (maximum - minimum)
+    if percent >= 80:
+        return "Excellent"
+    if percent >= 60:
+        return "Above average"
+    if percent >= 40:
+        return "Average"
+    return "Below average"
+
+
+def _score(raw: int | None, minimum: int | None, maximum: int | None) -> dict[str, int] | None:
+    if raw is None or minimum is None or maximum is None:
+        return None
+    return {"raw": int(raw), "min": int(minimum), "max": int(maximum)}
+
+
+def assessment_result_json(result: AssessmentResult) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "assessmentId": result.assessment.external_id,
+        "assessmentName": result.assessment.name,
+    }
+    optional: dict[str, Any] = {
+        "status": result.status or None,
+        "assessmentDate": iso(result.started_at),
+        "submissionDate": iso(result.submitted_at),
+        "score": _score(result.score_raw, result.score_min, result.score_max),
+        "scoreLabel": result.score_label or None,
+        "summary": result.summary or None,
+    }
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return body
+
+
+def assessment_results_json(order: Order) -> list[dict[str, Any]]:
+    results = order.results.select_related("assessment").order_by(
+        "assessment__position", "assessment_id"
+    )
+    return [assessment_result_json(result) for result in results if result.status]
+
+
+def invitation_patch(order: Order) -> dict[str, Any]:
+    return {
+        "status": ResultStatus.PENDING.value,
+        "name": order.package.name,
+        "assessmentPackageDate": iso(order.invited_at),
+    }
+
+
+def progress_patch(order: Order) -> dict[str, Any]:
+    patch: dict[str, Any] = {"status": ResultStatus.IN_PROGRESS.value}
+    results = assessment_results_json(order)
+    if results:
+        patch["assessmentResults"] = results
+    return patch
+
+
+def completion_patch(order: Order) -> dict[str, Any]:
+    patch: dict[str, Any] = {
+        "status": ResultStatus.COMPLETED.value,
+        # §7: COMPLETED always comes with submissionDate.
+        "submissionDate": iso(order.submitted_at or order.finished_at),
+    }
+    score = _score(order.score_raw, order.score_min, order.score_max)
+    if score is not None:
+        patch["score"] = score
+    if order.score_label:
+        patch["scoreLabel"] = order.score_label
+    if order.summary:
+        patch["summary"] = order.summary
+    results = assessment_results_json(order)
+    if results:
+        patch["assessmentResults"] = results
+    return patch
+
+
+def expiry_patch(order: Order) -> dict[str, Any]:
+    return {"status": ResultStatus.EXPIRED.value}
+
+
+def rejection_patch(order: Order) -> dict[str, Any]:
+    patch: dict[str, Any] = {"status": ResultStatus.REJECTED.value}
+    if order.reject_reason:
+        patch["summary"] = order.reject_reason
+    return patch
+
+
+def snapshot_patch(order: Order) -> dict[str, Any]:
+    """Everything we know, for "push results again" (a repeated PATCH is harmless)."""
+    patch: dict[str, Any] = {"name": order.package.name}
+    if order.invited_at:
+        patch["assessmentPackageDate"] = iso(order.invited_at)
+    builders = {
+        ResultStatus.PENDING: lambda o: {"status": ResultStatus.PENDING.value},
+        ResultStatus.IN_PROGRESS: progress_patch,
+        ResultStatus.COMPLETED: completion_patch,
+        ResultStatus.EXPIRED: expiry_patch,
+        ResultStatus.REJECTED: rejection_patch,
+    }
+    if order.status in builders:
+        patch.update(builders[ResultStatus(order.status)](order))
+    return patch

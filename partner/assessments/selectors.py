@@ -1,0 +1,144 @@
+"""Reads for the assessment vendor (no writes here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from jobboard.crypto import hash_token
+from partner.assessments.models import (
+    AccessToken,
+    Integration,
+    Order,
+    Package,
+    ResultPush,
+    ResultStatus,
+)
+
+# Location parameters SR sends on the package list (contract §2); not partner fields.
+LOCATION_PARAMS = ("country-code", "region-abbr", "city", "address", "postal-code", "remote")
+
+
+def token_lookup(*, token: str) -> AccessToken | None:
+    """The issued token with this value, live or not (callers check expiry/revocation).
+
+    The lookup is by SHA-256 of the presented token against a unique index: comparing
+    hashes of a 256-bit random value leaks nothing useful through timing.
+    """
+    if not token:
+        return None
+    return (
+        AccessToken.objects.select_related("integration", "integration__client")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def integration_by_p_client_id(*, client_id: str) -> Integration | None:
+    if not client_id:
+        return None
+    return (
+        Integration.objects.filter(p_client_id=client_id, status=Integration.Status.ACTIVE)
+        .select_related("client")
+        .first()
+    )
+
+
+def packages_offered_to(*, integration: Integration) -> QuerySet[Package]:
+    return (
+        Package.objects.filter(is_active=True)
+        .filter(Q(offered_to_all=True) | Q(clients=integration.client_id))
+        .distinct()
+        .prefetch_related("assessments")
+        .order_by("name", "id")
+    )
+
+
+def _truthy(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    return None
+
+
+def package_matches(package: Package, *, params: Mapping[str, str], field_ids: list[str]) -> bool:
+    """Does ``package`` suit a job with these location and partner-field parameters?
+
+    A parameter SR does not send, or a package that sets no rule, never excludes.
+    """
+    country = params.get("country-code", "").strip().upper()
+    allowed = {c.strip().upper() for c in package.country_codes.split(",") if c.strip()}
+    if country and allowed and country not in allowed:
+        return False
+    remote = _truthy(params.get("remote", ""))
+    if remote is True and package.remote == Package.Remote.ONSITE_ONLY:
+        return False
+    if remote is False and package.remote == Package.Remote.REMOTE_ONLY:
+        return False
+    rules = package.field_rules if isinstance(package.field_rules, dict) else {}
+    for field_id in field_ids:
+        value = params.get(field_id)
+        allowed_values = rules.get(field_id)
+        if value is None or not allowed_values:
+            continue
+        if value.strip() not in {str(v).strip() for v in allowed_values}:
+            return False
+    return True
+
+
+def packages_for(
+    *, integration: Integration, params: Mapping[str, str], field_ids: list[str]
+) -> list[Package]:
+    return [
+        package
+        for package in packages_offered_to(integration=integration)
+        if package_matches(package, params=params, field_ids=field_ids)
+    ]
+
+
+def package_for(*, integration: Integration, external_id: str) -> Package | None:
+    """A package by its public id, only if offered to the integration's client account."""
+    return packages_offered_to(integration=integration).filter(external_id=external_id).first()
+
+
+def order_by_access_key(*, key: str) -> Order | None:
+    if not key:
+        return None
+    return (
+        Order.objects.select_related("package", "integration")
+        .filter(access_key_hash=hash_token(key))
+        .first()
+    )
+
+
+def due_push_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        ResultPush.objects.filter(state=ResultPush.State.PENDING, next_attempt_at__lte=now)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def expired_order_ids(*, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Order.objects.filter(
+            status__in=[ResultStatus.PENDING, ResultStatus.IN_PROGRESS],
+            expires_at__lte=now,
+        ).values_list("id", flat=True)
+    )
+
+
+def uninvited_order_ids(*, older_than: datetime) -> list[int]:
+    """Standard orders whose invitation task never ran (a lost message)."""
+    return list(
+        Order.objects.filter(
+            kind=Order.Kind.STANDARD, status="", created_at__lte=older_than
+        ).values_list("id", flat=True)
+    )

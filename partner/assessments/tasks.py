@@ -1,0 +1,37 @@
+"""Celery tasks: ids in, reload, return early when gone or done, one service each."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from partner.assessments import selectors, services
+
+
+# Time limits: a push is a few HTTP calls with bounded retries (transport timeouts and
+# SMARTRECRUITERS_MAX_RETRIES); a sweep handles at most a few hundred rows.
+@shared_task(name="partner.assessments.tasks.send_invitation", soft_time_limit=120, time_limit=150)
+def send_invitation(order_id: int) -> bool:
+    return services.order_invite(order_id=order_id)
+
+
+@shared_task(
+    name="partner.assessments.tasks.push_order_results", soft_time_limit=600, time_limit=660
+)
+def push_order_results(order_id: int) -> dict[str, int]:
+    return services.pushes_drain(order_id=order_id)
+
+
+@shared_task(name="partner.assessments.tasks.push_results", soft_time_limit=840, time_limit=870)
+def push_results() -> dict[str, int]:
+    """Beat: drain due pushes, and re-drive invitations a lost message left behind."""
+    for order_id in selectors.uninvited_order_ids(older_than=timezone.now() - timedelta(minutes=2)):
+        services.order_invite(order_id=order_id)
+    return services.pushes_drain()
+
+
+@shared_task(name="partner.assessments.tasks.expire_orders", soft_time_limit=300, time_limit=330)
+def expire_orders() -> int:
+    return services.orders_expire()

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import respx
+
+from partner.assessments import queue, tasks
+from partner.smartrecruiters.oauth import token_cache
+from tests.assessments.factories import SR_API, Connected, connected_company, issue_token
+
+
+class TaskRecorder:
+    """Stands in for the broker: records what services enqueue; ``run()`` executes it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+    def __call__(self, task_name: str, *args: object) -> None:
+        self.calls.append((task_name, args))
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.calls]
+
+    def run(self) -> None:
+        while self.calls:
+            name, args = self.calls.pop(0)
+            getattr(tasks, name)(*args)
+
+
+@pytest.fixture(autouse=True)
+def queued(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
+    recorder = TaskRecorder()
+    monkeypatch.setattr(queue, "enqueue", recorder)
+    return recorder
+
+
+@pytest.fixture(autouse=True)
+def sr_mock():
+    """No test here reaches the network: SR's host is faked with respx (routes added per
+    test); anything not routed fails loudly. Flows against the real sandbox over HTTP live
+    in tests/sandbox_assessments and tests/e2e."""
+    with respx.mock(assert_all_called=False, assert_all_mocked=True) as mock:
+        yield mock
+
+
+@pytest.fixture(autouse=True)
+def _sr_settings(settings) -> None:
+    settings.SMARTRECRUITERS_API_URL = SR_API
+    settings.SITE_URL = "https://board.example"
+    settings.SMARTRECRUITERS_WEB_HOSTS = ["www.smartrecruiters.com", "jobs.smartrecruiters.com"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ASSESSMENT_PUSH_BACKOFF_BASE = 0.0
+    settings.SMARTRECRUITERS_BACKOFF_BASE = 0.0
+    settings.SMARTRECRUITERS_BACKOFF_CAP = 0.0
+    token_cache.clear()
+
+
+@pytest.fixture
+def company(db) -> Connected:
+    return connected_company()
+
+
+@pytest.fixture
+def other_company(db) -> Connected:
+    return connected_company(company_id="6a2d1d3f0c2e5b0023456789", client_name="Globex")
+
+
+@pytest.fixture
+def bearer(company: Connected) -> Callable[..., dict[str, str]]:
+    def headers(conn: Connected | None = None, **kwargs: int) -> dict[str, str]:
+        token = issue_token((conn or company).integration, **kwargs)
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    return headers
