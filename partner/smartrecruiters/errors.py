@@ -49,7 +49,7 @@ class SmartRecruitersError(Exception):
 
     def __str__(self) -> str:
         parts = [self.message]
-        if self.status is not None:
+        if self.status is not None and f"HTTP {self.status}" not in self.message:
             parts.append(f"HTTP {self.status}")
         if self.code:
             parts.append(f"code={self.code}")

@@ -339,7 +339,7 @@ def list_postings(
 def iter_pages(
     *,
     statuses: tuple[str, ...] | list[str],
-    limit: int = PAGE_SIZE,
+    limit: int | None = None,
     updated_after: datetime | None = None,
 ) -> Iterator[FeedPage]:
     """Every page, adding the items received to the offset until ``offset >= totalFound``.
@@ -348,6 +348,7 @@ def iter_pages(
     as a partial read (and prune nothing).
     """
     offset = 0
+    limit = PAGE_SIZE if limit is None else limit
     while True:
         page = list_postings(
             statuses=statuses, offset=offset, limit=limit, updated_after=updated_after
