@@ -214,12 +214,21 @@ def application_create(
     from partner.applications import tasks
 
     application_id = application.pk
-    transaction.on_commit(lambda: tasks.submit_application.delay(application_id))
-    transaction.on_commit(
-        lambda: tasks.send_confirmation.delay(application_id, token)  # token: see task docstring
-    )
+    transaction.on_commit(lambda: _enqueue(tasks.submit_application, application_id))
+    # The token travels in this one message (see the task's docstring).
+    transaction.on_commit(lambda: _enqueue(tasks.send_confirmation, application_id, token))
     logger.info("application %s received", application_id)
     return application, token
+
+
+def _enqueue(task: Any, *args: Any) -> None:
+    """Enqueue after commit; a broker outage must not turn a stored application into an
+    error page: the sweeper sends it later (the confirmation email is then lost, but the
+    candidate has the status link on the confirmation page)."""
+    try:
+        task.delay(*args)
+    except Exception:  # kombu raises many types for an unreachable broker
+        logger.exception("could not enqueue %s for an application", task.name)
 
 
 def status_url(token: str) -> str:
@@ -474,7 +483,7 @@ def application_retry(*, application_id: int, now: datetime | None = None) -> bo
             give_up_at=now + timedelta(hours=settings.APPLICATION_RETRY_WINDOW_HOURS),
         )
         if updated:
-            transaction.on_commit(lambda: tasks.submit_application.delay(application_id))
+            transaction.on_commit(lambda: _enqueue(tasks.submit_application, application_id))
     return bool(updated)
 
 

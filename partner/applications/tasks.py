@@ -32,14 +32,18 @@ def submit_application(application_id: int) -> str:
     return outcome.result
 
 
-@shared_task(name="partner.applications.tasks.send_confirmation", time_limit=120)
+@shared_task(
+    name="partner.applications.tasks.send_confirmation", time_limit=120, soft_time_limit=110
+)
 def send_confirmation(application_id: int, token: str) -> bool:
     """Email the status link. The plain token travels only in this message: the
     database keeps its hash, so this is the one moment the link can be built."""
     return services.confirmation_send(application_id=application_id, token=token)
 
 
-@shared_task(name="partner.applications.tasks.sweep_submissions", time_limit=300)
+@shared_task(
+    name="partner.applications.tasks.sweep_submissions", time_limit=300, soft_time_limit=290
+)
 def sweep_submissions() -> int:
     """Re-drive submissions a lost message or a dead worker left behind."""
     ids = services.due_application_ids()
@@ -48,17 +52,19 @@ def sweep_submissions() -> int:
     return len(ids)
 
 
-@shared_task(name="partner.applications.tasks.poll_statuses", time_limit=1800)
+@shared_task(name="partner.applications.tasks.poll_statuses", time_limit=1800, soft_time_limit=1780)
 def poll_statuses() -> dict[str, int]:
     return services.statuses_poll()
 
 
-@shared_task(name="partner.applications.tasks.erase_expired", time_limit=1800)
+@shared_task(name="partner.applications.tasks.erase_expired", time_limit=1800, soft_time_limit=1780)
 def erase_expired() -> int:
     return services.erase_expired()
 
 
-@shared_task(name="partner.applications.tasks.refresh_configuration", time_limit=300)
+@shared_task(
+    name="partner.applications.tasks.refresh_configuration", time_limit=300, soft_time_limit=290
+)
 def refresh_configuration(*, posting_uuid: str, language: str) -> bool:
     try:
         services.configuration_refresh(posting_uuid=posting_uuid, language=language)

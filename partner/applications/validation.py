@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from partner.smartrecruiters.applications import ApplyConfiguration, Question
+from partner.smartrecruiters.applications import ApplyConfiguration, Field, Question
 
 MAX_TEXT_BYTES = 4000
-TEXT_TYPES = frozenset({"INPUT_TEXT", "TEXTAREA"})
 SINGLE_VALUE_TYPES = frozenset({"SINGLE_SELECT", "RADIO"})
 
 
@@ -78,86 +77,88 @@ def is_empty(values: Any) -> bool:
     return not any(isinstance(v, str) and v.strip() for v in values)
 
 
-def _record_incorrect(question: Question, record: Any) -> bool:
-    if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
-        return True
-    for field_id, values in record["fields"].items():
-        field = question.field(field_id)
-        if field is None or field.type == "INFORMATION":
-            return True
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            return True
-        if field.type in TEXT_TYPES:
-            if any(len(v.encode("utf-8")) > MAX_TEXT_BYTES for v in values):
-                return True
-            continue
+def _values_incorrect(field: Field, values: list[str]) -> bool:
+    if field.is_choice or field.type == "CHECKBOX":
         if field.type == "CHECKBOX" and not field.values:
-            # A lone checkbox answers ["true"] (a case SR does not document).
-            if any(v != "true" for v in values):
+            # A lone checkbox answers ["true"] (contract §3; SR does not document it).
+            # SR accepts "false" too, and counts it as an answer, so our form sends
+            # only "true" or nothing.
+            return values not in (["true"], ["false"])
+        if field.type in SINGLE_VALUE_TYPES and len(values) != 1:
+            return True
+        return not set(values) <= field.option_ids
+    # Text (an unknown type is text too): one value of at most 4000 UTF-8 bytes.
+    return len(values) != 1 or len(values[0].encode("utf-8")) > MAX_TEXT_BYTES
+
+
+def _records_incorrect(question: Question, answer: dict[str, Any]) -> bool:
+    records = answer.get("records")
+    if not isinstance(records, list) or not records:
+        return True
+    if not question.repeatable and len(records) != 1:
+        return True
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
+            return True
+        for field_id, values in record["fields"].items():
+            field = question.field(field_id)
+            if field is None or field.type == "INFORMATION":
                 return True
-            continue
-        if any(v not in field.option_ids for v in values):
-            return True
-        if field.type in SINGLE_VALUE_TYPES and len(values) > 1:
-            return True
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return True
+            if values and _values_incorrect(field, values):
+                # An empty list is an unanswered field: the required check judges it.
+                return True
     return False
 
 
 def check_answers(config: ApplyConfiguration, answers: Any) -> AnswerCheck:
-    """Which question ids SmartRecruiters would reject as required or incorrect."""
+    """Which question ids SmartRecruiters would reject as required or incorrect.
+
+    Checks 8-10 of application-api.md §6, in strict mode (the sandbox default and the
+    only safe assumption about SR): answers to hidden or unknown questions are errors.
+    """
     if not isinstance(answers, list):
         answers = []
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    for answer in answers:
-        if isinstance(answer, dict) and isinstance(answer.get("id"), str):
-            by_id.setdefault(answer["id"], []).append(answer)
-    hidden = hidden_questions_for_answers(config, answers)
-    known = {q.id for q in config.questions}
-
-    required: list[str] = []
+    by_id: dict[str, dict[str, Any]] = {}
     incorrect: list[str] = []
-    for question in config.questions:
-        entries = by_id.get(question.id, [])
-        if question.id in hidden:
-            if entries:
-                incorrect.append(question.id)
+    for answer in answers:
+        if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
+            incorrect.append("")
             continue
-        records = [r for entry in entries for r in (entry.get("records") or [])]
-        # Check 8: every required field non-empty in every record.
-        for field in question.fields:
-            if not field.required or field.type == "INFORMATION":
-                continue
-            if not records or any(
-                is_empty((r.get("fields") or {}).get(field.id) if isinstance(r, dict) else None)
-                for r in records
-            ):
+        if answer["id"] in by_id:
+            incorrect.append(answer["id"])  # the same question answered twice
+        by_id[answer["id"]] = answer
+    hidden = hidden_questions_for_answers(config, list(by_id.values()))
+    questions = {q.id: q for q in config.questions}
+
+    for question_id, answer in by_id.items():
+        question = questions.get(question_id)
+        # Check 10: an unknown question or a hidden child.
+        if question is None or question_id in hidden:
+            incorrect.append(question_id)
+            continue
+        # Check 9: shape, record count, field and option ids, value counts, text size.
+        if _records_incorrect(question, answer):
+            incorrect.append(question_id)
+
+    # Check 8: every required field of every visible question, in every record.
+    required: list[str] = []
+    for question in config.questions:
+        if question.id in hidden:
+            continue
+        required_ids = [f.id for f in question.fields if f.required and f.type != "INFORMATION"]
+        if not required_ids:
+            continue
+        records = (by_id.get(question.id) or {}).get("records")
+        if not isinstance(records, list) or not records:
+            required.append(question.id)
+            continue
+        for record in records:
+            fields = record.get("fields") if isinstance(record, dict) else None
+            if not isinstance(fields, dict) or any(is_empty(fields.get(f)) for f in required_ids):
                 required.append(question.id)
                 break
-        if not entries:
-            continue
-        # Check 9: record count, field ids, option ids, value counts, text size.
-        bad = len(entries) > 1 or not isinstance(entries[0].get("records"), list)
-        if not bad:
-            count = len(records)
-            bad = count == 0 or (not question.repeatable and count != 1)
-        if not bad:
-            bad = any(_record_incorrect(question, r) for r in records)
-        if not bad:
-            bad = any(
-                f.type == "MULTI_SELECT"
-                and any(isinstance(r, dict) and f.id in (r.get("fields") or {}) for r in records)
-                and any(
-                    isinstance(r, dict)
-                    and f.id in (r.get("fields") or {})
-                    and not (r.get("fields") or {})[f.id]
-                    for r in records
-                )
-                for f in question.fields
-            )
-        if bad:
-            incorrect.append(question.id)
-    # Check 10: answers to questions the form does not have.
-    incorrect.extend(qid for qid in by_id if qid not in known)
     return AnswerCheck(
         required=tuple(dict.fromkeys(required)), incorrect=tuple(dict.fromkeys(incorrect))
     )
