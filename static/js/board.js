@@ -1,6 +1,8 @@
 /* Small enhancements for the job board. Every page works without this file. */
 (function () {
   "use strict";
+  // The sort list applies itself once this script runs; its button is for no-JS visitors.
+  document.documentElement.classList.add("js-enhanced");
 
   // Filters and sort apply as soon as they change; the buttons stay for keyboard users
   // who prefer to choose several filters before the page reloads.

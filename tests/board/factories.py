@@ -13,6 +13,7 @@ from jobboard.board.models import Listing
 from jobboard.board.services import ListingData, publish_listing
 
 _counter = itertools.count(1)
+_external_ids = itertools.count(1)
 
 CITIES = [
     ("Berlin", "Berlin", "Germany", "de"),
@@ -74,6 +75,8 @@ def listing_data(**overrides: Any) -> ListingData:
     for one, other in (("salary_min", "salary_max"), ("salary_max", "salary_min")):
         if one in overrides and other not in overrides:
             values[other] = None
+    if "city" in overrides and "region" not in overrides:
+        values["region"] = ""
     if "company_name" in overrides and "company_key" not in overrides:
         values["company_key"] = overrides["company_name"].lower()
     return ListingData(**values)
@@ -82,7 +85,7 @@ def listing_data(**overrides: Any) -> ListingData:
 def make_listing(
     *, source: str = "test", external_id: str | None = None, **overrides: Any
 ) -> Listing:
-    external_id = external_id or f"ext-{next(_counter)}"
+    external_id = external_id or f"ext-{next(_external_ids)}"
     listing, _ = publish_listing(
         source=source, external_id=external_id, data=listing_data(**overrides)
     )
