@@ -35,6 +35,7 @@ from partner.smartrecruiters.applications import (
 
 MAX_RECORDS = 20
 HONEYPOT_FIELD = "fax_number"
+SR_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- screening questions -----------------------------------------------------------------
@@ -450,6 +451,14 @@ class CandidateForm(forms.Form):
 
     def consent_fields(self) -> list[forms.BoundField]:
         return [self[self.consent_field_name(s)] for s in self.consent_scopes]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        # Django accepts a few addresses SmartRecruiters refuses (e.g. user@localhost);
+        # SR's check 4 wants a dot in the domain and no spaces.
+        if not SR_EMAIL.match(email):
+            raise forms.ValidationError("Enter an email address like name@example.com.")
+        return email
 
     def clean_message(self) -> str:
         message = self.cleaned_data.get("message", "").replace("\r\n", "\n").strip()

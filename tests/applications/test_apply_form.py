@@ -345,3 +345,10 @@ def test_a_withdrawn_listing_takes_no_applications(client: Client, listing):
     listing.save()
 
     assert client.get(apply_url(listing)).status_code == 410
+
+
+def test_an_email_smartrecruiters_would_refuse_is_refused_here(client: Client, listing):
+    response = client.post(apply_url(listing), valid_post(email="jane@localhost"))
+
+    assert response.status_code == 400
+    assert Application.objects.count() == 0
