@@ -1,0 +1,135 @@
+"""Applying in a real browser against the sandbox: a conditional question revealed and
+answered, a repeatable question with two entries, a PDF, the consents; then the sandbox
+holds the candidate with exactly those answers. Screenshots are saved as artefacts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from jobboard.celery import app as celery_app
+from partner.applications.models import Application
+from tests.applications.conftest import PDF_BYTES
+from tests.applications.sandbox_helpers import sandbox_listing
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# next to one unless told it is safe (it is: the loop only drives the browser).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def eager_tasks(settings) -> Iterator[None]:
+    # The submit task runs in the web thread right after commit, so the test can look
+    # at the sandbox as soon as the confirmation page is shown.
+    cache.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def test_a_candidate_applies_with_a_conditional_and_a_repeatable_question(
+    sandbox, eager_tasks, browser, artifacts_dir
+):
+    listing = sandbox_listing(sandbox)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{sandbox.url.removesuffix('/sandbox')}/jobs/{listing.pk}-{listing.slug}/apply/")
+
+    rate = page.locator("#question-q2")
+    assert rate.is_hidden()  # shown only for contractors
+    page.fill("#id_first_name", "Jane")
+    page.fill("#id_last_name", "Doe")
+    page.fill("#id_email", "jane.doe@example.test")
+    page.check("#id_q0-0-0_0")  # authorised: Yes
+    page.select_option("#id_q1-0-0", "ct-contract")
+    assert rate.is_visible()
+    page.fill("#id_q2-0-0", "650")
+
+    page.select_option("#id_q3-0-0", "en")
+    page.select_option("#id_q3-0-1", "fluent")
+    page.click("[data-add-record]")
+    page.select_option("#id_q3-1-0", "de")
+    page.select_option("#id_q3-1-1", "native")
+
+    page.check("#id_q7-0-0")  # my information is accurate
+    page.set_input_files(
+        "#id_resume", files=[{"name": "cv.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+    )
+    page.check("#id_consent_SMART_RECRUIT")
+    page.screenshot(path=str(artifacts_dir / "apply-form-filled.png"), full_page=True)
+
+    page.click("button[name=submit]")
+    page.wait_for_selector("text=your application has been received")
+    page.screenshot(path=str(artifacts_dir / "apply-confirmation.png"), full_page=True)
+
+    [stored] = sandbox.candidates()
+    assert stored.first_name == "Jane"
+    assert stored.email == "jane.doe@example.test"
+    assert sorted(stored.answers, key=lambda a: a["id"]) == sorted(
+        [
+            {"id": "q-permit", "records": [{"fields": {"value": ["yes"]}}]},
+            {"id": "q-contract", "records": [{"fields": {"value": ["ct-contract"]}}]},
+            {"id": "q-rate", "records": [{"fields": {"value": ["650"]}}]},
+            {
+                "id": "languages",
+                "records": [
+                    {"fields": {"language": ["en"], "level": ["fluent"]}},
+                    {"fields": {"language": ["de"], "level": ["native"]}},
+                ],
+            },
+            {"id": "q-accurate", "records": [{"fields": {"confirm": ["true"]}}]},
+        ],
+        key=lambda a: a["id"],
+    )
+    assert stored.consent_decisions == {"SMART_RECRUIT": True, "SMART_CRM": False}
+    assert [a.detected_type for a in stored.attachments.all()] == ["pdf"]
+    assert Application.objects.get().state == Application.State.SENT
+
+
+def test_an_invalid_application_shows_the_error_summary_first(
+    sandbox, eager_tasks, browser, artifacts_dir
+):
+    listing = sandbox_listing(sandbox)
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{sandbox.url.removesuffix('/sandbox')}/jobs/{listing.pk}-{listing.slug}/apply/")
+
+    page.click("button[name=submit]")
+
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.screenshot(path=str(artifacts_dir / "apply-errors-mobile.png"), full_page=True)
+    summary.locator("a[href='#id_first_name']").click()
+    assert page.evaluate("document.activeElement.id") == "id_first_name"
+    assert sandbox.candidates() == []
