@@ -13,3 +13,14 @@ from jobboard.board import services
 def send_job_alerts() -> int:
     """Email each confirmed job alert its digest of new matching jobs."""
     return services.send_job_alerts()
+
+
+# Expiry is a few UPDATEs per listing; five minutes bounds it far above need.
+@shared_task(name="jobboard.board.tasks.expire_listings", time_limit=300, soft_time_limit=280)
+def expire_listings() -> int:
+    """Close live listings past their valid-through date; returns how many.
+
+    Sources notice on their own (the feed sync reports ``Inactive`` for its postings
+    whose listing closed): the board tells nobody.
+    """
+    return len(services.expire_listings())
