@@ -262,7 +262,7 @@ class JournalFilterForm(forms.Form):
     )
     status = forms.CharField(
         required=False,
-        max_length=4,
+        max_length=20,
         help_text="A code (429), a class (5xx) or “none” for dropped connections.",
         widget=forms.TextInput(attrs={"list": "journal-status-options", "size": 6}),
     )
@@ -281,9 +281,9 @@ class JournalFilterForm(forms.Form):
         return value
 
     def filters(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        """The valid filters; an invalid one is reported on the form and left out."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
 
 
 # ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ with ``django_assert_max_num_queries``.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,21 +284,34 @@ def journal_entry(*, entry_id: int) -> JournalEntry | None:
 
 
 def sandbox_endpoint_names() -> list[str]:
-    """Every endpoint name registered with ``@sandbox_endpoint``, read from the URLconf.
+    """Every endpoint name registered with ``@sandbox_endpoint``, found through the URLconf.
 
-    Read from the routes rather than listed by hand, so an endpoint the sandbox adds later
-    shows up in the fault scope and journal filters without a console change.
+    Found rather than listed by hand, so an endpoint the sandbox adds later shows up in the
+    fault scope and journal filters without a console change. A route may dispatch to
+    several decorated functions (GET and PUT of one path), so the modules of the routed
+    views are searched for every decorated function, not just the routed ones.
     """
-    names: set[str] = set()
+    modules: set[str] = set()
 
     def walk(patterns: list[URLPattern | URLResolver]) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns)
-                continue
-            name = getattr(pattern.callback, "sandbox_endpoint", None)
-            if name:
-                names.add(name)
+            elif pattern.callback.__module__.startswith("partner.sandbox"):
+                modules.add(pattern.callback.__module__)
 
     walk(get_resolver().url_patterns)
-    return sorted(names)
+    names = {
+        getattr(obj, "sandbox_endpoint", None)
+        for module in modules
+        for obj in vars(sys.modules[module]).values()
+        if callable(obj)
+    }
+    names.discard(None)
+    return sorted(names)  # type: ignore[arg-type]
+
+
+def journal_endpoint_names() -> list[str]:
+    """The endpoints the journal can be filtered by: the known ones and any recorded."""
+    recorded = JournalEntry.objects.exclude(endpoint="").values_list("endpoint", flat=True)
+    return sorted(set(sandbox_endpoint_names()) | set(recorded.distinct().order_by()))

@@ -400,7 +400,7 @@ def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpRespons
 # ---------------------------------------------------------------------------
 @console_page("GET")
 def journal_list(request: HttpRequest) -> HttpResponse:
-    form = JournalFilterForm(request.GET or None, endpoints=reads.sandbox_endpoint_names())
+    form = JournalFilterForm(request.GET or None, endpoints=reads.journal_endpoint_names())
     entries = reads.journal_list(**form.filters())
     return _render(
         request,
