@@ -62,9 +62,7 @@ class SandboxHandle:
     def seed(self, *, postings: int, companies: int | None = None, seed: int = 0) -> Any:
         from partner.sandbox.seeding import seed_sandbox
 
-        return seed_sandbox(
-            postings=postings, companies=companies, seed=seed, partner=self.partner
-        )
+        return seed_sandbox(postings=postings, companies=companies, seed=seed, partner=self.partner)
 
     def reset(self) -> None:
         self._services().reset_sandbox()

@@ -280,11 +280,20 @@ def mask_query(request: HttpRequest) -> str:
     return urlencode(pairs)
 
 
-def _prune_journal(newest_id: int) -> None:
+PRUNE_EVERY = 50
+
+
+def prune_journal(*, newest_id: int) -> int:
+    """Keep the newest ``SANDBOX_JOURNAL_MAX_ROWS`` rows; returns how many were deleted."""
     cap = settings.SANDBOX_JOURNAL_MAX_ROWS
+    deleted, _ = JournalEntry.objects.filter(id__lte=newest_id - cap).delete()
+    return deleted
+
+
+def _maybe_prune(newest_id: int) -> None:
     # Pruning every 50 rows keeps the insert path cheap; the table overshoots by < 50.
-    if newest_id % 50 == 0:
-        JournalEntry.objects.filter(id__lte=newest_id - cap).delete()
+    if newest_id % PRUNE_EVERY == 0:
+        prune_journal(newest_id=newest_id)
 
 
 def record(
@@ -318,7 +327,7 @@ def record(
             fault=fault,
             credential=credential,
         )
-        _prune_journal(entry.id)
+        _maybe_prune(entry.id)
     except DatabaseError:
         logger.exception("sandbox journal: could not record %s %s", request.method, endpoint)
 
@@ -371,12 +380,12 @@ def _client_socket(request: HttpRequest) -> socket.socket | None:
     sock = environ.get("gunicorn.socket")
     if isinstance(sock, socket.socket):
         return sock
-    # Django's runserver / live_server: LimitedStream -> BufferedReader -> SocketIO -> socket.
-    stream = environ.get("wsgi.input")
-    for attr in ("stream", "raw", "_sock"):
-        stream = getattr(stream, attr, None)
-        if stream is None:
-            return None
+    # Django's runserver / live_server: LimitedStream (which keeps only the bound ``read`` of
+    # its stream) -> BufferedReader -> SocketIO -> socket.
+    stream: Any = environ.get("wsgi.input")
+    read = getattr(stream, "_read", None)
+    stream = getattr(read, "__self__", stream)
+    stream = getattr(getattr(stream, "raw", None), "_sock", None)
     return stream if isinstance(stream, socket.socket) else None
 
 
@@ -436,6 +445,10 @@ def sandbox_endpoint(
                     fault=call.fault,
                     credential=_credential_label(call.credential),
                 )
+            if isinstance(response, _Dropped):
+                # After the journal row is written, so a test that saw the connection drop
+                # finds the row (and no write races the test's teardown).
+                drop_connection(request)
             return response
 
         wrapper.sandbox_endpoint = name  # type: ignore[attr-defined]
@@ -550,8 +563,7 @@ def _serve_with_faults(
         return _server_error(request, style, int(fault), switches)
     if fault == "timeout":
         time.sleep(float(switches["timeout_seconds"]))
-    # "timeout" and "reset": the client gets no HTTP answer at all.
-    drop_connection(request)
+    # "timeout" and "reset": the client gets no HTTP answer at all (the wrapper drops it).
     return _Dropped(status=502)
 
 

@@ -77,7 +77,11 @@ def full_configuration(job: SandboxJob, *, posting: SandboxPosting | None = None
     company = job.company
     posting = posting or job.postings.order_by("-id").first()
     country = (posting.location or {}).get("country", "") if posting else ""
-    context = {"company": company.name, "country": country or "the job's country"}
+    context = {
+        "company": company.name,
+        "brand": brand_name(company.name),
+        "country": country or "the job's country",
+    }
     if job.configuration is not None:
         config = copy.deepcopy(job.configuration)
     else:
@@ -107,6 +111,17 @@ def full_configuration(job: SandboxJob, *, posting: SandboxPosting | None = None
     config.setdefault("companyImprintUrl", company.imprint_url or f"{company.website}/imprint")
     config.setdefault("aiSettings", {"aiDisclosureLabel": fixtures_data.AI_DISCLOSURE})
     return config
+
+
+_LEGAL_SUFFIXES = {"corp", "inc", "gmbh", "ltd", "ag", "se", "llc", "plc", "sa", "bv"}
+
+
+def brand_name(name: str) -> str:
+    """ "Acme Corp" -> "Acme": how consent statements name a company."""
+    words = name.split()
+    if len(words) > 1 and words[-1].strip(".").lower() in _LEGAL_SUFFIXES:
+        return " ".join(words[:-1])
+    return name
 
 
 def child_question_ids(config: dict) -> set[str]:

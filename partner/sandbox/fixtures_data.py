@@ -252,21 +252,38 @@ _GENDER = {
         }
     ],
 }
+# The contract's example (application-api.md §4) uses shorter option lists.
+_EXAMPLE_LANGUAGES = {
+    **_LANGUAGES,
+    "fields": [
+        {**_LANGUAGES["fields"][0], "values": _LANGUAGES["fields"][0]["values"][:2]},
+        {**_LANGUAGES["fields"][1], "values": _LANGUAGES["fields"][1]["values"][1:]},
+    ],
+}
+_EXAMPLE_GENDER = {
+    **_GENDER,
+    "fields": [
+        {
+            **_GENDER["fields"][0],
+            "values": [_GENDER["fields"][0]["values"][0], _GENDER["fields"][0]["values"][3]],
+        }
+    ],
+}
 _SEPARATED_CONSENT = [
     {
         "scope": "SMART_RECRUIT",
         "required": True,
         "label": _l(
-            "{company} may process my data for this application.",
-            "{company} darf meine Daten für diese Bewerbung verarbeiten.",
+            "{brand} may process my data for this application.",
+            "{brand} darf meine Daten für diese Bewerbung verarbeiten.",
         ),
     },
     {
         "scope": "SMART_CRM",
         "required": False,
         "label": _l(
-            "Keep me in {company}'s talent community.",
-            "Nehmt mich in den Talentpool von {company} auf.",
+            "Keep me in {brand}'s talent community.",
+            "Nehmt mich in den Talentpool von {brand} auf.",
         ),
     },
 ]
@@ -275,8 +292,8 @@ _SINGLE_CONSENT = [
         "scope": "SINGLE",
         "required": True,
         "label": _l(
-            "I agree that {company} processes my data as described in its privacy policy.",
-            "Ich bin einverstanden, dass {company} meine Daten gemäß Datenschutzerklärung "
+            "I agree that {brand} processes my data as described in its privacy policy.",
+            "Ich bin einverstanden, dass {brand} meine Daten gemäß Datenschutzerklärung "
             "verarbeitet.",
         ),
     }
@@ -332,14 +349,14 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
                 "repeatable": False,
                 "fields": [{"id": "value", "label": "", "type": "INPUT_TEXT", "required": True}],
             },
-            _LANGUAGES,
+            _EXAMPLE_LANGUAGES,
             {
                 "key": "accurate",
                 "label": _l("My information is accurate", "Meine Angaben sind korrekt"),
                 "repeatable": False,
                 "fields": [{"id": "confirm", "label": "", "type": "CHECKBOX", "required": True}],
             },
-            _GENDER,
+            _EXAMPLE_GENDER,
         ],
         "avatarUploadAvailable": False,
         "conditionals": [

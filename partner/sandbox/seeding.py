@@ -159,8 +159,10 @@ def _build(
     # A few offers omit postingPeriod: the partner must fall back to 30 days.
     posting_period = None if rng.random() < 0.05 else period
     effective_period = posting_period or 30
-    # Posted within the period, so every seeded posting is live and Pending.
-    posted = now - timedelta(seconds=rng.randrange(0, (effective_period - 1) * 86_400))
+    # Posted within the period and SR's 30-day default window, so every seeded posting is
+    # live, Pending and listed by a feed request without `status`.
+    max_age = (min(effective_period, 30) - 1) * 86_400
+    posted = now - timedelta(seconds=rng.randrange(0, max_age))
     first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
     offer = SandboxOffer(
         offer_id=f"{rng.getrandbits(96):024x}",
