@@ -343,17 +343,6 @@ class ScreeningForm:
             return "Please choose only one option."
         return ""
 
-    def apply_server_errors(self, question_ids: tuple[str, ...]) -> set[str]:
-        """Mark the questions a 400 named; returns the ids this form does not know."""
-        unknown = set()
-        for question_id in question_ids:
-            state = self._state(question_id)
-            if state is None:
-                unknown.add(question_id)
-            else:
-                state.error = "SmartRecruiters did not accept this answer."
-        return unknown
-
     @property
     def error_states(self) -> list[QuestionState]:
         return [s for s in self.ordered + self.diversity if s.visible and s.errors_anywhere]

@@ -80,6 +80,8 @@ class Application(models.Model):
     last_error = models.TextField(blank=True)
     last_error_code = models.CharField(max_length=60, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Question ids a 400 named, mapped back to the form's questions on the status page.
+    rejected_question_ids = models.JSONField(default=list, blank=True)
 
     # SmartRecruiters' answer.
     candidate_id = models.CharField(max_length=100, blank=True)

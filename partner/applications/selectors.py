@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
-
 from jobboard.board.models import Listing
 from jobboard.crypto import hash_token
-from partner.applications.models import Application
+from partner.applications.models import Application, ConfigurationCache
 
 # SmartRecruiters' status values in the candidate's words (application-api.md §5).
 STATUS_WORDS: dict[str, str] = {
@@ -50,16 +47,12 @@ def apply_listing(*, pk: int) -> Listing | None:
     return Listing.objects.select_related("company").filter(pk=pk).first()
 
 
-def rate_limited(*, key: str) -> bool:
-    """Count one request against ``key``; True once the window's limit is passed."""
-    window = settings.APPLICATION_RATE_WINDOW
-    cache_key = f"apply-rate:{key}"
-    if cache.add(cache_key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # Expired between add and incr: this request starts a new window.
-        cache.set(cache_key, 1, timeout=window)
-        return False
-    return count > settings.APPLICATION_RATE_LIMIT
+def rejected_questions(*, application: Application) -> list[str]:
+    """Labels of the questions SmartRecruiters' 400 named, from the cached form."""
+    if not application.rejected_question_ids:
+        return []
+    cached = ConfigurationCache.objects.filter(
+        posting_uuid=application.posting_uuid, language=application.language
+    ).first()
+    labels = {q["id"]: q["label"] for q in (cached.data["questions"] if cached else [])}
+    return [labels.get(qid) or qid for qid in application.rejected_question_ids]

@@ -139,6 +139,21 @@ def configuration_forget(*, posting_uuid: str) -> None:
 # --- intake ------------------------------------------------------------------------------
 
 
+def apply_rate_limited(*, key: str) -> bool:
+    """Count one request against ``key``; True once the window's limit is passed."""
+    window = settings.APPLICATION_RATE_WINDOW
+    cache_key = f"apply-rate:{key}"
+    if cache.add(cache_key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        # Expired between add and incr: this request starts a new window.
+        cache.set(cache_key, 1, timeout=window)
+        return False
+    return count > settings.APPLICATION_RATE_LIMIT
+
+
 def _source_details() -> dict[str, str]:
     details = {
         "sourceTypeId": settings.APPLICATION_SOURCE_TYPE_ID,
@@ -338,7 +353,13 @@ def submit_application(*, application_id: int, now: datetime | None = None) -> S
         if unknown:
             # The configuration changed since the candidate saw the form: fetch it again.
             configuration_forget(posting_uuid=application.posting_uuid)
-        return _record_failure(application, attempt, error=exc, message=exc.message)
+        return _record_failure(
+            application,
+            attempt,
+            error=exc,
+            message=exc.message,
+            question_ids=list(exc.screening.question_ids),
+        )
     except NotFoundError as exc:
         return _record_failure(
             application, attempt, error=exc, message="The job is closed on SmartRecruiters."
@@ -438,9 +459,17 @@ def _record_retry(
     return SubmitOutcome(result="retry", retry_at=retry_at)
 
 
-def _mark_failed(application: Application, *, message: str, code: str, status: int | None) -> None:
+def _mark_failed(
+    application: Application,
+    *,
+    message: str,
+    code: str,
+    status: int | None,
+    question_ids: list[str] | None = None,
+) -> None:
     Application.objects.filter(pk=application.pk, state=Application.State.SENDING).update(
         state=Application.State.FAILED,
+        rejected_question_ids=question_ids or [],
         claimed_until=None,
         last_error=message[:2000],
         last_error_code=code[:60],
@@ -455,6 +484,7 @@ def _record_failure(
     *,
     message: str,
     error: SmartRecruitersError | None = None,
+    question_ids: list[str] | None = None,
 ) -> SubmitOutcome:
     attempt.finished_at = timezone.now()
     attempt.outcome = "failed"
@@ -464,7 +494,13 @@ def _record_failure(
     if error is not None and error.body_excerpt:
         attempt.response = {"body_excerpt": error.body_excerpt}
     attempt.save()
-    _mark_failed(application, message=message, code=attempt.error_code, status=attempt.status_code)
+    _mark_failed(
+        application,
+        message=message,
+        code=attempt.error_code,
+        status=attempt.status_code,
+        question_ids=question_ids or [],
+    )
     logger.warning("application %s failed permanently (%s)", application.pk, attempt.error_code)
     return SubmitOutcome(result="failed")
 
@@ -617,10 +653,19 @@ def application_erase(*, application_id: int, reason: str, now: datetime | None 
             application.last_error = "Withdrawn and erased before it was sent."
         application.payload_json = json.dumps(redact(application.payload))
         application.candidate_portal_url = ""
+        # The portal link leads to the candidate's own data at SR: not kept either.
+        application.sr_response = {
+            k: v for k, v in application.sr_response.items() if k != "candidatePortalUrl"
+        }
         application.erased_at = now
         application.erasure_reason = reason[:40]
         application.save()
         application.files.update(file_name=ERASED, path="")
+        for attempt in application.submission_attempts.exclude(response={}):
+            attempt.response = {
+                k: v for k, v in attempt.response.items() if k != "candidatePortalUrl"
+            }
+            attempt.save(update_fields=["response"])
         transaction.on_commit(lambda: [file_store.delete_private(p) for p in paths if p])
     cache.delete(_status_cache_key(application_id))
     logger.info("application %s erased (%s)", application_id, reason)

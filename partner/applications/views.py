@@ -48,7 +48,7 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     config = result.config
 
     if request.method == "POST":
-        if selectors.rate_limited(key=_client_ip(request)):
+        if services.apply_rate_limited(key=_client_ip(request)):
             logger.warning("apply rate limit hit for listing %s", listing.pk)
             return render(
                 request, "applications/rate_limited.html", {"listing": listing}, status=429
@@ -120,6 +120,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "state_words": selectors.STATE_WORDS.get(application.state, application.state),
         "sr_status": sr_status,
         "sr_status_words": selectors.status_words(sr_status) if sr_status else "",
+        "rejected_questions": selectors.rejected_questions(application=application),
         "can_erase": not application.is_erased,
         "State": Application.State,
     }

@@ -14,7 +14,8 @@ from jobboard.crypto import hash_token
 from partner.applications import services
 from partner.applications.files import CheckedFile
 from partner.applications.models import Application, ConfigurationCache
-from tests.applications.conftest import PDF_BYTES
+from partner.smartrecruiters import applications as sr
+from tests.applications.conftest import PDF_BYTES, example_configuration_json
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -239,3 +240,57 @@ def test_a_closed_posting_shows_the_closed_page(sandbox, client):
     )
 
     assert response.status_code == 410
+
+
+def test_the_status_page_names_the_questions_a_400_rejected(sandbox):
+    application, token = sent_application(sandbox)
+    Application.objects.filter(pk=application.pk).update(
+        state=Application.State.FAILED,
+        last_error="Values for the following screening questions' answers are incorrect: x.",
+        rejected_question_ids=["q-permit"],
+    )
+    ConfigurationCache.objects.create(
+        posting_uuid=application.posting_uuid,
+        language="en",
+        data=sr.parse_configuration(example_configuration_json()).to_json(),
+        fetched_at=timezone.now(),
+    )
+
+    html = Client().get(reverse("applications:status", kwargs={"token": token})).content.decode()
+
+    assert "Are you authorised to work in Germany?" in html
+    assert "Apply again" in html
+
+
+def test_the_periodic_tasks_are_in_the_beat_schedule(db):
+    from jobboard.celery import beat_schedule
+
+    tasks = {entry["task"] for entry in beat_schedule().values()}
+
+    assert {
+        "partner.applications.tasks.sweep_submissions",
+        "partner.applications.tasks.poll_statuses",
+        "partner.applications.tasks.erase_expired",
+    } <= tasks
+
+
+def test_the_sweep_task_re_drives_a_submission_a_lost_message_left_behind(sandbox):
+    from partner.applications import tasks
+
+    listing = sandbox_listing(sandbox)
+    original = tasks.submit_application.delay
+    tasks.submit_application.delay = lambda *a, **k: None  # the message is lost
+    try:
+        application, _ = services.application_create(
+            listing=listing, language="en", candidate=candidate(), answers=answers_ok(), files={}
+        )
+    finally:
+        tasks.submit_application.delay = original
+    assert Application.objects.get().state == Application.State.RECEIVED
+
+    assert tasks.sweep_submissions.delay().get() == 1
+
+    application.refresh_from_db()
+    assert application.state == Application.State.SENT
+    assert tasks.erase_expired.delay().get() == 0
+    assert tasks.poll_statuses.delay().get() == {"checked": 1, "errors": 0}

@@ -225,6 +225,7 @@ def test_a_permanent_400_fails_with_smartrecruiters_message_and_admin_can_retry(
     assert application.state == Application.State.FAILED
     assert application.last_status_code == 400
     assert "q-gone" in application.last_error
+    assert application.rejected_question_ids == ["q-gone"]
     assert len(sandbox.journal(endpoint="apply.candidates", method="POST")) == 1
     page = admin_client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert "q-gone" in page.content.decode()
