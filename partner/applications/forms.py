@@ -131,6 +131,12 @@ class QuestionState:
         return f"question-{self.prefix}"
 
     @property
+    def summary_error(self) -> str:
+        """The message for the error summary: the question's, else its first field's."""
+        field_errors = (fs.error for r in self.records for fs in r.fields if fs.error)
+        return self.error or next(field_errors, "Please check your answer.")
+
+    @property
     def errors_anywhere(self) -> bool:
         return bool(self.error) or any(fs.error for r in self.records for fs in r.fields)
 
@@ -307,10 +313,7 @@ class ScreeningForm:
                         fs.error = message
                         ok = False
             if state.required and not kept:
-                state.error = "This question needs an answer."
-                first = next((fs for fs in state.records[0].fields if fs.field.required), None)
-                if first is not None and not first.error:
-                    first.error = "This field is required."
+                # Each empty required field already carries its own message.
                 ok = False
         verdict = check_answers(self.config, self.answers())
         for question_id in verdict.required + verdict.incorrect:
@@ -399,8 +402,16 @@ class CandidateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    resume = forms.FileField(label="Resume or CV", required=False)
-    attachments = MultipleFileField(label="Other attachments", required=False)
+    resume = forms.FileField(
+        label="Resume or CV",
+        required=False,
+        help_text="PDF, DOC, DOCX, RTF, JPG or PNG, at most 2 MB.",
+    )
+    attachments = MultipleFileField(
+        label="Other attachments",
+        required=False,
+        help_text="Optional. The same types, at most 2 MB each; you can choose several.",
+    )
     # Not for people: hidden with CSS and from assistive technology; bots fill it in.
     fax_number = forms.CharField(required=False, label="Leave this field empty")
 
@@ -409,7 +420,9 @@ class CandidateForm(forms.Form):
         self.config = config
         self.checked_files: dict[str, list[file_checks.CheckedFile]] = {}
         if config.avatar_upload_available:
-            self.fields["avatar"] = forms.FileField(label="Photo (JPG or PNG)", required=False)
+            self.fields["avatar"] = forms.FileField(
+                label="Photo", required=False, help_text="Optional. JPG or PNG, at most 2 MB."
+            )
         for scope in self.consent_scopes:
             self.fields[self.consent_field_name(scope)] = forms.BooleanField(
                 label=scope.label, required=scope.required

@@ -231,6 +231,9 @@ def test_errors_are_summarised_at_the_top_with_links_to_the_fields(client: Clien
     assert 'href="#id_q0-0-0_0"' in summary
     assert 'href="#id_consent_SMART_RECRUIT"' in summary
     assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_first_name_error"' in html
+    assert 'id="id_first_name_error"' in html
+    assert 'aria-describedby="id_q0-0-0-error"' in html or 'id="question-q0-error"' in html
 
 
 def test_an_option_id_that_is_not_offered_is_rejected(client: Client, listing):
