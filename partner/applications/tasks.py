@@ -17,6 +17,8 @@ from partner.smartrecruiters.errors import SmartRecruitersError
 
 logger = logging.getLogger(__name__)
 
+SHORT_RETRY_SECONDS = 300
+
 
 # Time limit: above the longest POST the transport can make with its own retries
 # (APPLICATION_SUBMIT_LEASE covers the same span for the claim).
@@ -26,9 +28,11 @@ logger = logging.getLogger(__name__)
 def submit_application(application_id: int) -> str:
     outcome = services.submit_application(application_id=application_id)
     if outcome.result == "retry" and outcome.retry_at is not None:
-        # The sweeper would find it too; this just keeps short backoffs short.
+        # The sweeper finds every due submission; this only keeps short backoffs short.
+        # Long countdowns are left to it (a broker may redeliver long-held messages).
         countdown = max(0.0, (outcome.retry_at - timezone.now()).total_seconds())
-        submit_application.apply_async((application_id,), countdown=countdown)
+        if countdown <= SHORT_RETRY_SECONDS:
+            submit_application.apply_async((application_id,), countdown=countdown)
     return outcome.result
 
 

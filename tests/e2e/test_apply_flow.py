@@ -89,7 +89,7 @@ def test_a_candidate_applies_with_a_conditional_and_a_repeatable_question(
     page.check("#id_consent_SMART_RECRUIT")
     page.screenshot(path=str(artifacts_dir / "apply-form-filled.png"), full_page=True)
 
-    page.click("button[name=submit]")
+    page.get_by_role("button", name="Send application").click()
     page.wait_for_selector("text=your application has been received")
     page.screenshot(path=str(artifacts_dir / "apply-confirmation.png"), full_page=True)
 
@@ -124,7 +124,7 @@ def test_an_invalid_application_shows_the_error_summary_first(
     page = browser.new_page(viewport={"width": 375, "height": 800})
     page.goto(f"{sandbox.url.removesuffix('/sandbox')}/jobs/{listing.pk}-{listing.slug}/apply/")
 
-    page.click("button[name=submit]")
+    page.get_by_role("button", name="Send application").click()
 
     summary = page.locator("#error-summary")
     assert summary.is_visible()
