@@ -261,9 +261,10 @@ class JournalFilterForm(forms.Form):
         choices=[("", "Any method")] + [(m, m) for m in _METHODS], required=False
     )
     status = forms.CharField(
+        # The label carries the hint, so the filter row stays one line of aligned fields.
+        label="Status (429, 5xx or none)",
         required=False,
         max_length=20,
-        help_text="A code (429), a class (5xx) or “none” for dropped connections.",
         widget=forms.TextInput(attrs={"list": "journal-status-options", "size": 6}),
     )
     path = forms.CharField(label="Path contains", required=False, max_length=200)
@@ -297,7 +298,7 @@ SWITCH_HELP: dict[str, str] = {
     "retry_after": "Send Retry-After on rate-limit 429s.",
     "retry_after_seconds": "The Retry-After value, in seconds.",
     "fault": "What the scoped requests get instead of a normal answer.",
-    "fault_scope": "None ticked = every endpoint. A prefix (feed) covers feed.*.",
+    "fault_scope": "None ticked = every endpoint. feed.* covers every feed endpoint.",
     "fault_count": "Only the next N requests in scope; empty = until switched off.",
     "fault_probability": "Chance per request, 0 to 1; empty = always.",
     "fault_after_commit": "Apply the request (store the PUT/POST), then lose the response.",
@@ -326,7 +327,6 @@ SWITCH_HELP: dict[str, str] = {
 # Fieldsets of the fault page. A switch the sandbox adds later and nobody filed here
 # still gets a field, under "Other switches".
 SWITCH_GROUPS: list[tuple[str, tuple[str, ...]]] = [
-    ("Outage", ("outage",)),
     (
         "Fault injection",
         (
@@ -341,8 +341,9 @@ SWITCH_GROUPS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
-        "Rate limit",
+        "Outage and rate limit",
         (
+            "outage",
             "rate_limit",
             "rate_limit_rps",
             "rate_limit_concurrent",
@@ -403,7 +404,7 @@ class SwitchesForm(forms.Form):
             return forms.ChoiceField(label=label, choices=choices, required=False)
         if name == "fault_scope":
             prefixes = sorted({e.split(".")[0] for e in endpoints if "." in e})
-            options = [(p, f"{p}.* (all {p} endpoints)") for p in prefixes]
+            options = [(p, f"{p}.*") for p in prefixes]
             options += [(e, e) for e in endpoints]
             return forms.MultipleChoiceField(
                 label=label,

@@ -38,6 +38,25 @@ class SwitchChange:
     value: Any
     default: Any
 
+    @property
+    def shown(self) -> str:
+        return show_switch(self.value)
+
+    @property
+    def default_shown(self) -> str:
+        return show_switch(self.default)
+
+
+def show_switch(value: Any) -> str:
+    """A switch value as people read it: off/on, a list as "feed, apply"."""
+    if value is None or value is False:
+        return "off"
+    if value is True:
+        return "on"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
 
 def changed_switches(switches: dict[str, Any]) -> list[SwitchChange]:
     """Switches that differ from the contract defaults, in the contract's order."""
