@@ -24,6 +24,8 @@ def _language(request: HttpRequest) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only, as on the board: X-Forwarded-For is whatever a client sends
+    # unless a trusted proxy rewrites it, and a spoofable key makes the limit useless.
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
