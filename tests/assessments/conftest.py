@@ -53,6 +53,8 @@ def _sr_settings(settings) -> None:
     settings.ASSESSMENT_PUSH_BACKOFF_BASE = 0.0
     settings.SMARTRECRUITERS_BACKOFF_BASE = 0.0
     settings.SMARTRECRUITERS_BACKOFF_CAP = 0.0
+    settings.SMARTRECRUITERS_CLIENT_ID = "master-client-test"
+    settings.SMARTRECRUITERS_CLIENT_SECRET = "master-secret-test-0123456789"
     token_cache.clear()
 
 

@@ -128,3 +128,13 @@ def order_body(
         "companyId": company_id,
         "fields": {"cost-center": "CC-42"},
     }
+
+
+def assessment_staff_group():
+    """The "Assessment staff" group (its data migration's rows vanish after a
+    transactional test flushes the database, so tests rebuild it the same way)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Assessment staff")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="assessments"))
+    return group

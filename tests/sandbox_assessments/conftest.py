@@ -76,3 +76,29 @@ def integrated(configured, client, master, token) -> dict[str, object]:
         "pair": pair,
         "auth": {"HTTP_AUTHORIZATION": f"Bearer {token(pair['clientId'], pair['clientSecret'])}"},
     }
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch):
+    """Partner tasks are recorded, not sent to a broker; ``queued.run()`` is the worker."""
+    from partner.assessments import queue
+    from tests.assessments.conftest import TaskRecorder
+
+    recorder = TaskRecorder()
+    monkeypatch.setattr(queue, "enqueue", recorder)
+    return recorder
+
+
+@pytest.fixture
+def live(sandbox, settings, queued):
+    """The sandbox on live_server, our partner registered there, SR's caches clean."""
+    from django.core.management import call_command
+
+    from partner.smartrecruiters.oauth import token_cache
+
+    services.reset_assessments()
+    token_cache.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SANDBOX_SWITCHES = {}
+    call_command("register_assessment_partner", stdout=__import__("io").StringIO())
+    return sandbox

@@ -1,0 +1,21 @@
+"""``manage.py push_assessment_results``: drain pending result pushes now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from partner.assessments import services
+
+
+class Command(BaseCommand):
+    help = "Send every due assessment result push to SmartRecruiters and print a summary."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--limit", type=int, default=1000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = services.pushes_drain(limit=options["limit"])
+        summary = ", ".join(f"{state}: {n}" for state, n in sorted(counts.items())) or "nothing due"
+        self.stdout.write(f"Result pushes: {summary}")
