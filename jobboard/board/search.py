@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import connection
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
 from django.db.models.functions import Cast
 
-from jobboard.board.models import ListingQuerySet
+from jobboard.board.models import Listing, ListingQuerySet
 
 MAX_QUERY_LENGTH = 200
 # Long pasted texts would become huge tsqueries; a dozen terms is plenty for a job search.
@@ -460,24 +461,15 @@ def facet_counts(
     """``{facet: {value: (label, count)}}`` in one SQL statement.
 
     Counts are disjunctive: a facet's counts apply every filter except its own, so a
-    visitor who picked Germany still sees how many jobs France has. Each facet is one
-    GROUP BY branch of a single UNION ALL query.
+    visitor who picked Germany still sees how many jobs France has.
     """
     base = search.keyword_filter(listings).order_by()
-    branches = []
-    for name in FACETS:
-        key, label = _facet_key(name, now=now)
-        branch = (
-            base.filter(search.filters_q(now=now, except_facet=name))
-            .annotate(facet_name=Value(name), facet_key=key)
-            .values("facet_name", "facet_key")
-            .annotate(facet_label=label, facet_count=Count("pk"))
-            .values_list("facet_name", "facet_key", "facet_label", "facet_count")
-        )
-        branches.append(branch)
-    combined = branches[0].union(*branches[1:], all=True)
+    if connection.vendor == "postgresql":
+        rows = _facet_rows_postgres(search, base, now=now)
+    else:
+        rows = _facet_rows_portable(search, base, now=now)
     result: dict[str, dict[str, tuple[str, int]]] = {name: {} for name in FACETS}
-    for name, key, label, count in combined:
+    for name, key, label, count in rows:
         if key:
             result[name][str(key)] = (label or str(key), int(count))
     # Windows and thresholds are cumulative: "last 7 days" includes "last 3 days".
@@ -490,6 +482,139 @@ def facet_counts(
             cumulative[str(choice)] = ("", running)
         result[name] = cumulative
     return result
+
+
+def total_from_facets(
+    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
+) -> int:
+    """The number of results, read off the facet counts instead of a COUNT query.
+
+    Every listing is either remote or on-site, and the workplace counts apply every
+    other filter, so their sum over the chosen workplaces (all when none is chosen)
+    is exactly the total.
+    """
+    workplace = counts.get("workplace", {})
+    chosen = search.workplace or tuple(WORKPLACE_LABELS)
+    return sum(workplace.get(value, ("", 0))[1] for value in chosen)
+
+
+def _facet_rows_portable(
+    search: JobSearch, base: ListingQuerySet, *, now: datetime
+) -> Iterable[tuple[str, str, str, int]]:
+    # One GROUP BY branch per facet, joined with UNION ALL: any database runs it.
+    branches = []
+    for name in FACETS:
+        key, label = _facet_key(name, now=now)
+        branch = (
+            base.filter(search.filters_q(now=now, except_facet=name))
+            .annotate(facet_name=Value(name), facet_key=key)
+            .values("facet_name", "facet_key")
+            .annotate(facet_label=label, facet_count=Count("pk"))
+            .values_list("facet_name", "facet_key", "facet_label", "facet_count")
+        )
+        branches.append(branch)
+    return branches[0].union(*branches[1:], all=True)
+
+
+# Columns the facets read; a covering index (migration 0004) holds them all, so the
+# scan of 100k listings never touches the wide rows with the job ad HTML.
+_FACET_COLUMNS = (
+    "remote", "country_code", "country", "city", "function", "industry", "experience_level",
+    "employment_type", "posted_at", "salary_min", "salary_max", "salary_annual",
+)  # fmt: skip
+
+
+def _where_sql(q: Q) -> tuple[str, list[Any]]:
+    """SQL for a filter on listing columns, written against the facet CTE's columns."""
+    query = Listing.objects.filter(q).query
+    compiler = query.get_compiler(using="default")
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return "FALSE", []
+    except FullResultSet:
+        return "TRUE", []
+    if not sql:
+        return "TRUE", []
+    table = connection.ops.quote_name(Listing._meta.db_table) + "."
+    return sql.replace(table, ""), list(params)
+
+
+def _facet_key_sql(name: str, *, now: datetime) -> tuple[str, list[Any]]:
+    """(key SQL, params) of a facet, over the base query's columns."""
+    if name in CHOICE_FACETS:
+        return connection.ops.quote_name(CHOICE_FACETS[name]), []
+    if name == "workplace":
+        return "CASE WHEN remote THEN 'remote' ELSE 'onsite' END", []
+    if name == "salary":
+        return "CASE WHEN salary_min IS NOT NULL OR salary_max IS NOT NULL THEN 'shown' END", []
+    if name == "posted":
+        whens = " ".join(f"WHEN posted_at >= %s THEN '{d}'" for d in POSTED_CHOICES)
+        return f"CASE {whens} END", [now - timedelta(days=d) for d in POSTED_CHOICES]
+    if name == "min_salary":
+        amounts = tuple(reversed(MIN_SALARY_CHOICES))
+        whens = " ".join(f"WHEN salary_annual >= %s THEN '{a}'" for a in amounts)
+        return f"CASE {whens} END", [Decimal(a) for a in amounts]
+    raise KeyError(name)
+
+
+def _facet_rows_postgres(
+    search: JobSearch, base: ListingQuerySet, *, now: datetime
+) -> Iterable[tuple[str, str, str, int]]:
+    """All facets in one statement, reading the visible rows once.
+
+    The visible (and keyword-matching) rows go into a materialised CTE of narrow
+    columns, answered from the covering index when there are no keywords. A facet
+    without a selection of its own is counted under the same filters as every other
+    such facet, so all of those share one GROUPING SETS pass; only a facet the visitor
+    has chosen in needs a GROUP BY of its own (its counts ignore its own filter).
+    """
+    # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
+    # compiled by Django; every value a visitor sent travels as a parameter (S608).
+    base_sql, base_params = base.values(*_FACET_COLUMNS).query.sql_with_params()
+    keys: list[str] = []
+    params: list[Any] = []
+    for name in FACETS:
+        key_sql, key_params = _facet_key_sql(name, now=now)
+        keys.append(f"({key_sql})::text AS k_{name}")
+        params += key_params
+    selects = ", ".join(keys)
+    cte = f"WITH facet_base AS MATERIALIZED (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
+    params += base_params
+    selected = [name for name in FACETS if search.facet_q(name, now=now)]
+    shared = [name for name in FACETS if name not in selected]
+    parts: list[str] = []
+    if shared:
+        columns = ", ".join(f"k_{name}" for name in shared)
+        width = len(shared)
+        # GROUPING() sets a bit for every column *not* grouped in the row's set.
+        masks = {name: (2**width - 1) ^ (1 << (width - 1 - i)) for i, name in enumerate(shared)}
+        facet_case = " ".join(f"WHEN {mask} THEN '{name}'" for name, mask in masks.items())
+        key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
+        where_sql, where_params = _where_sql(search.filters_q(now=now))
+        parts.append(
+            f"SELECT CASE GROUPING({columns}) {facet_case} END, "  # noqa: S608
+            f"CASE GROUPING({columns}) {key_case} END, max(country), count(*) "
+            f"FROM facet_base WHERE {where_sql} "
+            f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
+        )
+        params += where_params
+    for name in selected:
+        where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
+        parts.append(
+            f"SELECT '{name}', k_{name}, max(country), count(*) FROM facet_base "  # noqa: S608
+            f"WHERE {where_sql} GROUP BY 2"
+        )
+        params += where_params
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
+        # it to temporary files. SET LOCAL ends with the transaction.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(cte + " UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return [
+        (name, key, label if name == "country" else "", count) for name, key, label, count in rows
+    ]
 
 
 def _format_salary_threshold(amount: int) -> str:

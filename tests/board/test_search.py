@@ -216,3 +216,33 @@ def test_an_empty_result_suggests_what_to_remove(client) -> None:
     assert "No jobs match this search" in html
     assert "Search without the keywords" in html
     assert "Remove “" in html
+
+
+@needs_postgres
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "engineer"},
+        {"country": "de", "workplace": "remote"},
+        {"q": "manager", "country": ["de", "fr"], "posted": "3", "salary": "shown"},
+        {"min_salary": "50000", "type": "Full-time", "level": "Associate", "city": "Paris"},
+    ],
+)
+def test_the_postgres_facet_query_counts_like_the_portable_one(params) -> None:
+    from jobboard.board import search as search_module
+    from jobboard.board.models import Listing
+
+    for i in range(40):
+        make_listing(posted_at=posted(i % 9), remote=i % 3 == 0)
+    now = timezone.now()
+    search = JobSearch.from_params(params)
+    base = search.keyword_filter(Listing.objects.visible(now=now)).order_by()
+    fast = search_module._facet_rows_postgres(search, base, now=now)
+    portable = search_module._facet_rows_portable(search, base, now=now)
+
+    def normalise(rows):
+        return sorted((n, k, lbl if n == "country" else "", c) for n, k, lbl, c in rows if k)
+
+    assert normalise(fast) == normalise(portable)
+    assert fast
