@@ -104,7 +104,8 @@ def _render_form(
         "stale": result.stale,
         # Errors are shown only after a real submit, not after "add another".
         "judged": judged,
-        "files_dropped": not judged and bool(request.FILES),
+        # A browser cannot put chosen files back into a re-rendered form.
+        "files_dropped": bool(request.FILES),
     }
     return render(request, "applications/apply.html", context, status=status)
 
