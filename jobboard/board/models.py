@@ -1,6 +1,6 @@
 """The board's own view of a job: a Listing from some source, shown to job seekers.
 
-Nothing here knows where listings come from. A source (the SmartRecruiters feed today)
+Nothing here knows where listings come from. A source (an applicant tracking system's feed)
 calls ``services.publish_listing`` with a ``(source, external_id)`` key.
 """
 

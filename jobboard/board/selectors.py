@@ -12,6 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jobboard.board.models import Listing, ListingQuerySet
@@ -81,8 +82,18 @@ def _cached_facet_counts(search: JobSearch, *, now: datetime) -> dict:
 
 
 def listing_for_page(*, pk: int) -> Listing | None:
-    """A job page's listing whatever its state: gone ones answer 410, not 404."""
-    return Listing.objects.select_related("company").filter(pk=pk).first()
+    """A job page's listing whatever its state: gone ones answer 410, not 404.
+
+    ``is_live`` says whether it is visible, by the one definition of visible, in the
+    same query.
+    """
+    live = Listing.objects.visible().filter(pk=OuterRef("pk"))
+    return (
+        Listing.objects.select_related("company")
+        .annotate(is_live=Exists(live))
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def more_at_company(*, listing: Listing, limit: int = 5) -> list[Listing]:

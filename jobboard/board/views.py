@@ -91,7 +91,7 @@ def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if slug != listing.slug:
         return redirect(listing, permanent=True)
     canonical = _canonical(listing.get_absolute_url())
-    if not listing.is_visible:
+    if not listing.is_live:
         context = {"listing": listing, "similar": selectors.similar_listings(listing=listing)}
         return render(request, "board/job_gone.html", context, status=410)
     url, direct = apply_link(listing)

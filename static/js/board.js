@@ -20,6 +20,10 @@
     });
   });
 
+  // A form that came back with errors: move focus to the summary so it is read out.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+
   // On a phone the filters start folded so the results come first.
   var panel = document.querySelector(".filters-panel");
   if (panel && window.matchMedia("(max-width: 52rem)").matches) {

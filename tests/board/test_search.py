@@ -16,7 +16,8 @@ from tests.board.factories import make_listing, posted
 pytestmark = pytest.mark.django_db
 
 needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="ranking needs PostgreSQL full-text search"
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: full-text ranking and the one-pass facet SQL",
 )
 
 

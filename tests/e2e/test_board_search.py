@@ -115,6 +115,11 @@ def test_the_board_fits_a_phone_screen(browser, board, live_server, artifacts_di
     page.goto(live_server.url + board[-1].get_absolute_url())
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(artifacts_dir / "board-job-375.png"), full_page=True)
+    # The narrowest phones we support.
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in ("/", board[-1].get_absolute_url()):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_search_works_without_javascript(browser, board, live_server) -> None:
