@@ -34,6 +34,8 @@ from partner.smartrecruiters.applications import (
 )
 
 MAX_RECORDS = 20
+# A hint for the file picker only; the server checks content (files.py).
+ACCEPT_DOCUMENTS = ".pdf,.doc,.docx,.rtf,.jpg,.jpeg,.png"
 HONEYPOT_FIELD = "fax_number"
 SR_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -360,7 +362,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_DOCUMENTS}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -370,6 +372,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _text(autocomplete: str, *, max_length: int) -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": autocomplete, "maxlength": max_length})
+
+
 def _http_url_validator(value: str) -> None:
     URLValidator(schemes=["http", "https"])(value)
 
@@ -377,18 +383,38 @@ def _http_url_validator(value: str) -> None:
 class CandidateForm(forms.Form):
     """Identity, contact, links, message and files; consents added per configuration."""
 
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
-    email = forms.EmailField(label="Email", max_length=254)
-    phone_number = forms.CharField(label="Phone", max_length=40, required=False)
-    city = forms.CharField(label="City", max_length=120, required=False)
-    country = forms.CharField(label="Country", max_length=120, required=False)
+    # autocomplete tokens let browsers fill in known data (WCAG 1.3.5).
+    first_name = forms.CharField(
+        label="First name", max_length=100, widget=_text("given-name", max_length=100)
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, widget=_text("family-name", max_length=100)
+    )
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone_number = forms.CharField(
+        label="Phone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    city = forms.CharField(
+        label="City", max_length=120, required=False, widget=_text("address-level2", max_length=120)
+    )
+    country = forms.CharField(
+        label="Country",
+        max_length=120,
+        required=False,
+        widget=_text("country-name", max_length=120),
+    )
     linkedin = forms.URLField(
         label="LinkedIn profile",
         required=False,
         max_length=500,
         validators=[_http_url_validator],
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     website = forms.URLField(
         label="Website or portfolio",
@@ -404,6 +430,7 @@ class CandidateForm(forms.Form):
     )
     resume = forms.FileField(
         label="Resume or CV",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_DOCUMENTS}),
         required=False,
         help_text="PDF, DOC, DOCX, RTF, JPG or PNG, at most 2 MB.",
     )
@@ -421,7 +448,10 @@ class CandidateForm(forms.Form):
         self.checked_files: dict[str, list[file_checks.CheckedFile]] = {}
         if config.avatar_upload_available:
             self.fields["avatar"] = forms.FileField(
-                label="Photo", required=False, help_text="Optional. JPG or PNG, at most 2 MB."
+                label="Photo",
+                required=False,
+                help_text="Optional. JPG or PNG, at most 2 MB.",
+                widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png"}),
             )
         for scope in self.consent_scopes:
             self.fields[self.consent_field_name(scope)] = forms.BooleanField(

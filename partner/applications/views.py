@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jobboard.board.models import Listing
 from partner.applications import selectors, services
 from partner.applications.forms import CandidateForm, ScreeningForm
 from partner.applications.models import Application
@@ -88,7 +89,7 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 def _render_form(
     request: HttpRequest,
-    listing: object,
+    listing: Listing,
     form: CandidateForm,
     screening: ScreeningForm,
     result: services.ConfigurationResult,
@@ -96,8 +97,23 @@ def _render_form(
     judged: bool,
     status: int = 200,
 ) -> HttpResponse:
+    blank_form_key = ""
+    if screening.data is None and result.fetched_at is not None:
+        # A blank form's questions are the same for every visitor: rendered once per
+        # fetched configuration (the key changes when a new one is fetched).
+        blank_form_key = "|".join(
+            str(part)
+            for part in (
+                listing.job_key,
+                _language(request),
+                result.fetched_at.timestamp(),
+                listing.pk,
+                listing.updated_at.timestamp(),
+            )
+        )
     context = {
         "listing": listing,
+        "blank_form_key": blank_form_key,
         "form": form,
         "screening": screening,
         "config": result.config,

@@ -355,3 +355,25 @@ def test_an_email_smartrecruiters_would_refuse_is_refused_here(client: Client, l
 
     assert response.status_code == 400
     assert Application.objects.count() == 0
+
+
+def test_the_page_with_a_cached_configuration_needs_two_queries(
+    client: Client, listing, django_assert_num_queries
+):
+    client.get(apply_url(listing))  # fills the rendered-questions cache
+
+    with django_assert_num_queries(2):  # the listing, the cached configuration
+        response = client.get(apply_url(listing))
+
+    assert "Are you authorised to work in Germany?" in response.content.decode()
+
+
+def test_standard_fields_carry_autocomplete_tokens(client: Client, listing):
+    html = client.get(apply_url(listing)).content.decode()
+
+    assert (
+        'name="first_name" id="id_first_name" aria-required="true" autocomplete="given-name"'
+        in html
+    )
+    assert 'autocomplete="email"' in html
+    assert 'accept=".pdf,.doc,.docx,.rtf,.jpg,.jpeg,.png"' in html
