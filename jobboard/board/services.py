@@ -148,6 +148,14 @@ def _board_changed() -> None:
         cache.set(selectors.FACET_CACHE_VERSION_KEY, 1, None)
 
 
+def _board_changed_now_and_on_commit() -> None:
+    # Now, so that a rolled-back transaction (a test case, a failed sync chunk) never
+    # leaves counts cached from inside it; on commit, so that counts cached by another
+    # request between now and the commit (which saw the old rows) are dropped too.
+    _board_changed()
+    transaction.on_commit(_board_changed)
+
+
 def live_url(listing: Listing) -> str:
     return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
@@ -203,7 +211,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
         listing.save()
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
     refresh_search_vectors(listing_ids=[listing.pk])
-    transaction.on_commit(_board_changed)
+    _board_changed_now_and_on_commit()
     return listing, live_url(listing)
 
 
@@ -228,7 +236,7 @@ def withdraw_listing(
         listing.state_changed_at = timezone.now()
         listing.save(update_fields=["state", "state_changed_at", "updated_at"])
         logger.info("listing %s %s", listing.pk, state)
-        transaction.on_commit(_board_changed)
+        _board_changed_now_and_on_commit()
     return listing
 
 

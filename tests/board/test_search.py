@@ -247,3 +247,15 @@ def test_the_postgres_facet_query_counts_like_the_portable_one(params) -> None:
 
     assert normalise(fast) == normalise(portable)
     assert fast
+
+
+def test_cached_facet_counts_are_dropped_when_a_listing_changes(client, settings) -> None:
+    from jobboard.board.services import withdraw_listing
+
+    settings.BOARD_FACET_CACHE_SECONDS = 300
+    make_listing(source="s", external_id="1")
+    assert ">1 job<" in client.get("/").content.decode()
+    make_listing(source="s", external_id="2")
+    assert ">2 jobs<" in client.get("/").content.decode()
+    withdraw_listing(source="s", external_id="1")
+    assert ">1 job<" in client.get("/").content.decode()
