@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,13 +42,13 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if not listing.is_visible:
         return render(request, "applications/closed.html", {"listing": listing}, status=410)
     if not listing.job_key:
-        return render(request, "applications/unavailable.html", {"listing": listing}, status=503)
+        return _unavailable(request, listing)
 
     result = services.configuration_for(posting_uuid=listing.job_key, language=_language(request))
     if result.unavailable == "closed":
         return render(request, "applications/closed.html", {"listing": listing}, status=410)
     if result.config is None:
-        return render(request, "applications/unavailable.html", {"listing": listing}, status=503)
+        return _unavailable(request, listing)
     config = result.config
 
     if request.method == "POST":
@@ -84,6 +85,17 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
     return _render_form(
         request, listing, CandidateForm(config=config), ScreeningForm(config), result, judged=False
+    )
+
+
+def _unavailable(request: HttpRequest, listing: Listing) -> HttpResponse:
+    # SmartRecruiters' own apply page, offered only as an http(s) link.
+    apply_url = listing.apply_url if re.match(r"^https?://", listing.apply_url or "") else ""
+    return render(
+        request,
+        "applications/unavailable.html",
+        {"listing": listing, "apply_url": apply_url},
+        status=503,
     )
 
 

@@ -377,3 +377,12 @@ def test_standard_fields_carry_autocomplete_tokens(client: Client, listing):
     )
     assert 'autocomplete="email"' in html
     assert 'accept=".pdf,.doc,.docx,.rtf,.jpg,.jpeg,.png"' in html
+
+
+def test_a_listing_without_a_posting_uuid_offers_only_an_http_apply_link(client: Client):
+    listing = make_listing(job_key="", apply_url="javascript:alert(1)")
+
+    response = client.get(apply_url(listing))
+
+    assert response.status_code == 503
+    assert "javascript:" not in response.content.decode()
