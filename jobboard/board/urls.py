@@ -11,11 +11,13 @@ urlpatterns = [
     path("jobs/<int:pk>-<slug:slug>/", views.job_detail, name="job_detail"),
     path("jobs/feed/rss/", feeds.JobsFeed(), name="feed_rss"),
     path("jobs/feed/atom/", feeds.JobsAtomFeed(), name="feed_atom"),
+    # An index of job sitemaps, 10,000 jobs each (search engines take 50,000 at most).
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path(
-        "sitemap.xml",
+        "sitemap-jobs.xml",
         sitemap,
         {"sitemaps": {"jobs": feeds.JobSitemap}},
-        name="sitemap",
+        name="sitemap_jobs",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("alerts/", views.alert_subscribe, name="alert_subscribe"),

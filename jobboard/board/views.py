@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jobboard.board import selectors, seo, services
+from jobboard.board import feeds, selectors, seo, services
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
 
@@ -124,6 +124,20 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap index: one entry per page of the job sitemap, absolute from SITE_URL."""
+    pages = feeds.JobSitemap().paginator.num_pages
+    base = seo.absolute_url(reverse("board:sitemap_jobs"))
+    urls = [base] + [f"{base}?p={n}" for n in range(2, pages + 1)]
+    return render(
+        request,
+        "board/sitemap_index.xml",
+        {"urls": urls},
+        content_type="application/xml; charset=utf-8",
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -56,14 +56,25 @@ def test_feeds_leave_out_withdrawn_jobs(client) -> None:
     ]
 
 
-def test_the_sitemap_lists_live_jobs_only_with_lastmod(client) -> None:
+def test_the_sitemap_lists_live_jobs_only_with_lastmod(client, monkeypatch) -> None:
+    from jobboard.board.feeds import JobSitemap
+
+    monkeypatch.setattr(JobSitemap, "limit", 2)  # several pages with a few rows
     live = [make_listing() for _ in range(3)]
     make_listing(source="s", external_id="gone")
     withdraw_listing(source="s", external_id="gone")
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = parse_xml(response.content)
-    urls = root.findall(f"{SITEMAP}url")
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    sections = [loc.text for loc in parse_xml(index.content).iter(f"{SITEMAP}loc")]
+    assert sections == [
+        "https://jobs.example.org/sitemap-jobs.xml",
+        "https://jobs.example.org/sitemap-jobs.xml?p=2",
+    ]
+    urls = []
+    for section in sections:
+        response = client.get(section.removeprefix("https://jobs.example.org"))
+        assert response.status_code == 200
+        urls += parse_xml(response.content).findall(f"{SITEMAP}url")
     locations = sorted(u.findtext(f"{SITEMAP}loc") for u in urls)
     assert locations == sorted(f"https://jobs.example.org{x.get_absolute_url()}" for x in live)
     assert all(u.findtext(f"{SITEMAP}lastmod") for u in urls)

@@ -55,6 +55,7 @@ def test_job_pages_feeds_and_sitemap_have_constant_query_counts(
             "/jobs/feed/rss/",
             "/jobs/feed/atom/",
             "/sitemap.xml",
+            "/sitemap-jobs.xml",
         )
     }
     more = [make_listing(company_name="Company 0") for _ in range(40)]
