@@ -81,6 +81,7 @@ def test_a_job_seeker_searches_filters_pages_and_opens_a_job(
     page.get_by_role("checkbox", name="France").check()
     page.wait_for_url("**country=fr**")
     assert page.locator("h2#results-heading").inner_text().startswith("4 jobs")
+    page.screenshot(path=str(artifacts_dir / "board-list-filtered-1280.png"), full_page=False)
     page.get_by_role("link", name="remove filter Country: France").click()
     page.wait_for_load_state()
 
@@ -131,3 +132,18 @@ def test_search_works_without_javascript(browser, board, live_server) -> None:
     page.wait_for_url("**country=de**")
     assert page.locator("h2#results-heading").inner_text().startswith("9 jobs")
     context.close()
+
+
+def test_a_job_alert_sign_up_reports_errors_accessibly(
+    browser, board, live_server, artifacts_dir
+) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    page.goto(live_server.url + "/alerts/?q=python&country=de")
+    page.get_by_label("Your email address").fill("not-an-email")
+    page.get_by_role("button", name="Create alert").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    assert "Enter an email address like name@example.com" in summary.inner_text()
+    # The summary takes focus so that a screen reader announces it first.
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.screenshot(path=str(artifacts_dir / "board-alert-error-375.png"), full_page=True)
