@@ -294,3 +294,21 @@ def test_the_sweep_task_re_drives_a_submission_a_lost_message_left_behind(sandbo
     assert application.state == Application.State.SENT
     assert tasks.erase_expired.delay().get() == 0
     assert tasks.poll_statuses.delay().get() == {"checked": 1, "errors": 0}
+
+
+def test_the_admin_erase_action_redacts_the_application(sandbox, admin_client):
+    application, _ = sent_application(sandbox)
+
+    response = admin_client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "erase_selected", "_selected_action": [application.pk]},
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.erasure_reason == "admin"
+    assert application.payload["lastName"] == "[erased]"
+    changelist = admin_client.get(
+        reverse("admin:applications_application_changelist") + "?state__exact=sent"
+    )
+    assert f"Application #{application.pk}" in changelist.content.decode()
