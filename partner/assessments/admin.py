@@ -294,6 +294,10 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Orders are SR's records too: a deleted order would orphan its results at SR.
+        return False
+
     @admin.display(description="Client")
     def client(self, obj: Order) -> str:
         return f"{obj.integration.client} ({obj.integration.company_id})"
@@ -355,7 +359,8 @@ class OrderAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         order = self.get_object(request, object_id)
-        context = dict(extra_context or {})
+        # Read-only page: changes go through the actions below it, never "Save".
+        context = {"show_save": False, "show_save_and_continue": False, **(extra_context or {})}
         if order is not None:
             context.update(self._page_context(order))
         return super().change_view(request, object_id, form_url, extra_context=context)
