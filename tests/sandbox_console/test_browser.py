@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from partner.sandbox import services
 from partner.sandbox.models import PostingStatus, SandboxPosting
@@ -48,6 +49,9 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's loop runs get their own connection (another
+            # context for asgiref's Local); close it here or PostgreSQL keeps the session.
+            connections.close_all()
 
 
 def test_staff_post_a_job_inject_a_fault_and_read_the_journal(
