@@ -33,4 +33,5 @@ urlpatterns = [
     #   path("", include("partner.sandbox.assessments.urls")),
     # Staff console (HTML) goes here, last, at the sandbox root:
     #   path("", include("partner.sandbox.console_urls")),
+    path("", include("partner.sandbox.console_urls")),
 ]
