@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -69,3 +70,24 @@ class BearerTokenAuthentication(BaseAuthentication):
 
 class DisconnectTokenAuthentication(BearerTokenAuthentication):
     allow_revoked = True
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents our Bearer tokens in the OpenAPI schema (issued by /oauth/token)."""
+
+    target_class = "partner.assessments.api.auth.BearerTokenAuthentication"
+    name = "smartrecruitersBearer"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Opaque token from POST /sr/assessments/oauth/token (P-pair).",
+        }
+
+
+class DisconnectTokenScheme(BearerTokenScheme):
+    """The disconnect endpoint also accepts a token that this disconnect revoked (§7)."""
+
+    target_class = "partner.assessments.api.auth.DisconnectTokenAuthentication"
+    name = "smartrecruitersBearerDisconnect"
