@@ -29,8 +29,8 @@ urlpatterns = [
     ),
     # JSON control API for tests and scripts
     path("control/", include(control.urlpatterns)),
-    # Assessment API (partner.sandbox.assessments) goes here:
-    #   path("", include("partner.sandbox.assessments.urls")),
+    # Assessment API (partner.sandbox.assessments) and its console pages:
+    path("", include("partner.sandbox.assessments.urls")),
     # Staff console (HTML) goes here, last, at the sandbox root:
     #   path("", include("partner.sandbox.console_urls")),
     path("", include("partner.sandbox.console_urls")),
