@@ -43,6 +43,9 @@ class SearchResults:
     page: Page
     total: int
     facets: list[Facet]
+    # Names the facet counts in the cache (None when not cached), so that templates
+    # can cache the rendered filter panel under the same key.
+    facets_cache_key: str | None = None
 
 
 def search_listings(*, search: JobSearch, now: datetime | None = None) -> SearchResults:
@@ -52,21 +55,25 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
     order ends with ``-id`` so that pages never overlap or skip a row.
     """
     now = now or timezone.now()
-    counts = _cached_facet_counts(search, now=now)
+    counts, cache_key = _cached_facet_counts(search, now=now)
     listings = visible_listings(now=now).only(*CARD_FIELDS)
     paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
     # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
     paginator.__dict__["count"] = total_from_facets(search, counts)
     page = paginator.get_page(search.page)
     return SearchResults(
-        search=search, page=page, total=paginator.count, facets=build_facets(search, counts)
+        search=search,
+        page=page,
+        total=paginator.count,
+        facets=build_facets(search, counts),
+        facets_cache_key=cache_key,
     )
 
 
-def _cached_facet_counts(search: JobSearch, *, now: datetime) -> dict:
+def _cached_facet_counts(search: JobSearch, *, now: datetime) -> tuple[dict, str | None]:
     timeout = settings.BOARD_FACET_CACHE_SECONDS
     if not timeout:
-        return facet_counts(search, Listing.objects.visible(now=now), now=now)
+        return facet_counts(search, Listing.objects.visible(now=now), now=now), None
     # The version is bumped by every publish and withdrawal (services.py), so a change
     # on the board is seen at once by this process; other processes see it within
     # `timeout` seconds at the latest.
@@ -78,7 +85,7 @@ def _cached_facet_counts(search: JobSearch, *, now: datetime) -> dict:
     if counts is None:
         counts = facet_counts(search, Listing.objects.visible(now=now), now=now)
         cache.set(key, counts, timeout)
-    return counts
+    return counts, key
 
 
 def listing_for_page(*, pk: int) -> Listing | None:

@@ -52,6 +52,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "results": results,
         "page": results.page,
         "facets": results.facets,
+        "FACET_CACHE_SECONDS": settings.BOARD_FACET_CACHE_SECONDS,
         "canonical_url": _canonical(reverse("board:job_list"), canonical_query),
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "rss_url": reverse("board:feed_rss")

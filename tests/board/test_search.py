@@ -253,9 +253,12 @@ def test_cached_facet_counts_are_dropped_when_a_listing_changes(client, settings
     from jobboard.board.services import withdraw_listing
 
     settings.BOARD_FACET_CACHE_SECONDS = 300
-    make_listing(source="s", external_id="1")
+    make_listing(source="s", external_id="1", country_code="DE")
     assert ">1 job<" in client.get("/").content.decode()
-    make_listing(source="s", external_id="2")
-    assert ">2 jobs<" in client.get("/").content.decode()
+    make_listing(source="s", external_id="2", country_code="FR")
+    html = client.get("/").content.decode()
+    assert ">2 jobs<" in html
+    # The cached filter panel is rendered again with the new counts.
+    assert 'name="country" value="fr"' in html
     withdraw_listing(source="s", external_id="1")
     assert ">1 job<" in client.get("/").content.decode()
