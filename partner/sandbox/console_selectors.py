@@ -22,6 +22,7 @@ from partner.sandbox.models import (
     SandboxAttachment,
     SandboxCandidate,
     SandboxCompany,
+    SandboxPartner,
     SandboxPosting,
     SandboxPostingEvent,
 )
@@ -105,6 +106,11 @@ def dashboard_counts() -> dict[str, Any]:
         "companies_total": SandboxCompany.objects.count(),
         "journal_total": JournalEntry.objects.count(),
     }
+
+
+def partners() -> list[SandboxPartner]:
+    """The job boards holding a key; the console shows them how to connect."""
+    return list(SandboxPartner.objects.order_by("name", "pk"))
 
 
 def recent_journal(*, limit: int = 8) -> list[JournalEntry]:

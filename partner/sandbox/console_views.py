@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import console_selectors as reads
 from partner.sandbox import console_services, services
+from partner.sandbox.api import sandbox_root
 from partner.sandbox.configuration import full_configuration
 from partner.sandbox.console_forms import (
     AdvanceClockForm,
@@ -125,6 +126,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "switches": switches,
             "changed_switches": reads.changed_switches(switches),
             "recent_journal": reads.recent_journal(),
+            "partners": reads.partners(),
+            "api_root": sandbox_root(request),
             "clock_form": AdvanceClockForm(),
             "seed_form": SeedForm(),
             "reset_form": ConfirmForm(),
