@@ -20,6 +20,11 @@
     });
   });
 
+  // One-click unsubscribe from an email link: a person's browser runs this, a mail
+  // scanner that only fetches the page does not.
+  var now = document.querySelector("form[data-submit-on-load]");
+  if (now) { now.submit(); }
+
   // A form that came back with errors: move focus to the summary so it is read out.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }

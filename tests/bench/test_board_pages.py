@@ -321,8 +321,29 @@ SEARCH_VARIED = [
 ]
 
 
+_COUNT_QUERIES = """
+import django, sys
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+for path in sys.argv[1:]:
+    with CaptureQueriesContext(connection) as captured:
+        status = client.get(path).status_code
+    print(f"  {path:<50} {status}  {len(captured.captured_queries)} queries")
+"""
+
+
 def test_board_pages_under_load(bench_database: str, server: str) -> None:
     jobs = _job_paths(bench_database)
+    print("\nQueries per page on the benchmark data (facet cache off, so the worst case):")
+    subprocess.run(
+        [sys.executable, "-c", _COUNT_QUERIES, "/", SEARCH, jobs[0], "/sitemap.xml"],
+        cwd=ROOT,
+        env=_server_env(bench_database, BOARD_FACET_CACHE_SECONDS="0", ALLOWED_HOSTS="testserver"),
+        check=True,
+    )
     print(
         f"\nBoard benchmark: {ROWS:,} live listings, gunicorn 2 workers, "
         f"{CONCURRENCY} concurrent clients, {SECONDS:.0f} s per URL"
