@@ -276,3 +276,12 @@ def test_the_drain_command_prints_a_summary(placed, sr):
     out = StringIO()
     call_command("push_assessment_results", stdout=out)
     assert "sent: 1" in out.getvalue()
+
+
+def test_the_periodic_tasks_are_in_the_beat_schedule():
+    from jobboard.celery import app, beat_schedule
+
+    app.loader.import_default_modules()
+    schedule = beat_schedule()
+    assert schedule["push-assessment-results"]["task"] == "partner.assessments.tasks.push_results"
+    assert schedule["expire-assessment-orders"]["task"] == "partner.assessments.tasks.expire_orders"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import console_selectors as reads
@@ -32,7 +34,10 @@ ASSESSMENT_SWITCHES = (
 LOCATION_FIELDS = ("country-code", "region-abbr", "city", "address", "postal-code", "remote")
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render with what every console page shows (clock, fault banner, this API's switches)."""
     switches = get_switches()
     base = {
         "switches": switches,
@@ -43,8 +48,13 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
     return render(request, template, {**base, **context}, status=status)
 
 
-def staff_page(*methods: str):
-    def decorate(view):
+View = Callable[..., HttpResponse]
+
+
+def staff_page(*methods: str) -> Callable[[View], View]:
+    """Staff only (others go to the admin login), and only these HTTP methods."""
+
+    def decorate(view: View) -> View:
         return staff_member_required(require_http_methods(list(methods))(view))
 
     return decorate
@@ -349,8 +359,6 @@ def inline_done(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     """The completedAssessmentCallbackUrl: the candidate is back at SmartRecruiters."""
     order = get_object_or_404(AsmOrder, order_id=order_id, kind=AsmOrder.Kind.INLINE)
     if order.callback_received_at is None:
-        from django.utils import timezone
-
         order.callback_received_at = timezone.now()
         order.save(update_fields=["callback_received_at"])
     return _page(request, "sandbox/assessments/inline_done.html", {"order": order})
