@@ -273,11 +273,17 @@ class JournalFilterForm(forms.Form):
 
     def __init__(self, *args: Any, endpoints: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["endpoint"].choices = [("", "Any endpoint")] + [(e, e) for e in endpoints]
+        apis = sorted({e.split(".")[0] for e in endpoints if "." in e})
+        self.fields["endpoint"].choices = [
+            ("", "Any endpoint"),
+            ("Whole APIs", [(api, f"{api}.*") for api in apis]),
+            ("Endpoints", [(e, e) for e in endpoints]),
+        ]
 
     def clean_status(self) -> str:
         value = self.cleaned_data["status"].strip().lower()
-        if value and value not in {"none", "2xx", "3xx", "4xx", "5xx"} and not value.isdigit():
+        is_code = value.isdigit() and len(value) == 3
+        if value and value not in {"none", "2xx", "3xx", "4xx", "5xx"} and not is_code:
             raise ValidationError("Use a status code, a class like 5xx, or “none”.")
         return value
 

@@ -133,7 +133,7 @@ def posting_list(
         queryset = queryset.filter(company_id=company_id)
     if search:
         condition = Q(name__icontains=search) | Q(ref_number__icontains=search)
-        if search.isdigit():
+        if search.isdigit() and len(search) <= 18:  # a feed id; longer overflows bigint
             condition |= Q(id=int(search))
         queryset = queryset.filter(condition)
     return queryset
@@ -286,10 +286,14 @@ STATUS_CLASSES = {
 def journal_list(
     *, endpoint: str = "", method: str = "", status: str = "", path: str = ""
 ) -> QuerySet[JournalEntry]:
-    """Newest first. ``status`` is a code (``429``), a class (``5xx``) or ``none`` (dropped)."""
+    """Newest first. ``endpoint`` is a name (``feed.get``) or an API (``feed``); ``status`` is
+    a code (``429``), a class (``5xx``) or ``none`` (dropped)."""
     queryset = JournalEntry.objects.defer(*_JOURNAL_BULK).order_by("-id")
-    if endpoint:
+    if endpoint and "." in endpoint:
         queryset = queryset.filter(endpoint=endpoint)
+    elif endpoint:
+        # A whole API ("feed" = every feed.* endpoint), as the fault scope understands it.
+        queryset = queryset.filter(endpoint__startswith=f"{endpoint}.")
     if method:
         queryset = queryset.filter(method=method.upper())
     if status == "none":
@@ -297,7 +301,7 @@ def journal_list(
     elif status in STATUS_CLASSES:
         low, high = STATUS_CLASSES[status]
         queryset = queryset.filter(status__gte=low, status__lte=high)
-    elif status.isdigit():
+    elif status.isdigit() and len(status) == 3:
         queryset = queryset.filter(status=int(status))
     if path:
         queryset = queryset.filter(path__icontains=path)

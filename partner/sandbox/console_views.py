@@ -327,17 +327,19 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     form = CandidateFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     posting_id = request.GET.get("posting", "")
+    if not (posting_id.isdigit() and len(posting_id) <= 18):
+        posting_id = ""
     candidates = reads.candidate_list(
         status=filters.get("status", ""),
         search=filters.get("q", ""),
-        posting_id=int(posting_id) if posting_id.isdigit() else None,
+        posting_id=int(posting_id) if posting_id else None,
     )
     return _render(
         request,
         "sandbox/console/candidate_list.html",
         {
             "filter_form": form,
-            "posting_id": posting_id if posting_id.isdigit() else "",
+            "posting_id": posting_id,
             "page": _paginate(request, candidates, CANDIDATES_PER_PAGE),
             "query": _query_without_page(request),
         },

@@ -131,3 +131,17 @@ def test_seeding_from_the_dashboard_adds_pending_postings(staff_client, db):
     )
     assert "Seeded 6 Pending posting(s) over 2 company(ies)." in response.content.decode()
     assert SandboxPosting.objects.filter(status="Pending").count() == 6
+
+
+def test_absurd_ids_and_filters_are_harmless(staff_client, posting):
+    huge = "9" * 30
+    assert staff_client.get(f"/sandbox/console/postings/{huge}/").status_code == 404
+    assert staff_client.get(f"/sandbox/console/candidates/{huge}/").status_code == 404
+    listed = staff_client.get(reverse("sandbox:console-postings"), {"q": huge})
+    assert listed.status_code == 200
+    assert list(listed.context["page"]) == []
+    candidates = staff_client.get(reverse("sandbox:console-candidates"), {"posting": huge})
+    assert candidates.status_code == 200
+    journal = staff_client.get(reverse("sandbox:console-journal"), {"status": "99999999"})
+    assert journal.status_code == 200
+    assert "Use a status code" in journal.content.decode()

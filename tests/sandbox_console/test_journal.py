@@ -92,3 +92,14 @@ def test_the_journal_is_paginated(staff_client, db, settings):
     assert len(second.context["page"]) == 5
     # Page links keep the filter.
     assert "?status=401&amp;page=2" in first.content.decode()
+
+
+def test_the_journal_filters_by_a_whole_api(staff_client, traffic, posting, settings):
+    Client().get(f"/sandbox/v1/offers?postingId={posting.id}", HTTP_X_SMARTTOKEN="nope")
+
+    feed = _listed(staff_client, endpoint="feed")
+    offers = _listed(staff_client, endpoint="offers")
+
+    assert len(feed) == 4
+    assert all(e.endpoint.startswith("feed.") for e in feed)
+    assert [e.endpoint for e in offers] == ["offers.list"]
