@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -119,23 +119,30 @@ class _Counts:
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-def _concurrently(fn: Callable[[T], R], items: Sequence[T]) -> list[R | SmartRecruitersError]:
-    """Run ``fn`` over ``items`` on up to MAX_IN_FLIGHT threads; errors are returned.
+def _guarded(fn: Callable[[T], R], item: T) -> R | SmartRecruitersError:
+    try:
+        return fn(item)
+    except SmartRecruitersError as exc:
+        return exc
 
-    The threads only do HTTP; the transport's per-credential throttle keeps the rate.
-    """
 
-    def guarded(item: T) -> R | SmartRecruitersError:
-        try:
-            return fn(item)
-        except SmartRecruitersError as exc:
-            return exc
+def http_pool() -> ThreadPoolExecutor:
+    """Threads for HTTP only (never the database); the transport's throttle sets the pace."""
+    workers = max(1, int(settings.SMARTRECRUITERS_MAX_IN_FLIGHT))
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sr-feed")
 
+
+def _concurrently(
+    fn: Callable[[T], R], items: Sequence[T], *, pool: ThreadPoolExecutor | None = None
+) -> list[R | SmartRecruitersError]:
+    """Run ``fn`` over ``items`` on the HTTP threads; SmartRecruiters errors are returned."""
+    if pool is not None:
+        futures = [pool.submit(_guarded, fn, item) for item in items]
+        return [future.result() for future in futures]
     if len(items) <= 1:
-        return [guarded(item) for item in items]
-    workers = min(len(items), max(1, int(settings.SMARTRECRUITERS_MAX_IN_FLIGHT)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sr-feed") as pool:
-        return list(pool.map(guarded, items))
+        return [_guarded(fn, item) for item in items]
+    with http_pool() as own:
+        return _concurrently(fn, items, pool=own)
 
 
 def _chunks(queryset: Any, size: int) -> Iterable[list[Any]]:
@@ -325,7 +332,9 @@ def _contract_from_offer(posting: FeedPosting, offer: feed.Offer | None) -> Post
     return contract
 
 
-def publish_postings(postings: Sequence[FeedPosting], counts: _Counts) -> list[int]:
+def publish_postings(
+    postings: Sequence[FeedPosting], counts: _Counts, *, pool: ThreadPoolExecutor | None = None
+) -> list[int]:
     """Publish new Pending postings; returns the ids of the reports written.
 
     Offers are fetched first (network, concurrently, outside any transaction); then one
@@ -336,7 +345,7 @@ def publish_postings(postings: Sequence[FeedPosting], counts: _Counts) -> list[i
     if not todo:
         return []
     need_offer = [fp for fp in todo if not _has_contract(fp)]
-    fetched = _concurrently(_fetch_offer, need_offer)
+    fetched = _concurrently(_fetch_offer, need_offer, pool=pool)
     offers = dict(zip((fp.pk for fp in need_offer), fetched, strict=True))
 
     ready: list[FeedPosting] = []
@@ -471,10 +480,14 @@ def report_closed_listings() -> list[int]:
 # ---------------------------------------------------------------------------
 # The pass
 # ---------------------------------------------------------------------------
-def _mark_abandoned_runs() -> None:
-    # Holding the lock proves no other pass is alive: any run still "running" died.
+def _recover_dead_work() -> None:
+    # Holding the lock proves no other pass or periodic relay is alive: a run still
+    # "running" died, and so did whoever claimed a report still "sending".
     SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING).update(
         outcome=SyncRun.Outcome.ABANDONED, finished_at=timezone.now()
+    )
+    StatusReport.objects.filter(state=StatusReport.State.SENDING).update(
+        state=StatusReport.State.PENDING
     )
 
 
@@ -484,7 +497,7 @@ def run_sync_pass() -> SyncSummary:
         if lock is None:
             logger.info("feed pass skipped: another pass holds the lock")
             return SyncSummary(run_id=None, outcome="skipped", locked_out=True)
-        _mark_abandoned_runs()
+        _recover_dead_work()
         run = SyncRun.objects.create(kind=SyncRun.Kind.SYNC)
         return _run(run, lock)
 
@@ -501,14 +514,22 @@ def _run(run: SyncRun, lock: HeldLock) -> SyncSummary:
     chunk_size = int(_setting("FEED_SYNC_CHUNK_SIZE", 50))
     tried: set[int] = set()
     seen = FeedPosting.objects.filter(last_seen_run=run).select_related("contract")
-    for chunk in _chunks(seen.filter(sr_status=FeedStatus.TO_UNPOST), chunk_size):
-        ids = unpublish_postings(chunk, counts)
-        _add(counts.relay, relay_reports(report_ids=ids, tried=tried))
-        lock.renew()
-    for chunk in _chunks(seen.filter(sr_status=FeedStatus.PENDING), chunk_size):
-        ids = publish_postings(chunk, counts)
-        _add(counts.relay, relay_reports(report_ids=ids, tried=tried))
-        lock.renew()
+    with http_pool() as pool:
+        for chunk in _chunks(seen.filter(sr_status=FeedStatus.TO_UNPOST), chunk_size):
+            ids = unpublish_postings(chunk, counts)
+            _add(counts.relay, relay_reports(report_ids=ids, tried=tried, pool=pool))
+            lock.renew()
+        # A two-stage pipeline: the PUTs of one chunk fly while the next chunk's offers
+        # are fetched and its listings written, so HTTP and database work overlap.
+        in_flight: _InFlight | None = None
+        for chunk in _chunks(seen.filter(sr_status=FeedStatus.PENDING), chunk_size):
+            ids = publish_postings(chunk, counts, pool=pool)
+            if in_flight is not None:
+                _finish_relay(in_flight, counts.relay, tried=tried, pool=pool)
+            in_flight = _start_relay(ids, tried=tried, pool=pool)
+            lock.renew()
+        if in_flight is not None:
+            _finish_relay(in_flight, counts.relay, tried=tried, pool=pool)
 
     # Listings the board expired since the last pass, and reports left by earlier runs.
     _add(counts.relay, relay_reports(report_ids=report_closed_listings(), tried=tried))
@@ -599,12 +620,59 @@ def _send(report: StatusReport) -> None:
     )
 
 
+@dataclass
+class _InFlight:
+    claimed: list[StatusReport]
+    futures: list[Future[SmartRecruitersError | None]]
+
+
+def _start_relay(
+    ids: Sequence[int], *, tried: set[int], pool: ThreadPoolExecutor
+) -> _InFlight | None:
+    """Claim ``ids`` and start their PUTs on ``pool`` without waiting for them."""
+    claimed = _claim(ids, due_only=False, limit=max(1, len(ids)), tried=tried) if ids else []
+    if not claimed:
+        return None
+    tried.update(r.pk for r in claimed)
+    return _InFlight(claimed, [pool.submit(_guarded, _send, report) for report in claimed])
+
+
+def _finish_relay(
+    in_flight: _InFlight, result: RelayResult, *, tried: set[int], pool: ThreadPoolExecutor
+) -> None:
+    outcomes = [future.result() for future in in_flight.futures]
+    follow_ups = _record_outcomes(in_flight.claimed, outcomes, result)
+    if follow_ups:
+        _add(result, relay_reports(report_ids=follow_ups, tried=tried, pool=pool))
+
+
+def _record_outcomes(
+    claimed: Sequence[StatusReport],
+    outcomes: Sequence[SmartRecruitersError | None],
+    result: RelayResult,
+) -> list[int]:
+    """Record what each PUT did; returns the ids of follow-up reports (§7)."""
+    sent: list[StatusReport] = []
+    follow_ups: list[int] = []
+    for report, outcome in zip(claimed, outcomes, strict=True):
+        if isinstance(outcome, SmartRecruitersError):
+            follow_up = _record_failure(report, outcome, result)
+            if follow_up is not None:
+                follow_ups.append(follow_up)
+        else:
+            sent.append(report)
+    _record_sent(sent)
+    result.sent += len(sent)
+    return follow_ups
+
+
 def relay_reports(
     *,
     report_ids: Sequence[int] | None = None,
     due_only: bool = True,
     batch: int = 50,
     tried: set[int] | None = None,
+    pool: ThreadPoolExecutor | None = None,
 ) -> RelayResult:
     """Send pending status reports (all due ones, or ``report_ids``); returns counts.
 
@@ -621,18 +689,10 @@ def relay_reports(
         if not claimed:
             return result
         tried.update(r.pk for r in claimed)
-        outcomes = _concurrently(_send, claimed)
-        sent: list[StatusReport] = []
-        for report, outcome in zip(claimed, outcomes, strict=True):
-            if isinstance(outcome, SmartRecruitersError):
-                follow_up = _record_failure(report, outcome, result)
-                if follow_up is not None and ids is not None:
-                    ids.append(follow_up)
-            else:
-                sent.append(report)
-        _record_sent(sent)
-        result.sent += len(sent)
+        outcomes = _concurrently(_send, claimed, pool=pool)
+        follow_ups = _record_outcomes(claimed, outcomes, result)
         if ids is not None:
+            ids.extend(follow_ups)
             done = {r.pk for r in claimed}
             ids = [i for i in ids if i not in done]
             if not ids:
@@ -725,6 +785,18 @@ def _follow_rejected(
         new = take_down(posting=posting, report=follow)
         return new.pk if new is not None else None
     return None
+
+
+def relay_outbox() -> RelayResult | None:
+    """The periodic relay: send due reports, unless a pass is running (it relays too).
+
+    Taking the pass's lock lets a pass treat every report still "sending" as left by
+    a dead process.
+    """
+    with exclusive(SYNC_LOCK) as lock:
+        if lock is None:
+            return None
+        return relay_reports()
 
 
 @transaction.atomic

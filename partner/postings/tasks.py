@@ -24,8 +24,10 @@ def sync_feed() -> dict[str, object]:
     name="partner.postings.tasks.relay_status_reports", time_limit=300, soft_time_limit=280
 )
 def relay_status_reports() -> dict[str, int]:
-    """Send the status reports that are due (outbox); safe to run concurrently."""
-    result = services.relay_reports()
+    """Send the status reports that are due (outbox); skipped while a pass runs."""
+    result = services.relay_outbox()
+    if result is None:  # a pass is running and relays as it goes
+        return {"skipped": 1}
     return {"sent": result.sent, "failed": result.failed, "retried": result.retried}
 
 

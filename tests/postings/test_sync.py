@@ -347,3 +347,28 @@ def test_a_pass_is_locked_out_by_another_database_session(fake_feed):
     finally:
         other.close()
     assert services.run_sync_pass().published == 1
+
+
+def test_reports_claimed_by_a_pass_that_died_are_sent_by_the_next_pass(fake_feed, monkeypatch):
+    sr_id = fake_feed.add()
+
+    def killed(report):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_send", killed)
+        with pytest.raises(KeyboardInterrupt):
+            services.run_sync_pass()
+    assert StatusReport.objects.get().state == StatusReport.State.SENDING
+    summary = services.run_sync_pass()
+    assert summary.reports_sent == 1
+    assert summary.published == 0
+    assert fake_feed.puts_for(sr_id) == [
+        {"status": "Active", "liveUrl": StatusReport.objects.get().live_url}
+    ]
+
+
+def test_the_periodic_relay_stands_aside_while_a_pass_runs(fake_feed):
+    with locks.exclusive(services.SYNC_LOCK):
+        assert services.relay_outbox() is None
+    assert services.relay_outbox() == services.RelayResult()

@@ -165,16 +165,16 @@ def test_an_outage_between_publishing_and_reporting_is_healed_by_the_next_pass(s
 
 def test_a_pass_that_dies_half_way_then_a_rerun_publishes_nothing_twice(sr, monkeypatch):
     postings = [sr.create_posting(name=f"Job {n}") for n in range(3)]
-    real_relay = services.relay_reports
 
-    def die(**kwargs):
+    def die(*args, **kwargs):
         raise KeyboardInterrupt  # the worker is killed right after the commit
 
-    monkeypatch.setattr(services, "relay_reports", die)
-    with pytest.raises(KeyboardInterrupt):
-        services.run_sync_pass()
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_start_relay", die)
+        with pytest.raises(KeyboardInterrupt):
+            services.run_sync_pass()
     assert Listing.objects.count() == 3
-    monkeypatch.setattr(services, "relay_reports", real_relay)
+    assert not successful_puts(sr)
 
     summary = services.run_sync_pass()
     assert summary.published == 0
