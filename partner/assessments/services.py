@@ -135,7 +135,11 @@ def _mint_p_pair(company_id: str) -> ClientCredentials:
 
 
 def integration_connect(
-    *, company_id: str, client: ClientAccount, user: AbstractBaseUser | None
+    *,
+    company_id: str,
+    client: ClientAccount | None = None,
+    new_client_name: str = "",
+    user: AbstractBaseUser | None,
 ) -> ConnectOutcome:
     """Mint a P-pair, call SR's setup with the master token, store the SR-pair.
 
@@ -176,7 +180,12 @@ def integration_connect(
             code="SETUP_FAILED",
         ) from None
     _integration_record(
-        company_id=company_id, client=client, p_pair=p_pair, sr_pair=sr_pair, user=user
+        company_id=company_id,
+        client=client,
+        new_client_name=new_client_name,
+        p_pair=p_pair,
+        sr_pair=sr_pair,
+        user=user,
     )
     return ConnectOutcome.CONNECTED
 
@@ -185,11 +194,16 @@ def integration_connect(
 def _integration_record(
     *,
     company_id: str,
-    client: ClientAccount,
+    client: ClientAccount | None,
+    new_client_name: str,
     p_pair: ClientCredentials,
     sr_pair: ClientCredentials,
     user: AbstractBaseUser | None,
 ) -> Integration:
+    # A new client account is created only once SR accepted the setup, so a failed
+    # connection leaves no orphan account behind.
+    if client is None:
+        client, _ = ClientAccount.objects.get_or_create(name=new_client_name)
     integration, _ = Integration.objects.select_for_update().get_or_create(
         company_id=company_id, defaults={"client": client}
     )

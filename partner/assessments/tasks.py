@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
 from partner.assessments import selectors, services
+
+logger = logging.getLogger(__name__)
 
 
 # Time limits: a push is a few HTTP calls with bounded retries (transport timeouts and
@@ -28,7 +31,10 @@ def push_order_results(order_id: int) -> dict[str, int]:
 def push_results() -> dict[str, int]:
     """Beat: drain due pushes, and re-drive invitations a lost message left behind."""
     for order_id in selectors.uninvited_order_ids(older_than=timezone.now() - timedelta(minutes=2)):
-        services.order_invite(order_id=order_id)
+        try:
+            services.order_invite(order_id=order_id)
+        except OSError:  # SMTP down (smtplib errors are OSErrors): the next sweep retries
+            logger.warning("invitation for order %s not sent; will retry", order_id)
     return services.pushes_drain()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,6 @@ from partner.assessments.forms import ConsentForm, TestForm
 from partner.assessments.models import (
     Assessment,
     AssessmentResult,
-    ClientAccount,
     Integration,
     Order,
     ResultStatus,
@@ -56,12 +54,13 @@ def consent(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConsentForm(request.POST)
         if form.is_valid():
-            client = form.cleaned_data["client"]
-            with transaction.atomic():
-                if client is None:
-                    client = ClientAccount.objects.create(name=form.cleaned_data["new_client_name"])
             try:
-                services.integration_connect(company_id=company_id, client=client, user=user)
+                services.integration_connect(
+                    company_id=company_id,
+                    client=form.cleaned_data["client"],
+                    new_client_name=form.cleaned_data["new_client_name"],
+                    user=user,
+                )
             except services.ConnectError as exc:
                 error = exc.message
             else:

@@ -210,3 +210,10 @@ def test_a_reconnect_after_disconnect_issues_new_credentials(staff_client, sr_se
     assert integration.is_active
     assert integration.p_client_id
     assert integration.p_client_id != company.client_id
+
+
+@pytest.mark.django_db
+def test_a_failed_setup_leaves_no_new_client_account(staff_client, sr_setup):
+    sr_setup.mock(return_value=httpx.Response(403, json={"message": "no", "errors": []}))
+    staff_client.post(_url(), {"new_client_name": "Acme Corp"})
+    assert not ClientAccount.objects.exists()

@@ -285,3 +285,26 @@ def test_the_periodic_tasks_are_in_the_beat_schedule():
     schedule = beat_schedule()
     assert schedule["push-assessment-results"]["task"] == "partner.assessments.tasks.push_results"
     assert schedule["expire-assessment-orders"]["task"] == "partner.assessments.tasks.expire_orders"
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_invitations_a_lost_message_left_behind(company, client, bearer, sr_mock):
+    from django.core import mail
+
+    fullstack_package()
+    client.post(
+        "/sr/assessments/packages/orders",
+        order_body(),
+        content_type="application/json",
+        **bearer(),
+    )
+    Order.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    sr_mock.post(TOKEN_URL).mock(
+        return_value=httpx.Response(200, json={"access_token": "t", "expires_in": 1800})
+    )
+    patch = sr_mock.patch(Order.objects.get().result_callback_url).mock(
+        return_value=httpx.Response(200, json={})
+    )
+    assert tasks.push_results() == {"sent": 1}
+    assert len(mail.outbox) == 1
+    assert patch.call_count == 1
