@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import re
 
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jobboard.board.models import Listing
+from jobboard.crypto import hash_token
 from partner.applications import selectors, services
 from partner.applications.forms import CandidateForm, ScreeningForm
 from partner.applications.models import Application
@@ -83,9 +88,57 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             return redirect(reverse("applications:status", kwargs={"token": token}) + "?new=1")
         return _render_form(request, listing, form, screening, result, judged=True, status=400)
 
-    return _render_form(
-        request, listing, CandidateForm(config=config), ScreeningForm(config), result, judged=False
+    return _blank_form(request, listing, result)
+
+
+# The CSRF input of a cached page; its value is put back per request.
+_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_SLOT = "__csrf_token_slot__"
+BLANK_PAGE_SECONDS = 300  # bounds how long a deploy's old markup can be served
+
+
+def _blank_form(
+    request: HttpRequest, listing: Listing, result: services.ConfigurationResult
+) -> HttpResponse:
+    """The empty form, the same for every visitor but its CSRF token: rendered once
+    per listing, language and fetched configuration, then served from the cache."""
+    config = result.config
+    if config is None or result.fetched_at is None or len(get_messages(request)):
+        # Pending messages make the page personal; render it for this visitor only.
+        return _render_form(
+            request,
+            listing,
+            CandidateForm(config=config),
+            ScreeningForm(config),
+            result,
+            judged=False,
+        )
+    key = "apply-page:" + hash_token(_blank_form_key(request, listing, result))
+    cached = cache.get(key)
+    if cached is not None:
+        response = HttpResponse(cached.replace(_CSRF_SLOT, get_token(request)))
+        add_never_cache_headers(response)
+        return response
+    response = _render_form(
+        request,
+        listing,
+        CandidateForm(config=config),
+        ScreeningForm(config),
+        result,
+        judged=False,
     )
+    html = response.content.decode()
+    if _CSRF_VALUE.search(html):
+        cache.set(key, _CSRF_VALUE.sub(rf"\g<1>{_CSRF_SLOT}\g<2>", html), BLANK_PAGE_SECONDS)
+    return response
+
+
+def _blank_form_key(
+    request: HttpRequest, listing: Listing, result: services.ConfigurationResult
+) -> str:
+    fetched = result.fetched_at.timestamp() if result.fetched_at else ""
+    parts = (listing.job_key, _language(request), fetched, listing.pk, listing.updated_at)
+    return "|".join(str(part) for part in parts)
 
 
 def _unavailable(request: HttpRequest, listing: Listing) -> HttpResponse:
@@ -113,16 +166,7 @@ def _render_form(
     if screening.data is None and result.fetched_at is not None:
         # A blank form's questions are the same for every visitor: rendered once per
         # fetched configuration (the key changes when a new one is fetched).
-        blank_form_key = "|".join(
-            str(part)
-            for part in (
-                listing.job_key,
-                _language(request),
-                result.fetched_at.timestamp(),
-                listing.pk,
-                listing.updated_at.timestamp(),
-            )
-        )
+        blank_form_key = _blank_form_key(request, listing, result)
     context = {
         "listing": listing,
         "blank_form_key": blank_form_key,

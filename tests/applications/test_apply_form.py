@@ -386,3 +386,18 @@ def test_a_listing_without_a_posting_uuid_offers_only_an_http_apply_link(client:
 
     assert response.status_code == 503
     assert "javascript:" not in response.content.decode()
+
+
+def test_a_cached_blank_page_carries_a_fresh_working_csrf_token(listing):
+    import re
+
+    client = Client(enforce_csrf_checks=True)
+    first = client.get(apply_url(listing)).content.decode()
+    second = client.get(apply_url(listing)).content.decode()  # from the page cache
+
+    pattern = r'name="csrfmiddlewaretoken" value="([^"]+)"'
+    token = re.search(pattern, second).group(1)
+    assert "__csrf_token_slot__" not in second
+    assert token != re.search(pattern, first).group(1)  # masked afresh per request
+    response = client.post(apply_url(listing), {**valid_post(), "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
