@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from jobboard.board.models import Listing
+from jobboard.board.services import withdraw_listing
 from partner.postings import services
 from partner.postings.models import FeedPosting, PostingContract, StatusReport, SyncRun
 from partner.smartrecruiters.errors import SmartRecruitersError
@@ -190,3 +192,34 @@ class StatusReportAdmin(admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[StatusReport]) -> None:
         count = services.retry_failed_reports(report_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} failed report(s) queued again.")
+
+
+class ListingAdmin(admin.ModelAdmin):
+    """The board's listings, for staff. Registered here only while the board app has no
+    admin of its own (jobboard.board is loaded first, so its registration wins)."""
+
+    list_display = ("title", "company", "state", "posted_at", "valid_through", "source")
+    list_filter = ("state", "source", "country_code")
+    search_fields = ("title", "company__name", "external_id", "job_key", "reference")
+    list_select_related = ("company",)
+    date_hierarchy = "posted_at"
+    actions = ("withdraw",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Listing._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Withdraw selected listings (their pages answer 410)")
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
+        # The feed sync notices on its next pass and reports Inactive to SmartRecruiters.
+        count = 0
+        for listing in queryset.filter(state=Listing.State.LIVE):
+            withdraw_listing(source=listing.source, external_id=listing.external_id)
+            count += 1
+        self.message_user(request, f"{count} listing(s) withdrawn.")
+
+
+if not admin.site.is_registered(Listing):
+    admin.site.register(Listing, ListingAdmin)

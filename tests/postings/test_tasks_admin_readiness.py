@@ -138,3 +138,14 @@ def test_the_admin_action_syncs_a_posting_again(admin_client, published, fake_fe
         {"action": "sync_again", "_selected_action": [published.pk]},
     )
     assert fake_feed.status(published.sr_id) == "Inactive"
+
+
+def test_staff_can_list_and_withdraw_listings_in_admin(admin_client, published, fake_feed):
+    assert admin_client.get("/admin/board/listing/").status_code == 200
+    admin_client.post(
+        "/admin/board/listing/",
+        {"action": "withdraw", "_selected_action": [published.listing_id]},
+    )
+    assert Listing.objects.get().state == Listing.State.WITHDRAWN
+    services.run_sync_pass()
+    assert fake_feed.status(published.sr_id) == "Inactive"
