@@ -263,6 +263,34 @@ def answer_rows(*, answers: list[Any], config: dict[str, Any]) -> list[dict[str,
     return rows
 
 
+def form_questions(*, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The job's application form in brief: each question, its fields, and what shows it."""
+    children: dict[str, str] = {}
+    for rule in config.get("settings", {}).get("conditionals", []) or []:
+        for child in rule.get("conditionalQuestions", []):
+            children[child] = rule.get("parentQuestionId", "")
+    labels = {q.get("id"): _english(q.get("label")) for q in config.get("questions", [])}
+    return [
+        {
+            "id": question.get("id", ""),
+            "label": _english(question.get("label")),
+            "repeatable": bool(question.get("repeatable")),
+            "fields": [
+                {
+                    "type": field.get("type", ""),
+                    "required": bool(field.get("required")),
+                    "options": len(field.get("values") or []),
+                }
+                for field in question.get("fields", [])
+            ],
+            "shown_after": labels.get(children.get(question.get("id")), "")
+            if question.get("id") in children
+            else "",
+        }
+        for question in config.get("questions", [])
+    ]
+
+
 def _english(label: Any) -> str:
     if isinstance(label, dict):
         return str(label.get("en") or next(iter(label.values()), ""))

@@ -248,6 +248,9 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             "candidates": candidates[:20],
             "candidates_total": candidates.count(),
             "feed_json": json.dumps(render_posting(posting, switches), indent=2),
+            "questions": reads.form_questions(
+                config=full_configuration(posting.job, posting=posting)
+            ),
         },
     )
 

@@ -233,3 +233,12 @@ def test_the_dashboard_counts_postings_by_status(staff_client, posting):
     assert counts["toUnpost"] == 1
     assert counts["Active"] == 0
     assert response.context["postings_total"] == 2
+
+
+def test_the_posting_page_summarises_the_application_form(staff_client, posting):
+    response = staff_client.get(reverse("sandbox:console-posting", args=[posting.id]))
+
+    questions = response.context["questions"]
+    assert questions
+    assert any(q["shown_after"] for q in questions)  # the standard form has a conditional
+    assert "Application form:" in response.content.decode()
