@@ -47,6 +47,7 @@ from partner.postings.models import (
 )
 from partner.smartrecruiters import feed
 from partner.smartrecruiters.errors import (
+    AuthenticationError,
     BadRequestError,
     NotFoundError,
     SmartRecruitersError,
@@ -508,6 +509,9 @@ def _run(run: SyncRun, lock: HeldLock) -> SyncSummary:
         run.seen = _collect(run=run, lock=lock)
     except SmartRecruitersError as exc:
         # A partial read: act on nothing, above all take nothing down.
+        if isinstance(exc, AuthenticationError):
+            # Contract §7: a 401 alerts the operator (error level reaches the alerting).
+            logger.error("SmartRecruiters refused the partner key (%s): check the token", exc)
         logger.warning("feed pass %s aborted while listing the feed: %s", run.pk, exc)
         return _finish(run, counts, outcome=SyncRun.Outcome.FAILED, error=str(exc))
 

@@ -264,3 +264,29 @@ def test_a_lost_put_response_is_retried_harmlessly(sr):
     summary = services.run_sync_pass()
     assert summary.reports_sent == 1
     assert sandbox_status(posting) == "Active"
+
+
+def test_a_bad_partner_key_fails_the_pass_at_once_and_alerts(sr, settings, caplog):
+    sr.create_posting()
+    settings.SMARTRECRUITERS_PARTNER_TOKEN = "not-the-key-" + "0" * 52
+    summary = services.run_sync_pass()
+    assert summary.outcome == SyncRun.Outcome.FAILED
+    assert "HTTP 401" in summary.error
+    assert len(sr.journal(endpoint="feed.list")) == 1  # never retried
+    assert any(r.levelname == "ERROR" for r in caplog.records)
+    assert "not-the-key" not in caplog.text
+
+
+def test_reconciliation_repairs_both_directions_against_the_sandbox(sr):
+    from partner.sandbox import services as sandbox_services
+
+    lost, closed = sr.create_posting(name="Lost report"), sr.create_posting(name="Closed here")
+    services.run_sync_pass()
+    # SR forgot our Active for one; we took the other down without telling SR.
+    sandbox_services.update_posting_status(posting=lost, status="Error", comment="x")
+    services.take_down(posting=FeedPosting.objects.get(sr_id=str(closed.id)), report=False)
+    summary = services.reconcile_feed()
+    assert summary.ok
+    assert sandbox_status(lost) == "Active"
+    assert sandbox_status(closed) == "Inactive"
+    assert listing_for(lost).state == Listing.State.LIVE
