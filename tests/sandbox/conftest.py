@@ -39,3 +39,23 @@ def control(sandbox: Any) -> Iterator[httpx.Client]:
 @pytest.fixture
 def posting(sandbox: Any) -> Any:
     return sandbox.create_posting(name="Senior Backend Engineer", company_name="Acme Corp")
+
+
+# Each live_server test flushes the database afterwards; flushing only the tables these
+# tests touch (instead of every app's) makes that several times cheaper on PostgreSQL.
+SANDBOX_TEST_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "partner.sandbox",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        in_sandbox_tests = "/tests/sandbox/" in item.path.as_posix()
+        if in_sandbox_tests and item.get_closest_marker("django_db") is None:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, available_apps=SANDBOX_TEST_APPS)
+            )
