@@ -145,3 +145,24 @@ def test_absurd_ids_and_filters_are_harmless(staff_client, posting):
     journal = staff_client.get(reverse("sandbox:console-journal"), {"status": "99999999"})
     assert journal.status_code == 200
     assert "Use a status code" in journal.content.decode()
+
+
+def test_the_list_pages_render_for_an_empty_sandbox(staff_client, db):
+    for name in [
+        "console",
+        "console-postings",
+        "console-companies",
+        "console-candidates",
+        "console-journal",
+        "console-faults",
+        "console-posting-new",
+    ]:
+        response = staff_client.get(reverse(f"sandbox:{name}"))
+        assert response.status_code == 200, name
+    assert "No partner key yet" in staff_client.get(reverse("sandbox:console")).content.decode()
+
+
+def test_post_a_job_for_a_company_preselects_it(staff_client, posting):
+    url = reverse("sandbox:console-posting-new") + f"?company={posting.company_id}"
+    html = staff_client.get(url).content.decode()
+    assert f'<option value="{posting.company_id}" selected>Acme Corp</option>' in html
