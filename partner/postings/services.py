@@ -280,7 +280,8 @@ def record_page(*, run: SyncRun | None, postings: Sequence[feed.Posting]) -> Non
         fp.name = posting.name[:300]
         fp.company_sr_id = posting.company.id[:40]
         fp.company_name = posting.company.label[:200]
-        fp.raw = posting.raw
+        # creator is SR's user, personal data we neither publish nor need: not kept.
+        fp.raw = {key: value for key, value in posting.raw.items() if key != "creator"}
         fp.sr_status = posting.status[:20]
         fp.posted_at = posting.posted_at
         fp.last_seen_at = now

@@ -22,7 +22,10 @@ def listing_for(sr_id: str) -> Listing:
 
 
 def test_a_pending_posting_is_published_and_reported_active_with_its_live_url(fake_feed):
-    sr_id = fake_feed.add(name="Senior Backend Engineer")
+    sr_id = fake_feed.add(
+        name="Senior Backend Engineer",
+        creator={"firstName": "Jane", "lastName": "Roe", "email": "jane.roe@acme.example"},
+    )
     summary = services.run_sync_pass()
     assert summary.ok
     assert (summary.seen, summary.published, summary.reports_sent) == (1, 1, 1)
@@ -36,6 +39,7 @@ def test_a_pending_posting_is_published_and_reported_active_with_its_live_url(fa
     posting = FeedPosting.objects.get(sr_id=sr_id)
     assert posting.state == FeedPosting.State.PUBLISHED
     assert posting.reported_status == "Active"
+    assert "creator" not in posting.raw
     assert posting.reported_at is not None
 
 
