@@ -133,7 +133,7 @@ def apply_server(tmp_path_factory) -> Iterator[str]:
         server.wait(timeout=20)
 
 
-def _load(url: str, seconds: float) -> list[float]:
+def _load(url: str, seconds: float, concurrency: int = CONCURRENCY) -> list[float]:
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -151,7 +151,7 @@ def _load(url: str, seconds: float) -> list[float]:
             with lock:
                 latencies.extend(local)
 
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -168,6 +168,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 def test_apply_page_with_a_cached_configuration(apply_server):
     _load(apply_server, 2)  # warm up both workers
+    single = _load(apply_server, 5, concurrency=1)
+    print(  # noqa: T201 - a benchmark prints its figures
+        f"\napply page, one client at a time: p50 {statistics.median(single) * 1000:.1f} ms, "
+        f"p95 {_percentile(single, 0.95) * 1000:.1f} ms (the service time of one request)"
+    )
     latencies = _load(apply_server, SECONDS)
     print(  # noqa: T201 - a benchmark prints its figures
         f"\napply page, cached configuration, gunicorn -w 2, concurrency {CONCURRENCY}, "

@@ -81,6 +81,12 @@ def test_a_candidate_applies_with_a_conditional_and_a_repeatable_question(
     page.click("[data-add-record]")
     page.select_option("#id_q3-1-0", "de")
     page.select_option("#id_q3-1-1", "native")
+    # A third entry, added and removed again: the count follows.
+    page.click("[data-add-record]")
+    assert page.locator("#question-q3 [data-record]").count() == 3
+    page.locator("#question-q3 [data-record='2'] [data-remove-record]").click()
+    assert page.locator("#question-q3 [data-record]").count() == 2
+    assert page.input_value("#question-q3 [data-count]") == "2"
 
     page.check("#id_q7-0-0")  # my information is accurate
     page.set_input_files(
