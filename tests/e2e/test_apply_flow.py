@@ -139,3 +139,24 @@ def test_an_invalid_application_shows_the_error_summary_first(
     summary.locator("a[href='#id_first_name']").click()
     assert page.evaluate("document.activeElement.id") == "id_first_name"
     assert sandbox.candidates() == []
+
+
+def test_without_javascript_add_another_works_and_every_question_is_shown(
+    sandbox, eager_tasks, browser, artifacts_dir
+):
+    listing = sandbox_listing(sandbox)
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(f"{sandbox.url.removesuffix('/sandbox')}/jobs/{listing.pk}-{listing.slug}/apply/")
+    assert page.locator("#question-q2").is_visible()  # no script to hide the child
+
+    page.fill("#id_first_name", "Jane")
+    page.click("[data-add-record]")
+
+    assert page.locator("#question-q3 [data-record]").count() == 2
+    assert page.input_value("#id_first_name") == "Jane"
+    assert page.locator("#error-summary").count() == 0
+    page.screenshot(path=str(artifacts_dir / "apply-no-javascript.png"), full_page=True)
+    context.close()
