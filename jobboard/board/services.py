@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -140,6 +141,16 @@ def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
         cursor.execute(sql, params)
 
 
+def safe_link(url: str) -> str:
+    """An absolute http(s) URL, or "": links from a source become hrefs on our pages,
+    where "javascript:" or "data:" would run in a visitor's browser."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or len(url) > 500:
+        return ""
+    return url
+
+
 def _board_changed() -> None:
     """Invalidate this process's cached facet counts (others expire within a minute)."""
     try:
@@ -187,6 +198,8 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     }
     for section in HTML_SECTIONS:
         values[section] = sanitize_html(values[section])
+    for link in ("video_url", "apply_url"):
+        values[link] = safe_link(values[link])
     values["title"] = data.title.strip()[:300]
     values["slug"] = slugify(data.title)[:120] or "job"
     values["country_code"] = data.country_code.lower()

@@ -246,3 +246,14 @@ def _sandbox_hostile_samples() -> list[str]:
     except ImportError:
         return []
     return list(getattr(module, "HOSTILE_HTML", []))
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<script>x</script>", "//evil"],
+)
+def test_links_from_a_source_must_be_http(client, url) -> None:
+    listing = make_listing(video_url=url, apply_url=url)
+    assert listing.video_url == ""
+    assert listing.apply_url == ""
+    assert_no_live_script(client.get(listing.get_absolute_url()).content.decode())
