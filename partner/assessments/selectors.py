@@ -116,13 +116,14 @@ def order_by_access_key(*, key: str) -> Order | None:
     )
 
 
-def due_push_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+def due_push_ids(
+    *, now: datetime | None = None, limit: int = 100, order_id: int | None = None
+) -> list[int]:
     now = now or timezone.now()
-    return list(
-        ResultPush.objects.filter(state=ResultPush.State.PENDING, next_attempt_at__lte=now)
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+    due = ResultPush.objects.filter(state=ResultPush.State.PENDING, next_attempt_at__lte=now)
+    if order_id is not None:
+        due = due.filter(order_id=order_id)
+    return list(due.order_by("created_at", "id").values_list("id", flat=True)[:limit])
 
 
 def expired_order_ids(*, now: datetime | None = None) -> list[int]:

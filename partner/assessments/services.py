@@ -427,6 +427,9 @@ def assessment_start(*, order: Order, assessment: Assessment) -> AssessmentResul
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.is_terminal or not order.status:
         raise ServiceError("This assessment is closed", code="CLOSED")
+    if order.expires_at is not None and order.expires_at <= timezone.now():
+        # Lapsed but not yet swept by expire_orders: closed all the same.
+        raise ServiceError("This invitation has expired", code="EXPIRED")
     result = AssessmentResult.objects.select_for_update().get(order=order, assessment=assessment)
     if result.started_at is None:
         now = timezone.now()
@@ -843,12 +846,7 @@ def pushes_drain(*, limit: int = 500, order_id: int | None = None) -> dict[str, 
     from partner.assessments.selectors import due_push_ids
 
     counts: dict[str, int] = {}
-    ids = due_push_ids(limit=limit)
-    if order_id is not None:
-        ids = list(
-            ResultPush.objects.filter(pk__in=ids, order_id=order_id).values_list("id", flat=True)
-        )
-    for push_id in ids:
+    for push_id in due_push_ids(limit=limit, order_id=order_id):
         state = push_deliver(push_id=push_id)
         counts[state] = counts.get(state, 0) + 1
     return counts

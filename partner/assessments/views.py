@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -140,7 +141,11 @@ def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpRespons
     if order.is_terminal or result.status == ResultStatus.COMPLETED:
         return redirect(overview)
     if request.method == "POST" and "start" in request.POST:
-        services.assessment_start(order=order, assessment=assessment)
+        try:
+            services.assessment_start(order=order, assessment=assessment)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(overview)
         return redirect(request.path)
     if result.started_at is None:
         return render(

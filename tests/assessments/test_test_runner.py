@@ -170,3 +170,12 @@ def test_an_inline_candidate_is_sent_back_to_smartrecruiters_when_done(client, c
     response = _take(client, order, _answers(order, right=True))
     assert response.status_code == 302
     assert response["Location"] == "https://jobs.smartrecruiters.com/acme/apply/done"
+
+
+@pytest.mark.django_db
+def test_a_lapsed_invitation_cannot_be_started_before_the_sweep(client, invited):
+    Order.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    base = f"/sr/assessments/take/{invited.access_key}/js/"
+    response = client.post(base, {"start": "1"}, follow=True)
+    assert "This invitation has expired" in response.content.decode()
+    assert AssessmentResult.objects.get().started_at is None
