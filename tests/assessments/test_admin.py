@@ -211,3 +211,16 @@ def test_packages_questions_and_clients_pages_open(staff_client, order):
         f"/admin/assessments/integration/{order.integration_id}/change/"
     ).content.decode()
     assert order.integration.sr_client_secret not in page
+
+
+@pytest.mark.django_db
+def test_the_demo_packages_seed_once(company, client, bearer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_assessment_packages", stdout=StringIO())
+    call_command("seed_assessment_packages", stdout=StringIO())
+    listed = client.get("/sr/assessments/packages", **bearer()).json()
+    assert [p["id"] for p in listed] == ["pkg-fullstack", "pkg-portfolio"]
+    assert [a["id"] for a in listed[0]["assessments"]] == ["js", "sql"]
