@@ -387,3 +387,22 @@ def test_the_customer_order_listing_shows_only_the_companys_orders(client, integ
     response = client.get(f"{P}/orders", **integrated["auth"])
     assert response.status_code == 200
     assert [o["orderId"] for o in response.json()] == [str(mine.order_id)]
+
+
+@pytest.mark.django_db
+def test_the_shared_switches_apply_to_the_assessment_endpoints(client, integrated):
+    order = _order(integrated["company"])
+    ok = _patch(client, order, {"status": "PENDING"}, integrated["auth"])
+    assert "X-RateLimit-Limit" in ok
+    set_switches(fault="500", fault_scope=["assessments.results"])
+    failed = _patch(client, order, {"status": "IN_PROGRESS"}, integrated["auth"])
+    assert failed.status_code == 500
+    assert set(failed.json()) == {"message", "errors"}
+    set_switches(fault=None, outage=True)
+    token = client.post(
+        "/sandbox/identity/oauth/token",
+        f"grant_type=client_credentials&client_id={MASTER[0]}&client_secret={MASTER[1]}",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert token.status_code == 503
+    assert "error" in token.json()
