@@ -93,9 +93,7 @@ def _schedule_refresh(posting_uuid: str, language: str) -> None:
     # One refresh per posting and language at a time, across processes (shared cache).
     key = f"apply-config-refresh:{hash_token(posting_uuid)}:{language}"
     if cache.add(key, 1, timeout=60):
-        transaction.on_commit(
-            lambda: tasks.refresh_configuration.delay(posting_uuid=posting_uuid, language=language)
-        )
+        transaction.on_commit(lambda: _enqueue(tasks.refresh_configuration, posting_uuid, language))
 
 
 def configuration_for(

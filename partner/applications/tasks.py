@@ -69,7 +69,7 @@ def erase_expired() -> int:
 @shared_task(
     name="partner.applications.tasks.refresh_configuration", time_limit=300, soft_time_limit=290
 )
-def refresh_configuration(*, posting_uuid: str, language: str) -> bool:
+def refresh_configuration(posting_uuid: str, language: str) -> bool:
     try:
         services.configuration_refresh(posting_uuid=posting_uuid, language=language)
     except SmartRecruitersError as exc:

@@ -401,3 +401,24 @@ def test_a_cached_blank_page_carries_a_fresh_working_csrf_token(listing):
     assert token != re.search(pattern, first).group(1)  # masked afresh per request
     response = client.post(apply_url(listing), {**valid_post(), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
+
+
+def test_a_broker_outage_after_commit_still_confirms_and_keeps_the_application(
+    client: Client, listing, monkeypatch, django_capture_on_commit_callbacks
+):
+    from partner.applications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.submit_application, "delay", broker_down)
+    monkeypatch.setattr(tasks.send_confirmation, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(apply_url(listing), valid_post())
+
+    assert response.status_code == 302
+    application = Application.objects.get()
+    # Left for the sweeper, which finds it due.
+    assert application.state == Application.State.RECEIVED
+    assert application.next_attempt_at <= timezone.now()
