@@ -204,15 +204,7 @@ ACTIONS = {
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     change_form_template = "assessments/admin/order_change_form.html"
-    list_display = [
-        "created_at",
-        "candidate_name",
-        "candidate_email",
-        "package",
-        "client",
-        "kind",
-        "status_badge",
-    ]
+    list_display = ["created_at", "candidate", "package", "client", "status_badge"]
     list_filter = [
         "status",
         "kind",
@@ -300,11 +292,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Client")
     def client(self, obj: Order) -> str:
-        return f"{obj.integration.client} ({obj.integration.company_id})"
+        return str(obj.integration.client)
 
-    @admin.display(description="Candidate")
-    def candidate_name(self, obj: Order) -> str:
-        return obj.candidate_name
+    @admin.display(description="Candidate", ordering="candidate_last_name")
+    def candidate(self, obj: Order) -> str:
+        return f"{obj.candidate_name} <{obj.candidate_email}>"
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Order) -> str:

@@ -86,7 +86,7 @@ def staff_page(registered, browser):
     user.groups.add(assessment_staff_group())
     client = Client()
     client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
     context.add_cookies(
         [
             {
