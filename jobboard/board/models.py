@@ -122,6 +122,9 @@ class Listing(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "-posted_at", "-id"], name="listing_state_posted"),
+            # max(updated_at) marks the board's state for cached facet counts: one
+            # index lookup tells every process whether anything changed.
+            models.Index(fields=["updated_at"], name="listing_updated"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from jobboard.board.models import Listing, ListingQuerySet
@@ -30,7 +30,6 @@ CARD_FIELDS = (
     "country_code", "remote", "employment_type", "experience_level", "salary_min",
     "salary_max", "salary_currency", "salary_period", "posted_at", "valid_through", "state",
 )  # fmt: skip
-FACET_CACHE_VERSION_KEY = "board:facets:version"
 
 
 def visible_listings(*, now: datetime | None = None) -> ListingQuerySet:
@@ -74,13 +73,13 @@ def _cached_facet_counts(search: JobSearch, *, now: datetime) -> tuple[dict, str
     timeout = settings.BOARD_FACET_CACHE_SECONDS
     if not timeout:
         return facet_counts(search, Listing.objects.visible(now=now), now=now), None
-    # The version is bumped by every publish and withdrawal (services.py), so a change
-    # on the board is seen at once by this process; other processes see it within
-    # `timeout` seconds at the latest.
-    version = cache.get_or_set(FACET_CACHE_VERSION_KEY, 1, None)
+    # Every publish, withdrawal and expiry moves max(updated_at), so the key changes
+    # the moment the board does, in every process (one index lookup). What the key
+    # cannot see, a valid-through date passing by, is at most `timeout` seconds old.
+    changed = Listing.objects.aggregate(changed=Max("updated_at"))["changed"]
     digest = hashlib.sha256(search.alert_query.encode()).hexdigest()[:32]
-    # "Date posted" windows move with the clock, by at most `timeout` seconds here.
-    key = f"board:facets:{version}:{digest}"
+    marker = changed.timestamp() if changed else 0
+    key = f"board:facets:{marker}:{digest}"
     counts = cache.get(key)
     if counts is None:
         counts = facet_counts(search, Listing.objects.visible(now=now), now=now)

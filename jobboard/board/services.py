@@ -151,22 +151,6 @@ def safe_link(url: str) -> str:
     return url
 
 
-def _board_changed() -> None:
-    """Invalidate this process's cached facet counts (others expire within a minute)."""
-    try:
-        cache.incr(selectors.FACET_CACHE_VERSION_KEY)
-    except ValueError:  # not set yet: nothing cached under any version
-        cache.set(selectors.FACET_CACHE_VERSION_KEY, 1, None)
-
-
-def _board_changed_now_and_on_commit() -> None:
-    # Now, so that a rolled-back transaction (a test case, a failed sync chunk) never
-    # leaves counts cached from inside it; on commit, so that counts cached by another
-    # request between now and the commit (which saw the old rows) are dropped too.
-    _board_changed()
-    transaction.on_commit(_board_changed)
-
-
 def live_url(listing: Listing) -> str:
     return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
@@ -224,7 +208,6 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
         listing.save()
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
     refresh_search_vectors(listing_ids=[listing.pk])
-    _board_changed_now_and_on_commit()
     return listing, live_url(listing)
 
 
@@ -249,7 +232,6 @@ def withdraw_listing(
         listing.state_changed_at = timezone.now()
         listing.save(update_fields=["state", "state_changed_at", "updated_at"])
         logger.info("listing %s %s", listing.pk, state)
-        _board_changed_now_and_on_commit()
     return listing
 
 
@@ -272,7 +254,6 @@ def expire_listings(*, now: datetime | None = None) -> list[Listing]:
             expired.append(listing)
     if expired:
         logger.info("expired %d listings", len(expired))
-        _board_changed()
     return expired
 
 

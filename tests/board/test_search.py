@@ -262,3 +262,17 @@ def test_cached_facet_counts_are_dropped_when_a_listing_changes(client, settings
     assert 'name="country" value="fr"' in html
     withdraw_listing(source="s", external_id="1")
     assert ">1 job<" in client.get("/").content.decode()
+
+
+def test_a_second_visit_reads_the_facet_counts_from_the_cache(client, settings) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.BOARD_FACET_CACHE_SECONDS = 300
+    make_listing(country_code="DE")
+    client.get("/", {"country": "de"})
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/", {"country": "de"}).content.decode()
+    # The change marker and the page of rows; no facet query.
+    assert len(captured.captured_queries) == 2
+    assert 'name="country" value="de" checked' in html
