@@ -182,11 +182,14 @@ def _render_form(
     return render(request, "applications/apply.html", context, status=status)
 
 
-@never_cache
-def status(request: HttpRequest, token: str) -> HttpResponse:
-    application = selectors.application_by_token(token=token)
-    if application is None:
-        raise Http404("No such application")
+def _status_page(
+    request: HttpRequest,
+    application: Application,
+    token: str,
+    *,
+    erase_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     sr_status = services.status_for_page(application=application)
     context = {
         "application": application,
@@ -196,10 +199,18 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "sr_status": sr_status,
         "sr_status_words": selectors.status_words(sr_status) if sr_status else "",
         "rejected_questions": selectors.rejected_questions(application=application),
-        "can_erase": not application.is_erased,
+        "erase_error": erase_error,
         "State": Application.State,
     }
-    return render(request, "applications/status.html", context)
+    return render(request, "applications/status.html", context, status=status)
+
+
+@never_cache
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    application = selectors.application_by_token(token=token)
+    if application is None:
+        raise Http404("No such application")
+    return _status_page(request, application, token)
 
 
 @never_cache
@@ -209,34 +220,9 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     if application is None:
         raise Http404("No such application")
     if request.POST.get("confirm") != "yes":
-        return render(
-            request,
-            "applications/status.html",
-            {
-                "application": application,
-                "token": token,
-                "state_words": selectors.STATE_WORDS.get(application.state, application.state),
-                "can_erase": not application.is_erased,
-                "erase_error": "Please tick the box to confirm that your data should be erased.",
-                "State": Application.State,
-            },
-            status=400,
-        )
-    erased = services.application_erase(application_id=application.pk, reason="candidate request")
-    if not erased:
-        return render(
-            request,
-            "applications/status.html",
-            {
-                "application": application,
-                "token": token,
-                "state_words": selectors.STATE_WORDS.get(application.state, application.state),
-                "can_erase": True,
-                "erase_error": (
-                    "Your application is being sent right now. Please try again in a few minutes."
-                ),
-                "State": Application.State,
-            },
-            status=409,
-        )
+        message = "Please tick the box to confirm that your data should be erased."
+        return _status_page(request, application, token, erase_error=message, status=400)
+    if not services.application_erase(application_id=application.pk, reason="candidate request"):
+        message = "Your application is being sent right now. Please try again in a few minutes."
+        return _status_page(request, application, token, erase_error=message, status=409)
     return redirect("applications:status", token=token)
