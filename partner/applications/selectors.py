@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import timezone
+
 from jobboard.board.models import Listing
 from jobboard.crypto import hash_token
 from partner.applications.models import Application, ConfigurationCache
@@ -56,3 +60,13 @@ def rejected_questions(*, application: Application) -> list[str]:
     ).first()
     labels = {q["id"]: q["label"] for q in (cached.data["questions"] if cached else [])}
     return [labels.get(qid) or qid for qid in application.rejected_question_ids]
+
+
+def due_application_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Application.objects.due(now=now)
+        .filter(erased_at__isnull=True)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )

@@ -26,6 +26,7 @@ from django.utils import timezone
 from jobboard.board.models import Listing
 from jobboard.crypto import hash_token, new_token
 from partner.applications import files as file_store
+from partner.applications import selectors
 from partner.applications.files import CheckedFile
 from partner.applications.models import (
     Application,
@@ -521,22 +522,12 @@ def application_retry(*, application_id: int, now: datetime | None = None) -> bo
     return bool(updated)
 
 
-def due_application_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    now = now or timezone.now()
-    return list(
-        Application.objects.due(now=now)
-        .filter(erased_at__isnull=True)
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-
-
 def submissions_drain(*, now: datetime | None = None) -> dict[str, int]:
     """Send every due application now (manage.py submit_applications); counts by result."""
     counts: dict[str, int] = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     seen: set[int] = set()
     while True:
-        ids = [i for i in due_application_ids(now=now) if i not in seen]
+        ids = [i for i in selectors.due_application_ids(now=now) if i not in seen]
         if not ids:
             return counts
         for application_id in ids:

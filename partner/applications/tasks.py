@@ -12,7 +12,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from partner.applications import services
+from partner.applications import selectors, services
 from partner.smartrecruiters.errors import SmartRecruitersError
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def send_confirmation(application_id: int, token: str) -> bool:
 )
 def sweep_submissions() -> int:
     """Re-drive submissions a lost message or a dead worker left behind."""
-    ids = services.due_application_ids()
+    ids = selectors.due_application_ids()
     for application_id in ids:
         submit_application.delay(application_id)
     return len(ids)

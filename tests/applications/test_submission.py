@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from partner.applications import services
+from partner.applications import selectors, services
 from partner.applications.files import CheckedFile
 from partner.applications.models import Application
 from tests.applications.conftest import PDF_BYTES
@@ -135,7 +135,7 @@ def test_an_outage_of_hours_loses_nothing_and_creates_one_candidate(sandbox):
         tries += 1
         assert outcome.result == "retry"
         # Not due before its backoff has passed: a sweep finds nothing to do.
-        assert services.due_application_ids(now=now) == []
+        assert selectors.due_application_ids(now=now) == []
         # Our clock and the sandbox's move on together.
         sandbox.advance_clock(days=(outcome.retry_at - now).total_seconds() / 86400)
         now = outcome.retry_at
@@ -274,5 +274,5 @@ def test_a_claimed_submission_is_not_taken_by_a_second_worker(sandbox):
     assert services.submit_application(application_id=application.pk, now=now).result == "skipped"
     # A worker that died leaves the claim; after the lease, the sweep takes it over.
     later = now + timedelta(seconds=3600)
-    assert services.due_application_ids(now=later) == [application.pk]
+    assert selectors.due_application_ids(now=later) == [application.pk]
     assert services.submit_application(application_id=application.pk, now=later).result == "sent"
