@@ -59,7 +59,7 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
     paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
     # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
     paginator.__dict__["count"] = total_from_facets(search, counts)
-    page = paginator.get_page(search.page)
+    page = _cached_page(paginator, search, now=now, board_key=cache_key)
     return SearchResults(
         search=search,
         page=page,
@@ -67,6 +67,32 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
         facets=build_facets(search, counts),
         facets_cache_key=cache_key,
     )
+
+
+def _cached_page(
+    paginator: Paginator, search: JobSearch, *, now: datetime, board_key: str | None
+) -> Page:
+    """The page of results, its row ids cached under the board's change marker.
+
+    Ranking every match of a broad keyword is the costly part of a search page; the
+    ids of a page are kept as long as the facet counts (the key changes whenever any
+    listing does). Rows are always loaded fresh and filtered by ``visible()`` again.
+    """
+    if board_key is None:
+        return paginator.get_page(search.page)
+    key = f"{board_key}:page:{search.effective_sort}:{search.page}"
+    cached = cache.get(key)
+    if cached is None:
+        page = paginator.get_page(search.page)
+        cache.set(
+            key,
+            (page.number, [row.pk for row in page.object_list]),
+            settings.BOARD_FACET_CACHE_SECONDS,
+        )
+        return page
+    number, ids = cached
+    rows = visible_listings(now=now).only(*CARD_FIELDS).in_bulk(ids)
+    return Page([rows[pk] for pk in ids if pk in rows], number, paginator)
 
 
 def _cached_facet_counts(search: JobSearch, *, now: datetime) -> tuple[dict, str | None]:

@@ -276,3 +276,22 @@ def test_a_second_visit_reads_the_facet_counts_from_the_cache(client, settings) 
     # The change marker and the page of rows; no facet query.
     assert len(captured.captured_queries) == 2
     assert 'name="country" value="de" checked' in html
+
+
+def test_a_cached_page_keeps_its_order_and_never_shows_a_job_gone_meanwhile(
+    client, settings
+) -> None:
+    from jobboard.board.models import Listing
+
+    settings.BOARD_FACET_CACHE_SECONDS = 300
+    make_listing(title="Alpha Role", posted_at=posted(1))
+    second = make_listing(title="Beta Role", posted_at=posted(2))
+    make_listing(title="Gamma Role", posted_at=posted(3))
+    before = client.get("/", {"sort": "newest"}).content.decode()
+    assert before.index("Alpha Role") < before.index("Beta Role") < before.index("Gamma Role")
+    # A valid-through date passing changes no row's updated_at: the cached ids stay, and
+    # the fresh load of the rows drops the job that is no longer visible.
+    Listing.objects.filter(pk=second.pk).update(valid_through=posted(0.01))
+    after = client.get("/", {"sort": "newest"}).content.decode()
+    assert "Beta Role" not in after
+    assert after.index("Alpha Role") < after.index("Gamma Role")
