@@ -276,3 +276,30 @@ def test_a_claimed_submission_is_not_taken_by_a_second_worker(sandbox):
     later = now + timedelta(seconds=3600)
     assert selectors.due_application_ids(now=later) == [application.pk]
     assert services.submit_application(application_id=application.pk, now=later).result == "sent"
+
+
+def test_a_timeout_after_the_sandbox_stored_the_candidate_is_resolved_safely(sandbox, settings):
+    # Our read timeout fires while the sandbox, having stored the candidate, holds the
+    # answer: the outcome is unknown, so we send again; SR answers with the same ids.
+    settings.SMARTRECRUITERS_READ_TIMEOUT = 0.3
+    settings.SMARTRECRUITERS_MAX_RETRIES = 0
+    listing = sandbox_listing(sandbox)
+    start = timezone.now()
+    application = receive(listing, now=start)
+    sandbox.set_switches(
+        fault="timeout",
+        timeout_seconds=1,
+        fault_count=1,
+        fault_after_commit=True,
+        fault_scope=["apply.candidates"],
+    )
+
+    first = services.submit_application(application_id=application.pk, now=start)
+    assert first.result == "retry"
+    assert application.submission_attempts.get().error_code == "NetworkError"
+    second = services.submit_application(application_id=application.pk, now=first.retry_at)
+
+    assert second.result == "sent"
+    [stored] = sandbox.candidates()
+    application.refresh_from_db()
+    assert application.candidate_id == str(stored.candidate_id)
