@@ -188,10 +188,19 @@ class SandboxPosting(models.Model):
         ordering = ["posted_date", "id"]
         indexes = [
             # The feed: one partner, a status filter, ordered by (postedDate, id) and paged.
+            # The included columns let PostgreSQL answer the page-of-ids and count queries
+            # from the index alone (other databases ignore `include`).
             models.Index(
-                fields=["partner", "status", "posted_date", "id"], name="sbx_post_feed_idx"
+                fields=["partner", "status", "posted_date", "id"],
+                include=["last_modified"],
+                name="sbx_post_feed_idx",
             ),
-            models.Index(fields=["partner", "posted_date", "id"], name="sbx_post_feed_all_idx"),
+            # Several statuses at once: read in (postedDate, id) order, filter on status.
+            models.Index(
+                fields=["partner", "posted_date", "id"],
+                include=["status", "last_modified"],
+                name="sbx_post_feed_all_idx",
+            ),
             models.Index(fields=["partner", "last_modified"], name="sbx_post_modified_idx"),
             # Expiry sweeps look only at postings still on a board.
             models.Index(fields=["expires_at", "status"], name="sbx_post_expiry_idx"),

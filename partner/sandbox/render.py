@@ -35,11 +35,13 @@ def iso_millis_offset(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def job_number(posting: SandboxPosting) -> int:
+def job_number(posting: SandboxPosting | Any) -> int:
     return 743_999_000_000 + posting.job_id
 
 
-def render_posting(posting: SandboxPosting, switches: dict[str, Any]) -> dict[str, Any]:
+def render_posting(posting: SandboxPosting | Any, switches: dict[str, Any]) -> dict[str, Any]:
+    """A feed posting as SR sends it. ``posting`` is a model or a ``selectors.feed_page``
+    row (same attribute names)."""
     company = posting.company
     ad_url = f"{SR_WEB}/{company.identifier}/{job_number(posting)}"
     data: dict[str, Any] = {
@@ -76,7 +78,7 @@ def render_posting(posting: SandboxPosting, switches: dict[str, Any]) -> dict[st
 
 
 def render_feed_page(
-    postings: list[SandboxPosting],
+    postings: list[Any],
     *,
     offset: int,
     limit: int,

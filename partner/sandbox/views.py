@@ -15,7 +15,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import selectors, services
-from partner.sandbox.api import Credential, SandboxError, apply_error, json_body, sandbox_endpoint
+from partner.sandbox.api import (
+    Credential,
+    SandboxError,
+    apply_error,
+    json_body,
+    request_switches,
+    sandbox_endpoint,
+)
 from partner.sandbox.configuration import (
     full_configuration,
     pick_language,
@@ -23,7 +30,6 @@ from partner.sandbox.configuration import (
 )
 from partner.sandbox.models import PostingStatus
 from partner.sandbox.render import iso_millis_z, render_feed_page, render_offer_page, render_posting
-from partner.sandbox.state import get_switches
 from partner.sandbox.validation import Rejected, check_request
 
 _FEED_STATUSES = set(PostingStatus.values)
@@ -82,7 +88,7 @@ def feed_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
     offset = _int_param(request, "offset", 0, maximum=None)
     limit = _int_param(request, "limit", 100, maximum=100)
     services.expire_due_postings()
-    switches = get_switches()
+    switches = request_switches(request)
     postings = selectors.feed_postings(
         partner=credential.partner, statuses=statuses, updated_after=updated_after
     )
@@ -103,7 +109,7 @@ def _posting(credential: Credential, posting_id: str) -> Any:
 def _feed_get(request: HttpRequest, posting_id: str, *, credential: Credential) -> HttpResponse:
     services.expire_due_postings()
     posting = _posting(credential, posting_id)
-    return JsonResponse(render_posting(posting, get_switches()))
+    return JsonResponse(render_posting(posting, request_switches(request)))
 
 
 @sandbox_endpoint("feed.put")
@@ -119,11 +125,12 @@ def _feed_put(request: HttpRequest, posting_id: str, *, credential: Credential) 
             status=body.get("status"),
             live_url=body.get("liveUrl"),
             comment=body.get("comment"),
+            switches=request_switches(request),
         )
     except services.TransitionError as error:
         raise SandboxError(400, error.code, error.message) from None
     posting = _posting(credential, posting_id)
-    return JsonResponse(render_posting(posting, get_switches()))
+    return JsonResponse(render_posting(posting, request_switches(request)))
 
 
 @csrf_exempt
@@ -165,7 +172,7 @@ def apply_configuration(
         full_configuration(job),
         language=pick_language(request.headers.get("Accept-Language", "en")),
         conditionals=request.GET.get("conditionalsIncluded") == "true",
-        switches=get_switches(),
+        switches=request_switches(request),
     )
     response = JsonResponse(served)
     response["Content-Language"] = pick_language(request.headers.get("Accept-Language", "en"))
@@ -195,7 +202,7 @@ def apply_candidates(
 ) -> HttpResponse:
     services.expire_due_postings()
     job = _open_job(credential, job_uuid)  # check 2
-    switches = get_switches()
+    switches = request_switches(request)
     try:
         body = json_body(request)
     except SandboxError:
@@ -241,6 +248,6 @@ def apply_status(
     if candidate is None:
         raise SandboxError(404, "RESOURCE_NOT_FOUND_ERROR", "Candidate not found")
     status = candidate.status
-    if get_switches()["status_hyphen"]:
+    if request_switches(request)["status_hyphen"]:
         status = status.replace("_", "-")
     return JsonResponse({"status": status})
