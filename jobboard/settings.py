@@ -7,6 +7,7 @@ refuses to start without the secrets and hosts an operator must choose.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -369,8 +370,14 @@ LOGGING = {
 SANDBOX_CONTROL_TOKEN = env_str(
     "SANDBOX_CONTROL_TOKEN", "" if PRODUCTION else "sandbox-control-dev-token"
 )
-# Switch defaults merged over the contracts' defaults, e.g. '{"rate_limit": false}'.
-SANDBOX_SWITCHES = env.json("SANDBOX_SWITCHES", default={})
+# Switch defaults merged over the contracts' defaults, e.g. '{"rate_limit": false}'
+# (names and values are checked when the sandbox reads them).
+try:
+    SANDBOX_SWITCHES = json.loads(env_str("SANDBOX_SWITCHES", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("SANDBOX_SWITCHES must be a JSON object") from None
+if not isinstance(SANDBOX_SWITCHES, dict):
+    raise ImproperlyConfigured("SANDBOX_SWITCHES must be a JSON object")
 # The request journal keeps this many most recent rows.
 SANDBOX_JOURNAL_MAX_ROWS = env_int("SANDBOX_JOURNAL_MAX_ROWS", 5000, minimum=100)
 

@@ -1,5 +1,6 @@
 """What SmartRecruiters does on its side: postings and their lifecycle, the clock,
-applications and their status, switches, reset. Writes only; reads are in selectors.py.
+applications and their status, switches, reset. Writes only; reads are in selectors.py
+(``journal_entries`` and ``seed_sandbox`` are re-exported here: the agreed test API).
 
 The console, the control API, the management commands, the API views and tests all call
 these functions, so each rule lives in one place.
@@ -34,6 +35,8 @@ from partner.sandbox.models import (
     SandboxState,
 )
 from partner.sandbox.ratelimit import limiter
+from partner.sandbox.seeding import seed_sandbox
+from partner.sandbox.selectors import journal_entries
 from partner.sandbox.state import (
     SwitchError,
     get_switches,
@@ -55,11 +58,13 @@ __all__ = [
     "ensure_partner",
     "expire_due_postings",
     "get_switches",
+    "journal_entries",
     "remove_posting",
     "repost_posting",
     "reset_sandbox",
     "reset_switches",
     "sandbox_now",
+    "seed_sandbox",
     "set_candidate_status",
     "set_switches",
     "submit_application",
