@@ -406,3 +406,16 @@ def test_the_shared_switches_apply_to_the_assessment_endpoints(client, integrate
     )
     assert token.status_code == 503
     assert "error" in token.json()
+
+
+@pytest.mark.django_db
+def test_an_expired_sr_token_gets_401(client, integrated):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partner.sandbox.assessments.models import AsmToken
+
+    order = _order(integrated["company"])
+    AsmToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert _patch(client, order, {"status": "PENDING"}, integrated["auth"]).status_code == 401
