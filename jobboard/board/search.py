@@ -410,6 +410,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    # The URL of this search with the option toggled; set for selected options only.
     url: str
 
 
@@ -646,7 +647,15 @@ def build_facets(
                 elif name == "country":
                     label = label or value.upper()
                 options.append(
-                    FacetOption(value, label, count, value in selected, search.toggled(name, value))
+                    FacetOption(
+                        value,
+                        label,
+                        count,
+                        value in selected,
+                        # Only chosen values are links (to remove them); the panel
+                        # itself is a form, and 80 URLs a page are not free.
+                        search.toggled(name, value) if value in selected else "",
+                    )
                 )
             facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
         elif name == "posted":
