@@ -343,11 +343,15 @@ def test_a_pass_is_locked_out_by_another_database_session(fake_feed):
     from django.db import connections
 
     fake_feed.add()
+    key = locks._advisory_key(services.SYNC_LOCK)
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [locks._advisory_key(services.SYNC_LOCK)])
+            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
         assert services.run_sync_pass().locked_out
+        with other.cursor() as cursor:
+            # Unlock explicitly: a closed session's locks go only when its backend exits.
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
     finally:
         other.close()
     assert services.run_sync_pass().published == 1
