@@ -137,7 +137,14 @@ def _blank_form_key(
     request: HttpRequest, listing: Listing, result: services.ConfigurationResult
 ) -> str:
     fetched = result.fetched_at.timestamp() if result.fetched_at else ""
-    parts = (listing.job_key, _language(request), fetched, listing.pk, listing.updated_at)
+    parts = (
+        listing.job_key,
+        _language(request),
+        fetched,
+        result.stale,
+        listing.pk,
+        listing.updated_at,
+    )
     return "|".join(str(part) for part in parts)
 
 

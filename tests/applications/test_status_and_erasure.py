@@ -201,6 +201,7 @@ def test_a_stale_configuration_is_served_while_smartrecruiters_is_down(sandbox, 
 
     assert response.status_code == 200
     assert "Are you authorised to work in Germany?" in response.content.decode()
+    assert "as we last loaded them" in response.content.decode()
 
 
 def test_a_never_fetched_configuration_during_an_outage_offers_the_sr_apply_url(sandbox, client):
