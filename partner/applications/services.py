@@ -348,9 +348,10 @@ def submit_application(*, application_id: int, now: datetime | None = None) -> S
     try:
         response = sr.create_candidate(application.posting_uuid, payload)
     except sr.ApplicationRejected as exc:
-        unknown = _unknown_question_ids(application, exc.screening.question_ids)
-        if unknown:
-            # The configuration changed since the candidate saw the form: fetch it again.
+        if exc.screening.question_ids:
+            # Our form mirrors SR's checks, so a screening 400 means the configuration
+            # changed since the candidate saw it (an id our form does not know, or one SR
+            # no longer has): the next visitor gets a freshly fetched form.
             configuration_forget(posting_uuid=application.posting_uuid)
         return _record_failure(
             application,
@@ -374,16 +375,6 @@ def submit_application(*, application_id: int, now: datetime | None = None) -> S
     except SmartRecruitersError as exc:
         return _record_failure(application, attempt, error=exc, message=exc.message)
     return _record_success(application, attempt, response)
-
-
-def _unknown_question_ids(application: Application, question_ids: tuple[str, ...]) -> set[str]:
-    known = {a.get("id") for a in application.payload.get("answers", [])}
-    cached = ConfigurationCache.objects.filter(
-        posting_uuid=application.posting_uuid, language=application.language
-    ).first()
-    if cached is not None:
-        known |= {q["id"] for q in cached.data.get("questions", [])}
-    return {qid for qid in question_ids if qid not in known}
 
 
 @transaction.atomic

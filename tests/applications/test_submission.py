@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from partner.applications import selectors, services
 from partner.applications.files import CheckedFile
-from partner.applications.models import Application
+from partner.applications.models import Application, ConfigurationCache
 from tests.applications.conftest import PDF_BYTES
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
 
@@ -212,6 +212,7 @@ def test_a_permanent_400_fails_with_smartrecruiters_message_and_admin_can_retry(
     sandbox, admin_client
 ):
     listing = sandbox_listing(sandbox)
+    services.configuration_for(posting_uuid=listing.job_key, language="en")
     application = receive(listing)
     # Our stored answers name a question SR no longer has: the form changed meanwhile.
     payload = application.payload
@@ -226,6 +227,8 @@ def test_a_permanent_400_fails_with_smartrecruiters_message_and_admin_can_retry(
     assert application.last_status_code == 400
     assert "q-gone" in application.last_error
     assert application.rejected_question_ids == ["q-gone"]
+    # The cached form is dropped, so the next visitor gets the current one.
+    assert not ConfigurationCache.objects.filter(posting_uuid=listing.job_key).exists()
     assert len(sandbox.journal(endpoint="apply.candidates", method="POST")) == 1
     page = admin_client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert "q-gone" in page.content.decode()
