@@ -201,6 +201,15 @@ class SandboxPosting(models.Model):
                 include=["status", "last_modified"],
                 name="sbx_post_feed_all_idx",
             ),
+            # Pending is what partners list all day: a smaller, status-free index for its
+            # pages (the default window included) ...
+            models.Index(
+                fields=["partner", "posted_date", "id"],
+                condition=models.Q(status="Pending"),
+                name="sbx_post_pending_idx",
+            ),
+            # ... and the narrowest index for totalFound, a COUNT over every match.
+            models.Index(fields=["partner", "status"], name="sbx_post_count_idx"),
             models.Index(fields=["partner", "last_modified"], name="sbx_post_modified_idx"),
             # Expiry sweeps look only at postings still on a board.
             models.Index(fields=["expires_at", "status"], name="sbx_post_expiry_idx"),
