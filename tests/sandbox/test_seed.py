@@ -122,3 +122,37 @@ def test_seeded_postings_are_served_by_the_feed(api, sandbox):
     job = first["jobs"][0]
     assert api.get(f"/postings/{job['uuid']}/configuration").status_code == 200
     assert api.get("/v1/offers", params={"postingId": job["id"]}).json()["totalFound"] == 1
+
+
+def test_the_clock_command_advances_and_expires():
+    from partner.sandbox.models import SandboxPosting as Posting
+
+    posting = services.create_posting(name="Short", posting_period=14)
+    out = StringIO()
+    call_command("sandbox_clock", advance_days=15, stdout=out)
+    assert "Sandbox time:" in out.getvalue()
+    assert Posting.objects.get(pk=posting.pk).status == "toUnpost"
+
+
+def test_the_candidate_status_command_moves_an_application():
+    from django.core.management.base import CommandError
+
+    from partner.sandbox.models import SandboxCandidate
+    from partner.sandbox.validation import check_request
+
+    posting = services.create_posting(name="Minimal", configuration_template="minimal")
+    body = {"firstName": "A", "lastName": "B", "email": "a@b.example",
+            "consentDecisions": {"SINGLE": True}}  # fmt: skip
+    checked = check_request(
+        body, config=full_configuration(posting.job), strict=True, single_consent_ok=False
+    )
+    services.submit_application(job=posting.job, partner=posting.partner, checked=checked)
+    candidate = SandboxCandidate.objects.get()
+    call_command("sandbox_candidate_status", str(candidate.candidate_id), "INTERVIEW",
+                 stdout=StringIO())  # fmt: skip
+    call_command("sandbox_candidate_status", str(candidate.pk), "OFFER", stdout=StringIO())
+    assert SandboxCandidate.objects.get().status == "OFFER"
+    with pytest.raises(CommandError):
+        call_command("sandbox_candidate_status", str(candidate.pk), "MAYBE", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("sandbox_candidate_status", "999999", "HIRE", stdout=StringIO())
