@@ -306,3 +306,22 @@ def test_a_timeout_after_the_sandbox_stored_the_candidate_is_resolved_safely(san
     [stored] = sandbox.candidates()
     application.refresh_from_db()
     assert application.candidate_id == str(stored.candidate_id)
+
+
+def test_html_gateway_pages_and_429s_with_retry_after_are_retried(sandbox):
+    listing = sandbox_listing(sandbox)
+    application = receive(listing)
+    sandbox.set_switches(
+        fault="502", html_5xx=True, fault_count=1, fault_scope=["apply.candidates"]
+    )
+    assert services.submit_application(application_id=application.pk).result == "sent"
+
+    other = receive(listing, email="other@example.test")
+    sandbox.set_switches(
+        fault="429_retry_after",
+        retry_after_seconds=0,
+        fault_count=1,
+        fault_scope=["apply.candidates"],
+    )
+    assert services.submit_application(application_id=other.pk).result == "sent"
+    assert len(sandbox.candidates()) == 2
