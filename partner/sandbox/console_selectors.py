@@ -242,7 +242,9 @@ def answer_rows(*, answers: list[Any], config: dict[str, Any]) -> list[dict[str,
         records = []
         for record in answer.get("records") or []:
             values = []
-            for field_id, raw in (record or {}).items():
+            # A record is {"fields": {fieldId: [values]}} (application-api.md §3).
+            record_fields = record.get("fields") if isinstance(record, dict) else None
+            for field_id, raw in (record_fields or {}).items():
                 field = fields.get(field_id, {})
                 options = {v.get("id"): v.get("label") for v in field.get("values", []) or []}
                 items = raw if isinstance(raw, list) else [raw]

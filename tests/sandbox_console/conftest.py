@@ -51,7 +51,9 @@ def make_candidate(posting: SandboxPosting, *, email: str = "ada@example.org") -
         email=email,
         phone_number="+49 30 1234567",
         payload={"firstName": "Ada", "lastName": "Lovelace", "email": email},
-        answers=[{"id": "not-a-known-question", "records": [{"text": "Free text answer"}]}],
+        answers=[
+            {"id": "not-a-known-question", "records": [{"fields": {"text": ["Free text answer"]}}]}
+        ],
         consent_decisions={"SINGLE": True},
         created_at=now,
         status_changed_at=now,

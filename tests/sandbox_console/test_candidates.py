@@ -69,7 +69,9 @@ def test_answers_are_shown_with_their_question_labels(staff_client, posting):
     field = question["fields"][0]
     option = field["values"][0]
     candidate = make_candidate(posting)
-    candidate.answers = [{"id": question["id"], "records": [{field["id"]: [option["id"]]}]}]
+    candidate.answers = [
+        {"id": question["id"], "records": [{"fields": {field["id"]: [option["id"]]}}]}
+    ]
     candidate.save()
 
     response = staff_client.get(reverse("sandbox:console-candidate", args=[candidate.pk]))
@@ -113,3 +115,57 @@ def test_the_candidate_list_filters_by_status_and_posting(staff_client, posting,
     for_posting = staff_client.get(reverse("sandbox:console-candidates"), {"posting": posting.id})
     assert list(for_posting.context["page"]) == [candidate]
     assert "Senior Backend Engineer" in for_posting.content.decode()
+
+
+def test_a_candidate_posted_through_the_api_shows_its_answers_with_their_labels(
+    staff_client, settings
+):
+    from partner.sandbox import services
+    from partner.sandbox.models import SandboxCandidate
+
+    permit = {
+        "id": "q-permit",
+        "label": "Are you authorised to work in Germany?",
+        "repeatable": False,
+        "fields": [
+            {
+                "id": "value",
+                "label": "",
+                "type": "RADIO",
+                "required": True,
+                "values": [{"id": "yes", "label": "Yes, I am"}, {"id": "no", "label": "No"}],
+            }
+        ],
+    }
+    posting = services.create_posting(
+        name="Data Analyst", company_name="Acme Corp", configuration={"questions": [permit]}
+    )
+    token = settings.SANDBOX_DEMO_PARTNER_TOKEN
+    scopes = (
+        staff_client.get(
+            f"/sandbox/postings/{posting.job.uuid}/configuration", HTTP_X_SMARTTOKEN=token
+        )
+        .json()
+        .get("consentDetails", {})
+        .get("scopes", [])
+    )
+    response = staff_client.post(
+        f"/sandbox/postings/{posting.job.uuid}/candidates",
+        data={
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "email": "ada@example.org",
+            "answers": [{"id": "q-permit", "records": [{"fields": {"value": ["yes"]}}]}],
+            "consentDecisions": {scope["scope"]: True for scope in scopes},
+        },
+        content_type="application/json",
+        HTTP_X_SMARTTOKEN=token,
+    )
+    assert response.status_code == 201, response.content
+
+    candidate = SandboxCandidate.objects.get(email="ada@example.org")
+    page = staff_client.get(reverse("sandbox:console-candidate", args=[candidate.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Are you authorised to work in Germany?" in html
+    assert "Yes, I am" in html
