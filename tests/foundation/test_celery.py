@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -47,10 +48,18 @@ def app_on_redis() -> Iterator[None]:
         result_backend=REDIS_URL,
         task_ignore_result=False,
     )
-    app._pool = None
+    _forget_connections()
     yield
     app.conf.update(saved)
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    # The app caches its broker pool and result backend (per thread, or globally when the
+    # backend is thread-safe); a test that ran earlier may have cached the disabled one.
     app._pool = None
+    app._backend_cache = None
+    app._local = threading.local()
 
 
 @pytest.mark.redis
@@ -112,18 +121,20 @@ def test_the_embedded_broker_runs_a_real_worker_process(tmp_path: Path) -> None:
 
 
 def test_beat_intervals_come_from_settings() -> None:
-    @app.task(name="partner.postings.tasks.sync_feed", shared=False)
-    def fake_sync() -> None:  # registered only so that the entry is scheduled
-        return None
-
-    try:
-        with override_settings(SYNC_FEED_INTERVAL=42):
-            schedule = beat_schedule()
-        assert schedule["sync-feed"]["schedule"] == timedelta(seconds=42)
-        assert schedule["sync-feed"]["task"] == "partner.postings.tasks.sync_feed"
-    finally:
-        if app.tasks.get("partner.postings.tasks.sync_feed") is fake_sync:
-            del app.tasks["partner.postings.tasks.sync_feed"]
+    app.loader.import_default_modules()  # what worker and beat do at start
+    with override_settings(SYNC_FEED_INTERVAL=42, JOB_ALERTS_INTERVAL=3600):
+        schedule = beat_schedule()
+    assert schedule["sync-feed"] == {
+        "task": "partner.postings.tasks.sync_feed",
+        "schedule": timedelta(seconds=42),
+    }
+    assert schedule["send-job-alerts"]["schedule"] == timedelta(seconds=3600)
+    # Every periodic job of the product is registered, so beat schedules all of them.
+    assert set(schedule) == {
+        "sync-feed", "relay-status-reports", "expire-listings", "reconcile-feed",
+        "send-job-alerts", "sweep-applications", "poll-application-status",
+        "erase-applications", "push-assessment-results", "expire-assessment-orders",
+    }  # fmt: skip
 
 
 def test_an_unregistered_task_is_left_out_of_the_schedule() -> None:
