@@ -457,6 +457,11 @@ def sandbox_endpoint(
                     fault=call.fault,
                     credential=_credential_label(call.credential),
                 )
+            if call.fault and response is not None:
+                # An injected fault is the sandbox working as asked, not a server error:
+                # keep Django's request logger from reporting it at ERROR level.
+                response._has_been_logged = True  # type: ignore[attr-defined]
+                logger.info("sandbox: %s answered with fault %s", name, call.fault)
             if isinstance(response, _Dropped):
                 # After the journal row is written, so a test that saw the connection drop
                 # finds the row (and no write races the test's teardown).
