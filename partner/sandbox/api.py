@@ -213,6 +213,7 @@ _SECRET_KEYS = {
     "apikey",
     "password",
     "client_secret",
+    "clientsecret",  # the Assessment API's ClientCredentials (camelCase)
     "access_token",
     "refresh_token",
     "token",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -520,6 +521,11 @@ def reset_sandbox() -> None:
     SandboxOffer.objects.all().delete()
     SandboxCompany.objects.all().delete()
     JournalEntry.objects.all().delete()
+    if apps.is_installed("partner.sandbox.assessments"):
+        # Imported here: the assessment side builds on this module, not the reverse.
+        from partner.sandbox.assessments.services import reset_assessments
+
+        reset_assessments()
     SandboxState.objects.update_or_create(
         pk=1, defaults={"switches": {}, "clock_offset_seconds": 0.0}
     )

@@ -26,7 +26,7 @@ def run_django(tmp_path: Path) -> RunDjango:
     """Run Python code or a manage.py command in a fresh process with a given environment."""
 
     def run(
-        *args: str, env: dict[str, str] | None = None, code: str | None = None, timeout: int = 60
+        *args: str, env: dict[str, str] | None = None, code: str | None = None, timeout: int = 180
     ) -> subprocess.CompletedProcess[str]:
         environment = {k: v for k, v in os.environ.items() if k not in _CONFIG_VARS}
         environment.setdefault("VAR_DIR", str(tmp_path / "var"))

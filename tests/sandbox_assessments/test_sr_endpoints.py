@@ -419,3 +419,22 @@ def test_an_expired_sr_token_gets_401(client, integrated):
     order = _order(integrated["company"])
     AsmToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert _patch(client, order, {"status": "PENDING"}, integrated["auth"]).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_journal_masks_both_credential_pairs_of_a_setup(integrated):
+    from partner.sandbox.models import JournalEntry
+
+    entry = JournalEntry.objects.filter(path__contains="/integration/company/").latest("id")
+    recorded = f"{entry.request_body} {entry.response_body}"
+    assert "q8N-secret" not in recorded
+    assert integrated["pair"]["clientSecret"] not in recorded
+    assert "p-5f1c-7f3a" in recorded  # client ids are not secrets
+
+
+@pytest.mark.django_db
+def test_resetting_the_sandbox_forgets_the_assessment_side(integrated):
+    from partner.sandbox.services import reset_sandbox
+
+    reset_sandbox()
+    assert not AsmCompany.objects.exists()
