@@ -27,3 +27,16 @@ def _private_media(tmp_path: Path, settings) -> None:
     # Uploads written by a test never land in the developer's var/ directory.
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Tests close database connections after each request instead of keeping them 60 s.
+
+    Live-server threads otherwise hold PostgreSQL sessions open past the last test, and
+    the test database cannot be dropped at the end of the run.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0

@@ -16,6 +16,8 @@ _CONFIG_VARS = (
     "DJANGO_ENV", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL",
     "SITE_URL", "SANDBOX_ENABLED", "FIELD_ENCRYPTION_KEY", "SMARTRECRUITERS_PARTNER_TOKEN",
     "SMARTRECRUITERS_API_URL", "CACHE_URL", "EMAIL_URL", "LOG_FORMAT", "VAR_DIR",
+    # Set by the browser tests for Playwright's event loop; a deployment never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )  # fmt: skip
 
 RunDjango = Callable[..., subprocess.CompletedProcess[str]]

@@ -55,9 +55,10 @@ def app_on_redis() -> Iterator[None]:
 
 
 def _forget_connections() -> None:
-    # The app caches its broker pool and result backend (per thread, or globally when the
+    # The app caches its broker pool, producers and result backend (per thread, or globally when the
     # backend is thread-safe); a test that ran earlier may have cached the disabled one.
     app._pool = None
+    app.amqp._producer_pool = None
     app._backend_cache = None
     app._local = threading.local()
 
