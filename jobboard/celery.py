@@ -25,6 +25,9 @@ def ensure_broker_folders() -> None:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
+SYNC_ON_START_TASK = "partner.postings.tasks.sync_feed"
+
+
 def beat_schedule() -> dict[str, dict[str, object]]:
     """Every periodic task, with its interval from settings (seconds).
 
@@ -86,6 +89,11 @@ def _install_beat_schedule(sender: object, **kwargs: object) -> None:
     # beat_init runs after the task modules are imported and before the scheduler
     # reads the schedule, so the filter above sees every registered task.
     app.conf.beat_schedule = beat_schedule()
+    # Interval schedules first fire one interval after beat starts. A fresh instance (or a
+    # restart after downtime) should not wait five minutes for its jobs: sync once now,
+    # a few seconds in, so that the web process serving the sandbox is up in `make run`.
+    if SYNC_ON_START_TASK in app.tasks:
+        app.send_task(SYNC_ON_START_TASK, countdown=5)
 
 
 @signals.worker_init.connect
