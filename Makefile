@@ -35,6 +35,9 @@ install-dev: $(VENV)/.installed-dev ## Install the application and the developme
 setup: install ## Migrate, collect static, create the admin user, seed the sandbox (idempotent)
 	$(BIN)/python manage.py setup_instance
 
+# The board links (liveUrl) and the sandbox's address follow the port unless SITE_URL is set.
+run web worker beat: export SITE_URL ?= http://127.0.0.1:$(PORT)
+
 run: setup ## Set up and run the board, sandbox, worker and beat (Ctrl-C stops all)
 	@echo ""
 	@echo "  Board:            http://127.0.0.1:$(PORT)/"
