@@ -15,6 +15,13 @@ ARTIFACTS_DIR = Path(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Whitenoise warns on every request when STATIC_ROOT is missing (no collectstatic yet).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture
 def artifacts_dir() -> Path:
     """Where tests save screenshots and other artefacts for people to look at."""
