@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-# The `sandbox` fixture (SmartRecruiters played by partner.sandbox over live_server).
-pytest_plugins = ["tests.sandbox_plugin"]
+# `sandbox` (SmartRecruiters played by partner.sandbox over live_server) and `browser`
+# (Playwright driving Debian's chromium).
+pytest_plugins = ["tests.sandbox_plugin", "tests.browser_plugin"]
 
 ARTIFACTS_DIR = Path(
     os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).parent.parent / "test-artifacts")

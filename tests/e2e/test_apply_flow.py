@@ -4,9 +4,7 @@ holds the candidate with exactly those answers. Screenshots are saved as artefac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -15,36 +13,9 @@ from jobboard.celery import app as celery_app
 from partner.applications.models import Application
 from tests.applications.conftest import PDF_BYTES
 from tests.applications.sandbox_helpers import sandbox_listing
+from tests.browser_plugin import BROWSER_TEST
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-# next to one unless told it is safe (it is: the loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ inline round trip; disconnect. Screenshots are saved as artefacts."""
 from __future__ import annotations
 
 import io
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,37 +23,10 @@ from partner.sandbox.assessments.models import AsmCompany, AsmOrder
 from partner.smartrecruiters.oauth import token_cache
 from tests.assessments.conftest import TaskRecorder
 from tests.assessments.factories import assessment_staff_group, fullstack_package
+from tests.browser_plugin import BROWSER_TEST
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-# next to one unless told it is safe (it is: the loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 COMPANY = "5f1c0c2e9b1d4a0012345678"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
