@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from jobboard.board import feeds, selectors, seo, services
 from jobboard.board.models import Listing
@@ -40,7 +40,7 @@ def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-@require_GET
+@require_safe
 def job_list(request: HttpRequest) -> HttpResponse:
     search = JobSearch.from_params(request.GET)
     results = selectors.search_listings(search=search)
@@ -84,7 +84,7 @@ def _share_links(url: str, title: str) -> list[tuple[str, str]]:
     ]
 
 
-@require_GET
+@require_safe
 def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_for_page(pk=pk)
     if listing is None:
@@ -109,7 +109,7 @@ def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return render(request, "board/job_detail.html", context)
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
@@ -127,7 +127,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap index: one entry per page of the job sitemap, absolute from SITE_URL."""
     pages = feeds.JobSitemap().paginator.num_pages
@@ -175,12 +175,12 @@ def _query_dict(query: str) -> dict[str, list[str]]:
     return QueryDict(query or "")  # type: ignore[return-value]
 
 
-@require_GET
+@require_safe
 def alert_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "board/alert_sent.html")
 
 
-@require_GET
+@require_safe
 def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
     alert = services.confirm_job_alert(token=token)
     status = 200 if alert else 400
@@ -201,7 +201,7 @@ def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "board/alert_unsubscribe.html", {"token": token})
 
 
-@require_GET
+@require_safe
 def bench_titles(request: HttpRequest) -> HttpResponse:
     """Benchmarks only (BOARD_BENCH_VIEWS): the same rows' titles, nothing else."""
     if not settings.BOARD_BENCH_VIEWS:

@@ -257,3 +257,10 @@ def test_links_from_a_source_must_be_http(client, url) -> None:
     assert listing.video_url == ""
     assert listing.apply_url == ""
     assert_no_live_script(client.get(listing.get_absolute_url()).content.decode())
+
+
+@pytest.mark.django_db
+def test_pages_answer_head_requests_like_gets(client):
+    """Monitors and link checkers send HEAD; a 405 would look like an outage."""
+    assert client.head("/").status_code == 200
+    assert client.head("/sitemap.xml").status_code == 200
