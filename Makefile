@@ -71,7 +71,10 @@ format: install-dev ## Format the code with ruff
 browser: ## Install Debian's chromium for the browser tests (needs root)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-bench: install-dev ## Run the benchmarks and print their figures
+# Benchmarks measure PostgreSQL, as in production; each creates its own databases there.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jobboard_bench
+
+bench: install-dev ## Run the benchmarks (PostgreSQL on 127.0.0.1) and print their figures
 	$(BIN)/pytest tests/bench -s -o addopts="--strict-markers" -q
 
 clean: ## Remove the virtualenv and local data (database, broker, uploads)
