@@ -75,25 +75,25 @@ def beat_schedule() -> dict[str, dict[str, object]]:
             "ASSESSMENT_EXPIRY_INTERVAL",
         ),
     ]
-    # An entry whose task is not registered (an app switched off) is left out rather
-    # than sent to workers that would reject it.
-    return {
-        name: {"task": task, "schedule": every(setting)}
-        for name, task, setting in entries
-        if task in app.tasks
-    }
+    # Every task here belongs to an app that is always installed. The schedule used to be
+    # filtered by `app.tasks`; in the beat process that filter ran before the task modules
+    # were imported and dropped every entry, so beat sent nothing.
+    return {name: {"task": task, "schedule": every(setting)} for name, task, setting in entries}
+
+
+@app.on_after_configure.connect
+def _declare_beat_schedule(sender: Celery, **kwargs: object) -> None:
+    # The schedule must be in the configuration before beat builds its scheduler, which
+    # happens before `beat_init` is sent: installing it from `beat_init` was too late.
+    sender.conf.beat_schedule = beat_schedule()
 
 
 @signals.beat_init.connect
-def _install_beat_schedule(sender: object, **kwargs: object) -> None:
-    # beat_init runs after the task modules are imported and before the scheduler
-    # reads the schedule, so the filter above sees every registered task.
-    app.conf.beat_schedule = beat_schedule()
+def _sync_once_at_start(sender: object, **kwargs: object) -> None:
     # Interval schedules first fire one interval after beat starts. A fresh instance (or a
     # restart after downtime) should not wait five minutes for its jobs: sync once now,
     # a few seconds in, so that the web process serving the sandbox is up in `make run`.
-    if SYNC_ON_START_TASK in app.tasks:
-        app.send_task(SYNC_ON_START_TASK, countdown=5)
+    app.send_task(SYNC_ON_START_TASK, countdown=5)
 
 
 @signals.worker_init.connect

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "jobboard",
+    "jobboard.operations",
     "jobboard.board",
     "partner.postings",
     "partner.applications",
@@ -264,16 +265,16 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Beat intervals, in seconds (the schedule itself lives in jobboard/celery.py).
-SYNC_FEED_INTERVAL = env_int("SYNC_FEED_INTERVAL", 300, minimum=10)
-OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 60, minimum=5)
-LISTING_EXPIRY_INTERVAL = env_int("LISTING_EXPIRY_INTERVAL", 900, minimum=10)
-RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 86_400, minimum=60)
-JOB_ALERTS_INTERVAL = env_int("JOB_ALERTS_INTERVAL", 86_400, minimum=60)
-APPLICATION_SWEEP_INTERVAL = env_int("APPLICATION_SWEEP_INTERVAL", 120, minimum=10)
-APPLICATION_STATUS_POLL_INTERVAL = env_int("APPLICATION_STATUS_POLL_INTERVAL", 6 * 3600, minimum=60)
-APPLICATION_ERASURE_INTERVAL = env_int("APPLICATION_ERASURE_INTERVAL", 3600, minimum=60)
-ASSESSMENT_PUSH_INTERVAL = env_int("ASSESSMENT_PUSH_INTERVAL", 60, minimum=5)
-ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum=60)
+SYNC_FEED_INTERVAL = env_int("SYNC_FEED_INTERVAL", 300, minimum=1)
+OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 60, minimum=1)
+LISTING_EXPIRY_INTERVAL = env_int("LISTING_EXPIRY_INTERVAL", 900, minimum=1)
+RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 86_400, minimum=1)
+JOB_ALERTS_INTERVAL = env_int("JOB_ALERTS_INTERVAL", 86_400, minimum=1)
+APPLICATION_SWEEP_INTERVAL = env_int("APPLICATION_SWEEP_INTERVAL", 120, minimum=1)
+APPLICATION_STATUS_POLL_INTERVAL = env_int("APPLICATION_STATUS_POLL_INTERVAL", 6 * 3600, minimum=1)
+APPLICATION_ERASURE_INTERVAL = env_int("APPLICATION_ERASURE_INTERVAL", 3600, minimum=1)
+ASSESSMENT_PUSH_INTERVAL = env_int("ASSESSMENT_PUSH_INTERVAL", 60, minimum=1)
+ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum=1)
 
 # ---------------------------------------------------------------------------
 # SmartRecruiters

@@ -138,5 +138,11 @@ def test_beat_intervals_come_from_settings() -> None:
     }  # fmt: skip
 
 
-def test_an_unregistered_task_is_left_out_of_the_schedule() -> None:
+def test_every_scheduled_task_is_registered_once_the_task_modules_load() -> None:
+    app.loader.import_default_modules()  # what worker and beat do at start
     assert all(entry["task"] in app.tasks for entry in beat_schedule().values())
+
+
+def test_the_schedule_is_in_the_configuration_beat_reads() -> None:
+    # Beat builds its scheduler from app.conf.beat_schedule before beat_init is sent.
+    assert set(app.conf.beat_schedule) == set(beat_schedule())
