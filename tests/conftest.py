@@ -37,6 +37,32 @@ def _private_media(tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> None:
+    """No test sees what an earlier one left in this process.
+
+    Caches (the apply form cache, the board's facets, rate-limit counters), the
+    sandbox's in-memory rate limiter, the transport's per-credential throttle and the
+    OAuth token cache all live as long as the process; a test that ran before could
+    otherwise push this one over a limit or hand it a stale value.
+    """
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    try:
+        from partner.sandbox.ratelimit import limiter
+    except ImportError:  # the sandbox package may be absent
+        pass
+    else:
+        limiter.clear()
+    from partner.smartrecruiters.oauth import token_cache
+    from partner.smartrecruiters.transport import reset_transport
+
+    token_cache.clear()
+    reset_transport()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """Tests close database connections after each request instead of keeping them 60 s.
