@@ -525,20 +525,38 @@ _FACET_COLUMNS = (
 )  # fmt: skip
 
 
-def _where_sql(q: Q) -> tuple[str, list[Any]]:
-    """SQL for a filter on listing columns, written against the facet CTE's columns."""
+FACET_BASE = "facet_base"
+
+
+def _joins(q: Q) -> bool:
+    """Whether the filter reads a table other than the listings' own."""
     query = Listing.objects.filter(q).query
-    compiler = query.get_compiler(using="default")
+    base = query.get_initial_alias()
+    return any(count and alias != base for alias, count in query.alias_refcount.items())
+
+
+def _where_sql(q: Q) -> tuple[str, list[Any]]:
+    """SQL for a filter on listings, to run in ``FROM facet_base`` (the facet CTE).
+
+    The ORM compiles the filter with the listing table's alias renamed to the CTE's, so
+    every column it reads is qualified with ``facet_base`` and nothing is rewritten as
+    text. A filter that joins another table (a company's name, say) cannot be answered
+    from the CTE's columns: it becomes a semi-join on the listing id, which the CTE
+    then carries (see ``_facet_rows_postgres``).
+    """
+    if _joins(q):
+        ids_sql, ids_params = Listing.objects.filter(q).values("pk").query.sql_with_params()
+        return f"{FACET_BASE}.id IN ({ids_sql})", list(ids_params)
+    query = Listing.objects.filter(q).query
+    query.change_aliases({query.get_initial_alias(): FACET_BASE})
+    compiler = query.get_compiler(connection=connection)
     try:
         sql, params = compiler.compile(query.where)
     except EmptyResultSet:
         return "FALSE", []
     except FullResultSet:
         return "TRUE", []
-    if not sql:
-        return "TRUE", []
-    table = connection.ops.quote_name(Listing._meta.db_table) + "."
-    return sql.replace(table, ""), list(params)
+    return (sql or "TRUE"), list(params)
 
 
 def _facet_key_sql(name: str, *, now: datetime) -> tuple[str, list[Any]]:
@@ -572,7 +590,9 @@ def _facet_rows_postgres(
     """
     # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
     # compiled by Django; every value a visitor sent travels as a parameter (S608).
-    base_sql, base_params = base.values(*_FACET_COLUMNS).query.sql_with_params()
+    # The listing id travels only when a filter needs it (a semi-join, see _where_sql).
+    columns = _FACET_COLUMNS + (("id",) if _joins(search.filters_q(now=now)) else ())
+    base_sql, base_params = base.values(*columns).query.sql_with_params()
     keys: list[str] = []
     params: list[Any] = []
     for name in FACETS:
@@ -584,7 +604,7 @@ def _facet_rows_postgres(
     # them once. Without, each reference is an index-only scan of the covering index,
     # cheaper than writing and re-reading 100k rows, so PostgreSQL may inline the CTE.
     materialized = "MATERIALIZED" if search.has_keywords else "NOT MATERIALIZED"
-    cte = f"WITH facet_base AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
+    cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
     selected = [name for name in FACETS if search.facet_q(name, now=now)]
     shared = [name for name in FACETS if name not in selected]
@@ -600,14 +620,14 @@ def _facet_rows_postgres(
         parts.append(
             f"SELECT CASE GROUPING({columns}) {facet_case} END, "  # noqa: S608
             f"CASE GROUPING({columns}) {key_case} END, max(country), count(*) "
-            f"FROM facet_base WHERE {where_sql} "
+            f"FROM {FACET_BASE} WHERE {where_sql} "
             f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
         )
         params += where_params
     for name in selected:
         where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
         parts.append(
-            f"SELECT '{name}', k_{name}, max(country), count(*) FROM facet_base "  # noqa: S608
+            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {FACET_BASE} "  # noqa: S608
             f"WHERE {where_sql} GROUP BY 2"
         )
         params += where_params

@@ -7,10 +7,20 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from jobboard.board import selectors
-from jobboard.board.search import JobSearch, parse_keywords, to_tsquery
+from jobboard.board.models import Listing
+from jobboard.board.search import (
+    _FACET_COLUMNS,
+    FACET_BASE,
+    JobSearch,
+    _joins,
+    _where_sql,
+    parse_keywords,
+    to_tsquery,
+)
 from tests.board.factories import make_listing, posted
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +305,43 @@ def test_a_cached_page_keeps_its_order_and_never_shows_a_job_gone_meanwhile(
     after = client.get("/", {"sort": "newest"}).content.decode()
     assert "Beta Role" not in after
     assert after.index("Alpha Role") < after.index("Gamma Role")
+
+
+def _count_in_facet_base(q) -> int:
+    """Run a compiled facet filter against a CTE named like the facet query's."""
+    from django.db.models import Q  # noqa: F401 - the callers build Q objects
+
+    from jobboard.board.models import Listing
+    from jobboard.board.search import _FACET_COLUMNS, FACET_BASE, _joins, _where_sql
+
+    columns = _FACET_COLUMNS + (("id",) if _joins(q) else ())
+    base_sql, base_params = Listing.objects.values(*columns).query.sql_with_params()
+    where_sql, where_params = _where_sql(q)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {FACET_BASE} AS ({base_sql}) SELECT count(*) FROM {FACET_BASE} "  # noqa: S608
+            f"WHERE {where_sql}",
+            [*base_params, *where_params],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_facet_filter_is_compiled_against_the_facet_table_not_rewritten_as_text() -> None:
+    make_listing(title="Remote", remote=True, city="Kraków")
+    make_listing(title="Office", remote=False, city="Berlin")
+    sql, _ = _where_sql(Q(remote=True) & Q(city__in=["Kraków", "Wrocław"]))
+    assert "board_listing" not in sql
+    assert "facet_base" in sql
+    assert _count_in_facet_base(Q(remote=True) & Q(city__in=["Kraków", "Wrocław"])) == 1
+    assert _count_in_facet_base(Q()) == 2
+    assert _count_in_facet_base(Q(pk__in=[])) == 0
+
+
+def test_a_facet_filter_that_joins_the_company_table_still_counts_right() -> None:
+    make_listing(title="A", company_name="Acme Robotics", remote=True)
+    make_listing(title="B", company_name="Acme Robotics", remote=False)
+    make_listing(title="C", company_name="Globex", remote=True)
+    # The old text rewrite stripped only the listing table's name and left the join's
+    # columns dangling: the statement failed.
+    assert _count_in_facet_base(Q(company__name="Acme Robotics")) == 2
+    assert _count_in_facet_base(Q(company__name="Acme Robotics") & Q(remote=True)) == 1
