@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jobboard.board import selectors
-from jobboard.board.models import Listing
 from jobboard.board.search import (
     _FACET_COLUMNS,
     FACET_BASE,
@@ -307,12 +306,9 @@ def test_a_cached_page_keeps_its_order_and_never_shows_a_job_gone_meanwhile(
     assert after.index("Alpha Role") < after.index("Gamma Role")
 
 
-def _count_in_facet_base(q) -> int:
+def _count_in_facet_base(q: Q) -> int:
     """Run a compiled facet filter against a CTE named like the facet query's."""
-    from django.db.models import Q  # noqa: F401 - the callers build Q objects
-
     from jobboard.board.models import Listing
-    from jobboard.board.search import _FACET_COLUMNS, FACET_BASE, _joins, _where_sql
 
     columns = _FACET_COLUMNS + (("id",) if _joins(q) else ())
     base_sql, base_params = Listing.objects.values(*columns).query.sql_with_params()
