@@ -310,3 +310,66 @@ def test_the_sweep_sends_invitations_a_lost_message_left_behind(company, client,
     assert len(mail.outbox) == 1
     assert patch.call_count == 1
 
+
+@pytest.mark.django_db
+def test_a_push_being_sent_by_another_worker_is_not_sent_again(placed, sr):
+    ResultPush.objects.update(
+        state=ResultPush.State.SENDING, claimed_until=timezone.now() + timedelta(minutes=5)
+    )
+    push = ResultPush.objects.get()
+    assert pushes.pushes_drain() == {}
+    assert pushes.push_deliver(push_id=push.pk) == "skipped"
+    assert sr["patch"].call_count == 0
+
+
+@pytest.mark.django_db
+def test_a_push_a_dead_worker_left_sending_is_sent_once_its_lease_ran_out(placed, sr):
+    ResultPush.objects.update(
+        state=ResultPush.State.SENDING,
+        attempts=1,
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    assert pushes.pushes_drain() == {"sent": 1}
+    push = ResultPush.objects.get()
+    assert push.state == ResultPush.State.SENT
+    assert push.attempts == 2
+    assert push.claimed_until is None
+    assert push.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_later_push_waits_while_an_earlier_one_is_being_sent(placed, sr):
+    lease_end = timezone.now() + timedelta(minutes=5)
+    ResultPush.objects.update(state=ResultPush.State.SENDING, claimed_until=lease_end)
+    orders.order_reject(order=placed, reason="Position filled")
+    assert pushes.pushes_drain() == {"pending": 1}
+    assert sr["patch"].call_count == 0
+    later = ResultPush.objects.get(payload__status="REJECTED")
+    assert later.state == ResultPush.State.PENDING
+    assert later.attempts == 0
+    assert later.next_attempt_at == lease_end
+
+
+@pytest.mark.django_db
+def test_a_retried_push_records_its_error_and_its_next_try(placed, sr, settings):
+    settings.SMARTRECRUITERS_MAX_RETRIES = 0
+    settings.ASSESSMENT_PUSH_BACKOFF_BASE = 60.0
+    sr["patch"].mock(return_value=httpx.Response(503))
+    before = timezone.now()
+    assert pushes.pushes_drain() == {"pending": 1}
+    push = ResultPush.objects.get()
+    assert push.state == ResultPush.State.PENDING
+    assert push.claimed_until is None
+    assert "503" in push.last_error
+    assert before <= push.next_attempt_at <= timezone.now() + timedelta(seconds=60)
+    assert pushes.pushes_drain() == {}  # not due before its next try
+
+
+@pytest.mark.django_db
+def test_a_push_that_gives_up_says_so_on_the_timeline(placed, sr, settings):
+    settings.SMARTRECRUITERS_MAX_RETRIES = 0
+    settings.ASSESSMENT_PUSH_MAX_ATTEMPTS = 1
+    sr["patch"].mock(return_value=httpx.Response(503))
+    assert pushes.pushes_drain() == {"failed": 1}
+    event = placed.events.get(kind="push_failed")
+    assert event.message.startswith("PENDING: gave up: ")
