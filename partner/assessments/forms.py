@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from partner.assessments.models import Assessment, ClientAccount, Question
+from partner.assessments.orders import REPORT_MAX_BYTES
+from partner.assessments.results import INVALID_SCORE, Score
 
 
 class ConsentForm(forms.Form):
@@ -23,7 +26,9 @@ class ConsentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean() may return None in a subclass; the cleaned data is always here.
+        super().clean()
+        data = self.cleaned_data
         name = (data.get("new_client_name") or "").strip()
         if not data.get("client"):
             if not name:
@@ -80,10 +85,17 @@ class ScoreForm(forms.Form):
     summary = forms.CharField(widget=forms.Textarea, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         raw, low, high = data.get("score_raw"), data.get("score_min"), data.get("score_max")
-        if None not in (raw, low, high) and not (low < high and low <= raw <= high):
-            raise forms.ValidationError("The score needs min ≤ raw ≤ max and min < max.")
+        # A missing number already has its own field error.
+        if (
+            raw is not None
+            and low is not None
+            and high is not None
+            and not Score(raw, low, high).valid
+        ):
+            raise forms.ValidationError(f"{INVALID_SCORE}.")
         return data
 
 
@@ -98,9 +110,9 @@ class RejectForm(forms.Form):
 class ReportForm(forms.Form):
     report = forms.FileField(help_text="PDF, at most 10 MB")
 
-    def clean_report(self) -> Any:
-        upload = self.cleaned_data["report"]
-        if upload.size > 10 * 1024 * 1024:
+    def clean_report(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["report"]
+        if upload.size is not None and upload.size > REPORT_MAX_BYTES:
             raise forms.ValidationError("A report may be at most 10 MB.")
         head = upload.read(5)
         upload.seek(0)

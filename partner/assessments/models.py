@@ -16,7 +16,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from jobboard import outbox
 from jobboard.crypto import EncryptedTextField
+from jobboard.outbox import OutboxItem
 
 
 class PrivateStorage(FileSystemStorage):
@@ -50,8 +52,13 @@ class AssessmentType(models.TextChoices):
 
 
 class ResultStatus(models.TextChoices):
-    """SR's result status values (contract §5)."""
+    """SR's result status values (contract §5), and NEW before them.
 
+    NEW is ours: an order not yet invited, an assessment not yet started. SR has no status
+    for those, so ``results`` never sends it.
+    """
+
+    NEW = "NEW", "New"
     PENDING = "PENDING"
     IN_PROGRESS = "IN_PROGRESS"
     COMPLETED = "COMPLETED"
@@ -62,19 +69,26 @@ class ResultStatus(models.TextChoices):
 TERMINAL_STATUSES = frozenset({ResultStatus.COMPLETED, ResultStatus.EXPIRED, ResultStatus.REJECTED})
 
 
-class ClientAccount(models.Model):
+class Named(models.Model):
+    """A record staff pick by its name: listed by it and shown as it."""
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientAccount(Named):
     """One of the vendor's customers; SR companies are linked to it on the consent page."""
 
     name = models.CharField(max_length=200, unique=True)
     contact_email = models.EmailField(blank=True)
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Integration(models.Model):
@@ -130,7 +144,7 @@ class AccessToken(models.Model):
         return f"token for {self.integration.company_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
-class Package(models.Model):
+class Package(Named):
     """What recruiters pick in SR: one or more assessments sold together."""
 
     class Remote(models.TextChoices):
@@ -141,7 +155,6 @@ class Package(models.Model):
     external_id = models.SlugField(
         "package id", max_length=100, unique=True, help_text="AssessmentPackage.id sent to SR"
     )
-    name = models.CharField(max_length=200)
     description = models.TextField()
     type = models.CharField(max_length=30, choices=AssessmentType.choices)
     is_active = models.BooleanField(default=True)
@@ -161,13 +174,6 @@ class Package(models.Model):
         help_text='Allowed values per partner field id, e.g. {"cost-center": ["CC-42"]}; '
         "a field not listed accepts any value.",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Assessment(models.Model):
@@ -237,10 +243,32 @@ class Choice(models.Model):
         return self.text
 
 
-class Order(models.Model):
+class Outcome(models.Model):
+    """What an order and each of its assessments have in common: SR's result status and
+    the score, summary and dates reported with it (contract §3, PackageResult and
+    assessmentResults)."""
+
+    status = models.CharField(max_length=20, choices=ResultStatus.choices, default=ResultStatus.NEW)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score_raw = models.BigIntegerField(null=True, blank=True)
+    score_min = models.BigIntegerField(null=True, blank=True)
+    score_max = models.BigIntegerField(null=True, blank=True)
+    score_label = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class Order(Outcome):
     """An SR order (or inline order) for one candidate and one package.
 
-    ``status`` is empty until the candidate is invited, then follows SR's result status
+    ``status`` is NEW until the candidate is invited, then follows SR's result status
     (contract §5); terminal statuses never change.
     """
 
@@ -254,7 +282,6 @@ class Order(models.Model):
     # The order's identity (idempotency key) and where results go.
     result_callback_url = models.URLField(max_length=500, unique=True)
     sr_order_id = models.CharField("SR order id", max_length=100, db_index=True)
-    status = models.CharField(max_length=20, choices=ResultStatus.choices, blank=True)
     candidate_sr_id = models.CharField(max_length=100, blank=True)
     candidate_email = models.EmailField(max_length=320)
     candidate_first_name = models.CharField(max_length=200, blank=True)
@@ -270,15 +297,8 @@ class Order(models.Model):
     access_key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     invited_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    score_raw = models.BigIntegerField(null=True, blank=True)
-    score_min = models.BigIntegerField(null=True, blank=True)
-    score_max = models.BigIntegerField(null=True, blank=True)
-    score_label = models.CharField(max_length=200, blank=True)
-    summary = models.TextField(blank=True)
     reject_reason = models.TextField(blank=True)
     report = models.FileField(
         upload_to="assessment-reports/", storage=private_storage, blank=True, max_length=300
@@ -289,7 +309,7 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.package.name} for {self.candidate_name} ({self.status or 'new'})"
+        return f"{self.package.name} for {self.candidate_name} ({self.get_status_display()})"
 
     @property
     def candidate_name(self) -> str:
@@ -298,28 +318,21 @@ class Order(models.Model):
         )
 
     @property
-    def is_terminal(self) -> bool:
-        return self.status in TERMINAL_STATUSES
-
-    @property
     def company_id(self) -> str:
         return self.integration.company_id
 
+    @property
+    def report_file_name(self) -> str:
+        """The report's file name without the storage folder ("" without a report)."""
+        return (self.report.name or "").rsplit("/", 1)[-1]
 
-class AssessmentResult(models.Model):
+
+class AssessmentResult(Outcome):
     """The candidate's attempt at one assessment of an order (or the staff review of it)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="results")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="results")
-    status = models.CharField(max_length=20, choices=ResultStatus.choices, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    score_raw = models.BigIntegerField(null=True, blank=True)
-    score_min = models.BigIntegerField(null=True, blank=True)
-    score_max = models.BigIntegerField(null=True, blank=True)
-    score_label = models.CharField(max_length=200, blank=True)
-    summary = models.TextField(blank=True)
     answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -329,19 +342,31 @@ class AssessmentResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assessment.name}: {self.status or 'not started'}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in TERMINAL_STATUSES
+        return f"{self.assessment.name}: {self.get_status_display()}"
 
 
 class OrderEvent(models.Model):
     """The order's timeline, shown to staff."""
 
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        INVITED = "invited"
+        INVITATION_RESENT = "invitation_resent"
+        STARTED = "started"
+        SUBMITTED = "submitted"
+        REVIEWED = "reviewed"
+        COMPLETED = "completed"
+        REJECTED = "rejected"
+        EXPIRED = "expired"
+        REPORT = "report"
+        PUSH_AGAIN = "push_again"
+        PUSH_SENT = "push_sent"
+        PUSH_FAILED = "push_failed"
+        PUSH_DROPPED = "push_dropped"
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     message = models.TextField(blank=True)
     actor = models.CharField(max_length=150, blank=True, help_text="Staff user, or empty")
 
@@ -352,24 +377,27 @@ class OrderEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
 
 
-class ResultPush(models.Model):
-    """Outbox row: one PATCH of results to SR, written with the change it reports."""
+class ResultPush(OutboxItem):
+    """Outbox row: one PATCH of results to SR, written with the change it reports.
+
+    The outbox's states, and DROPPED: final, for a company that disconnected (§7: we
+    push nothing more for it).
+    """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (permanent)"
+        PENDING = outbox.PENDING, "Pending"
+        SENDING = outbox.SENDING, "Sending"
+        SENT = outbox.SENT, "Sent"
+        FAILED = outbox.FAILED, "Failed (permanent)"
         DROPPED = "dropped", "Dropped (disconnected)"
 
+    # The due index below covers lookups by state, so the column needs no index of its own.
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="pushes")
     payload = models.JSONField(help_text="The merge patch (only the changed fields)")
     attach_report = models.BooleanField(
         default=False, help_text="Upload the report first and reference it in attachments"
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

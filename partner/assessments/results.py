@@ -5,9 +5,11 @@ arrays whole, ``score`` always with raw/min/max, ``COMPLETED`` always with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from partner.assessments.errors import ServiceError
 from partner.assessments.models import AssessmentResult, Order, ResultStatus
 
 
@@ -17,24 +19,49 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def score_label(raw: int, minimum: int, maximum: int) -> str:
-    """A default label from the percentage SR will show: (raw - min) / (max - min)."""
-    if maximum <= minimum:
-        return ""
-    percent = 100 * (raw - minimum) / (maximum - minimum)
-    if percent >= 80:
-        return "Excellent"
-    if percent >= 60:
-        return "Above average"
-    if percent >= 40:
-        return "Average"
-    return "Below average"
+INVALID_SCORE = "The score needs min ≤ raw ≤ max and min < max"
+
+
+@dataclass(frozen=True)
+class Score:
+    """SR's ``score`` (§3): shown as (raw - min) / (max - min), so min ≤ raw ≤ max, min < max."""
+
+    raw: int
+    minimum: int
+    maximum: int
+
+    @property
+    def valid(self) -> bool:
+        return self.minimum < self.maximum and self.minimum <= self.raw <= self.maximum
+
+    @classmethod
+    def checked(cls, raw: int, minimum: int, maximum: int) -> Score:
+        score = cls(raw, minimum, maximum)
+        if not score.valid:
+            raise ServiceError(INVALID_SCORE, code="INVALID_SCORE")
+        return score
+
+    def label(self) -> str:
+        """A default label from the percentage SR will show."""
+        if self.maximum <= self.minimum:
+            return ""
+        percent = 100 * (self.raw - self.minimum) / (self.maximum - self.minimum)
+        if percent >= 80:
+            return "Excellent"
+        if percent >= 60:
+            return "Above average"
+        if percent >= 40:
+            return "Average"
+        return "Below average"
+
+    def json(self) -> dict[str, int]:
+        return {"raw": self.raw, "min": self.minimum, "max": self.maximum}
 
 
 def _score(raw: int | None, minimum: int | None, maximum: int | None) -> dict[str, int] | None:
     if raw is None or minimum is None or maximum is None:
         return None
-    return {"raw": int(raw), "min": int(minimum), "max": int(maximum)}
+    return Score(int(raw), int(minimum), int(maximum)).json()
 
 
 def assessment_result_json(result: AssessmentResult) -> dict[str, Any]:
@@ -43,7 +70,8 @@ def assessment_result_json(result: AssessmentResult) -> dict[str, Any]:
         "assessmentName": result.assessment.name,
     }
     optional: dict[str, Any] = {
-        "status": result.status or None,
+        # NEW is ours: SR learns of an assessment once it has started.
+        "status": result.status if result.status != ResultStatus.NEW else None,
         "assessmentDate": iso(result.started_at),
         "submissionDate": iso(result.submitted_at),
         "score": _score(result.score_raw, result.score_min, result.score_max),
@@ -58,7 +86,9 @@ def assessment_results_json(order: Order) -> list[dict[str, Any]]:
     results = order.results.select_related("assessment").order_by(
         "assessment__position", "assessment_id"
     )
-    return [assessment_result_json(result) for result in results if result.status]
+    return [
+        assessment_result_json(result) for result in results if result.status != ResultStatus.NEW
+    ]
 
 
 def invitation_patch(order: Order) -> dict[str, Any]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from jobboard import outbox
 from jobboard.crypto import hash_token
 from partner.assessments.models import (
     AccessToken,
@@ -17,6 +19,8 @@ from partner.assessments.models import (
     ResultPush,
     ResultStatus,
 )
+
+Row = TypeVar("Row", bound=Model)
 
 # Location parameters SR sends on the package list (contract §2); not partner fields.
 LOCATION_PARAMS = ("country-code", "region-abbr", "city", "address", "postal-code", "remote")
@@ -28,12 +32,10 @@ def token_lookup(*, token: str) -> AccessToken | None:
     The lookup is by SHA-256 of the presented token against a unique index: comparing
     hashes of a 256-bit random value leaks nothing useful through timing.
     """
-    if not token:
-        return None
-    return (
-        AccessToken.objects.select_related("integration", "integration__client")
-        .filter(token_hash=hash_token(token))
-        .first()
+    return _by_secret(
+        AccessToken.objects.select_related("integration", "integration__client"),
+        "token_hash",
+        token,
     )
 
 
@@ -107,20 +109,23 @@ def package_for(*, integration: Integration, external_id: str) -> Package | None
 
 
 def order_by_access_key(*, key: str) -> Order | None:
-    if not key:
-        return None
-    return (
-        Order.objects.select_related("package", "integration")
-        .filter(access_key_hash=hash_token(key))
-        .first()
+    """The order whose private link carries ``key`` (looked up like a token)."""
+    return _by_secret(
+        Order.objects.select_related("package", "integration"), "access_key_hash", key
     )
+
+
+def _by_secret(queryset: QuerySet[Row], field: str, secret: str) -> Row | None:
+    if not secret:
+        return None
+    return queryset.filter(**{field: hash_token(secret)}).first()
 
 
 def due_push_ids(
     *, now: datetime | None = None, limit: int = 100, order_id: int | None = None
 ) -> list[int]:
-    now = now or timezone.now()
-    due = ResultPush.objects.filter(state=ResultPush.State.PENDING, next_attempt_at__lte=now)
+    """Pushes a sender may take now, oldest first (so an order's pushes go in order)."""
+    due = outbox.due(ResultPush.objects.all(), now=now or timezone.now())
     if order_id is not None:
         due = due.filter(order_id=order_id)
     return list(due.order_by("created_at", "id").values_list("id", flat=True)[:limit])
@@ -140,6 +145,6 @@ def uninvited_order_ids(*, older_than: datetime) -> list[int]:
     """Standard orders whose invitation task never ran (a lost message)."""
     return list(
         Order.objects.filter(
-            kind=Order.Kind.STANDARD, status="", created_at__lte=older_than
+            kind=Order.Kind.STANDARD, status=ResultStatus.NEW, created_at__lte=older_than
         ).values_list("id", flat=True)
     )

@@ -8,7 +8,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from partner.assessments import selectors, services
+from partner.assessments import orders, pushes, selectors
+from partner.assessments.pushes import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -17,27 +18,27 @@ logger = logging.getLogger(__name__)
 # SMARTRECRUITERS_MAX_RETRIES); a sweep handles at most a few hundred rows.
 @shared_task(name="partner.assessments.tasks.send_invitation", soft_time_limit=120, time_limit=150)
 def send_invitation(order_id: int) -> bool:
-    return services.order_invite(order_id=order_id)
+    return orders.order_invite(order_id=order_id)
 
 
 @shared_task(
     name="partner.assessments.tasks.push_order_results", soft_time_limit=600, time_limit=660
 )
-def push_order_results(order_id: int) -> dict[str, int]:
-    return services.pushes_drain(order_id=order_id)
+def push_order_results(order_id: int) -> dict[Delivery, int]:
+    return pushes.pushes_drain(order_id=order_id)
 
 
 @shared_task(name="partner.assessments.tasks.push_results", soft_time_limit=840, time_limit=870)
-def push_results() -> dict[str, int]:
+def push_results() -> dict[Delivery, int]:
     """Beat: drain due pushes, and re-drive invitations a lost message left behind."""
     for order_id in selectors.uninvited_order_ids(older_than=timezone.now() - timedelta(minutes=2)):
         try:
-            services.order_invite(order_id=order_id)
+            orders.order_invite(order_id=order_id)
         except OSError:  # SMTP down (smtplib errors are OSErrors): the next sweep retries
             logger.warning("invitation for order %s not sent; will retry", order_id)
-    return services.pushes_drain()
+    return pushes.pushes_drain()
 
 
 @shared_task(name="partner.assessments.tasks.expire_orders", soft_time_limit=300, time_limit=330)
 def expire_orders() -> int:
-    return services.orders_expire()
+    return orders.orders_expire()

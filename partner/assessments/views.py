@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from partner.assessments import selectors, services
+from partner.assessments import integrations, runner, selectors
+from partner.assessments.errors import ServiceError
 from partner.assessments.forms import ConsentForm, TestForm
 from partner.assessments.models import (
     Assessment,
@@ -56,13 +64,13 @@ def consent(request: HttpRequest) -> HttpResponse:
         form = ConsentForm(request.POST)
         if form.is_valid():
             try:
-                services.integration_connect(
+                integrations.integration_connect(
                     company_id=company_id,
                     client=form.cleaned_data["client"],
                     new_client_name=form.cleaned_data["new_client_name"],
                     user=user,
                 )
-            except services.ConnectError as exc:
+            except integrations.ConnectError as exc:
                 error = exc.message
             else:
                 return HttpResponseRedirect(redirect_url)
@@ -87,7 +95,7 @@ def consent(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 def _order_or_404(key: str) -> Order:
     order = selectors.order_by_access_key(key=key)
-    if order is None or not order.status:
+    if order is None or order.status == ResultStatus.NEW:
         raise Http404("No such assessment")
     return order
 
@@ -142,8 +150,8 @@ def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpRespons
         return redirect(overview)
     if request.method == "POST" and "start" in request.POST:
         try:
-            services.assessment_start(order=order, assessment=assessment)
-        except services.ServiceError as exc:
+            runner.assessment_start(order=order, assessment=assessment)
+        except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect(overview)
         return redirect(request.path)
@@ -155,13 +163,14 @@ def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpRespons
         )
     form = TestForm(request.POST or None, assessment=assessment)
     if request.method == "POST" and form.is_valid():
-        services.assessment_submit(order=order, assessment=assessment, answers=form.answers())
+        runner.assessment_submit(order=order, assessment=assessment, answers=form.answers())
         order.refresh_from_db()
         return_url = _return_url(order)
         if return_url:
             return HttpResponseRedirect(return_url)
         return redirect(overview)
-    seconds_left = max(0, int((result.deadline - timezone.now()).total_seconds()))
+    deadline = result.deadline or timezone.now()  # set with started_at
+    seconds_left = max(0, int((deadline - timezone.now()).total_seconds()))
     return render(
         request,
         "assessments/take_test.html",
@@ -179,7 +188,7 @@ def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpRespons
 # ---------------------------------------------------------------------------
 # Staff: the private report file
 # ---------------------------------------------------------------------------
-def order_report(request: HttpRequest, pk: int) -> HttpResponse:
+def order_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -188,5 +197,6 @@ def order_report(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(Order, pk=pk)
     if not order.report:
         raise Http404
-    name = order.report.name.rsplit("/", 1)[-1]
-    return FileResponse(order.report.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(
+        order.report.open("rb"), as_attachment=True, filename=order.report_file_name
+    )

@@ -1,23 +1,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import respx
 
-from partner.assessments import queue, tasks
+from jobboard import outbox
 from partner.smartrecruiters.oauth import token_cache
 from tests.assessments.factories import SR_API, Connected, connected_company, issue_token
 
 
 class TaskRecorder:
-    """Stands in for the broker: records what services enqueue; ``run()`` executes it."""
+    """Stands in for the broker: records what services enqueue (``outbox.enqueue_on_commit``)
+    by the task's short name; ``run()`` executes it."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple[object, ...]]] = []
+        self._tasks: dict[str, Callable[..., object]] = {}
 
-    def __call__(self, task_name: str, *args: object) -> None:
-        self.calls.append((task_name, args))
+    def __call__(self, task: Any, *args: object) -> None:
+        name = task.name.rsplit(".", 1)[-1]
+        self._tasks[name] = task
+        self.calls.append((name, args))
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]
@@ -25,14 +30,16 @@ class TaskRecorder:
     def run(self) -> None:
         while self.calls:
             name, args = self.calls.pop(0)
-            getattr(tasks, name)(*args)
+            self._tasks[name](*args)
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
+        monkeypatch.setattr(outbox, "enqueue_on_commit", self)
+        return self
 
 
 @pytest.fixture(autouse=True)
 def queued(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
-    recorder = TaskRecorder()
-    monkeypatch.setattr(queue, "enqueue", recorder)
-    return recorder
+    return TaskRecorder().install(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -201,7 +201,7 @@ def test_setup_409_without_an_sr_pair_asks_for_a_reconnect(staff_client, sr_setu
 
 @pytest.mark.django_db
 def test_a_reconnect_after_disconnect_issues_new_credentials(staff_client, sr_setup, company):
-    from partner.assessments.services import integration_disconnect
+    from partner.assessments.integrations import integration_disconnect
 
     integration_disconnect(integration=company.integration)
     response = staff_client.post(_url(), {"client": company.integration.client_id})

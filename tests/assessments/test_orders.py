@@ -41,7 +41,7 @@ def test_an_order_is_accepted_with_202_and_an_empty_object(client, company, pack
     assert order.candidate_email == "ana@example.org"
     assert order.job_id == "aaf65646-ed93-4c16-950b-cea69773efba"
     assert order.fields == {"cost-center": "CC-42"}
-    assert order.status == ""
+    assert order.status == ResultStatus.NEW
     assert order.results.count() == 1
 
 

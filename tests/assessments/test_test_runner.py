@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from partner.assessments import services, tasks
+from partner.assessments import orders, runner, tasks
 from partner.assessments.models import (
     AssessmentResult,
     Choice,
@@ -123,11 +123,11 @@ def test_several_correct_choices_need_all_of_them(invited):
     b = Choice.objects.create(question=question, text="''", is_correct=True)
     Choice.objects.create(question=question, text="[]")
     questions = list(js.questions.prefetch_related("choices"))
-    raw, maximum, _ = services.score_answers(
+    raw, maximum, _ = runner.score_answers(
         questions=questions, answers={str(question.pk): [str(a.pk)]}
     )
     assert (raw, maximum) == (0, 7)
-    raw, _, _ = services.score_answers(
+    raw, _, _ = runner.score_answers(
         questions=questions, answers={str(question.pk): [str(a.pk), str(b.pk)]}
     )
     assert raw == 2
@@ -146,7 +146,7 @@ def test_answers_after_the_time_limit_are_not_counted(client, invited):
 
 @pytest.mark.django_db
 def test_a_closed_order_cannot_be_started(client, invited):
-    services.order_reject(order=invited, reason="Role filled")
+    orders.order_reject(order=invited, reason="Role filled")
     base = f"/sr/assessments/take/{invited.access_key}/js/"
     assert client.post(base, {"start": "1"}).status_code == 302
     assert AssessmentResult.objects.get().started_at is None

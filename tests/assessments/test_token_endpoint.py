@@ -181,7 +181,7 @@ def test_credentials_in_both_basic_and_the_body_are_refused(client, company: Con
 
 @pytest.mark.django_db
 def test_a_disconnected_company_gets_no_token(client, company: Connected):
-    from partner.assessments.services import integration_disconnect
+    from partner.assessments.integrations import integration_disconnect
 
     integration_disconnect(integration=company.integration)
     response = _post(

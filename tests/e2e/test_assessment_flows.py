@@ -16,7 +16,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from partner.assessments import queue
 from partner.assessments.models import Integration, Order
 from partner.sandbox.assessments import services as sr_services
 from partner.sandbox.assessments.models import AsmCompany, AsmOrder
@@ -32,9 +31,7 @@ COMPANY = "5f1c0c2e9b1d4a0012345678"
 @pytest.fixture
 def queued(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
     """The worker: tasks are recorded and run by the test when it chooses."""
-    recorder = TaskRecorder()
-    monkeypatch.setattr(queue, "enqueue", recorder)
-    return recorder
+    return TaskRecorder().install(monkeypatch)
 
 
 @pytest.fixture

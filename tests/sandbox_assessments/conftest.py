@@ -81,12 +81,9 @@ def integrated(configured, client, master, token) -> dict[str, object]:
 @pytest.fixture
 def queued(monkeypatch: pytest.MonkeyPatch):
     """Partner tasks are recorded, not sent to a broker; ``queued.run()`` is the worker."""
-    from partner.assessments import queue
     from tests.assessments.conftest import TaskRecorder
 
-    recorder = TaskRecorder()
-    monkeypatch.setattr(queue, "enqueue", recorder)
-    return recorder
+    return TaskRecorder().install(monkeypatch)
 
 
 @pytest.fixture

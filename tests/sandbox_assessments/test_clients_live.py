@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from partner.assessments import services as partner_services
+from partner.assessments import orders, pushes
 from partner.assessments.models import Order, ResultPush
 from partner.sandbox.assessments import services as sr_services
 from partner.sandbox.assessments.models import AsmCompany, AsmOrder
@@ -99,18 +99,18 @@ def _sr_order_with_push(live) -> Order:
     connected.integration.save()
     fullstack_package()
     sr_order = AsmOrder.objects.create(company=AsmCompany.objects.get(), package_id="pkg-fullstack")
-    order, _ = partner_services.order_place(
+    order, _ = orders.order_place(
         integration=connected.integration,
-        data=partner_services.OrderInput(
+        data=orders.OrderInput(
             result_callback_url=(
                 f"{live.url}/assessment-api/v202010/orders/{sr_order.order_id}/results"
             ),
             company_id="c0ffee000001",
             package_id="pkg-fullstack",
-            candidate=partner_services.CandidateInput(email="ana@example.org"),
+            candidate=orders.CandidateInput(email="ana@example.org"),
         ),
     )
-    partner_services.order_invite(order_id=order.pk)
+    orders.order_invite(order_id=order.pk)
     return order
 
 
@@ -123,7 +123,7 @@ def test_a_429_with_retry_after_is_retried(live):
         fault_count=1,
         retry_after_seconds=0,
     )
-    assert partner_services.pushes_drain() == {"sent": 1}
+    assert pushes.pushes_drain() == {"sent": 1}
     assert AsmOrder.objects.get().result["status"] == "PENDING"
 
 
@@ -133,7 +133,7 @@ def test_a_dropped_response_after_commit_is_repeated_harmlessly(live):
     live.set_switches(
         fault="reset", fault_scope=["assessments.results"], fault_count=1, fault_after_commit=True
     )
-    assert partner_services.pushes_drain() == {"sent": 1}
+    assert pushes.pushes_drain() == {"sent": 1}
     sr_order = AsmOrder.objects.get()
     assert sr_order.result["status"] == "PENDING"
     assert sr_order.patches.filter(status=200).count() == 2
@@ -143,7 +143,7 @@ def test_a_dropped_response_after_commit_is_repeated_harmlessly(live):
 def test_an_unknown_order_at_sr_fails_the_push_without_retry(live):
     order = _sr_order_with_push(live)
     AsmOrder.objects.all().delete()
-    assert partner_services.pushes_drain() == {"failed": 1}
+    assert pushes.pushes_drain() == {"failed": 1}
     push = ResultPush.objects.get(order=order)
     assert push.response_status == 404
     assert push.attempts == 1

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from partner.assessments import services as partner_services
+from partner.assessments import orders, pushes, runner
 from partner.assessments.models import Assessment, Integration, Order, ResultPush
 from partner.sandbox.assessments import caller
 from partner.sandbox.assessments import services as sr_services
@@ -129,12 +129,12 @@ def test_register_connect_browse_order_take_review_and_disconnect(live, staff, q
 
     # Staff: the portfolio review and the PDF report.
     order = Order.objects.get()
-    partner_services.order_attach_report(
+    orders.order_attach_report(
         order=order,
         upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4 full report", "application/pdf"),
     )
     manual = order.results.get(assessment__kind=Assessment.Kind.MANUAL)
-    partner_services.assessment_review(
+    runner.assessment_review(
         result=manual,
         score_raw=7,
         score_min=0,
@@ -223,11 +223,11 @@ def test_pushes_survive_a_5xx_and_a_revoked_token(live, staff, queued):
         fields={},
         requester={},
     )
-    partner_services.order_invite(order_id=Order.objects.get().pk)
-    partner_services.pushes_drain()  # caches the SR token
+    orders.order_invite(order_id=Order.objects.get().pk)
+    pushes.pushes_drain()  # caches the SR token
     AsmToken.objects.filter(kind=AsmToken.Kind.COMPANY).update(revoked_at="2020-01-01T00:00Z")
     live.set_switches(fault="503", fault_scope=["assessments.results"], fault_count=1)
-    partner_services.order_reject(order=Order.objects.get(), reason="Role closed")
-    assert partner_services.pushes_drain() == {"sent": 1}
+    orders.order_reject(order=Order.objects.get(), reason="Role closed")
+    assert pushes.pushes_drain() == {"sent": 1}
     assert AsmOrder.objects.get().result["status"] == "REJECTED"
     assert ResultPush.objects.filter(state=ResultPush.State.SENT).count() == 2

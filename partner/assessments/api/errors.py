@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from partner.assessments.services import ServiceError
+from partner.assessments.errors import ServiceError
 
 _CODES: dict[type[exceptions.APIException], str] = {
     exceptions.NotAuthenticated: "UNAUTHORIZED",

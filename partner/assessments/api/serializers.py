@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from partner.assessments.models import Assessment, AssessmentType, Package
-from partner.assessments.services import CandidateInput, OrderInput
+from partner.assessments.orders import CandidateInput, OrderInput
 from partner.assessments.urlrules import is_allowed_web_redirect
 
 
@@ -36,7 +36,8 @@ class ErrorItemSerializer(serializers.Serializer):
 
 class ErrorResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
-    errors = ErrorItemSerializer(many=True)
+    # A declared field, not Serializer.errors: DRF moves declared fields off the class.
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
 
 
 class AssessmentOutputSerializer(serializers.ModelSerializer):
@@ -83,7 +84,10 @@ class OrderRequestSerializer(serializers.Serializer):
     job = JobSerializer(required=False)
     jobId = serializers.CharField(required=False, max_length=100)
     requester = RequesterSerializer(required=False)
-    fields = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    # The contract's name; a declared field, so it does not replace Serializer.fields.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.CharField(allow_blank=True), required=False
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # SR may send only the deprecated jobId (§7 "Tolerate").

@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -21,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partner.assessments import selectors, services
+from partner.assessments import integrations, orders, selectors
 from partner.assessments.api import serializers as s
 from partner.assessments.api.auth import (
     BearerTokenAuthentication,
@@ -29,6 +30,7 @@ from partner.assessments.api.auth import (
     TokenIdentity,
 )
 from partner.assessments.api.errors import api_exception_handler
+from partner.assessments.errors import ServiceError
 from partner.assessments.models import Order
 
 logger = logging.getLogger(__name__)
@@ -121,7 +123,8 @@ class TokenView(APIView):
         content_type = request.content_type.split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
             return _token_error("invalid_request", "Send a form-encoded body", 400)
-        body = request.data
+        # FormParser gives a QueryDict; any other body was refused above.
+        body: Mapping[str, Any] = request.data if isinstance(request.data, Mapping) else {}
         body_id, body_secret = body.get("client_id", ""), body.get("client_secret", "")
         if basic is not None and body_secret:
             return _token_error("invalid_request", "Use one client authentication method", 400)
@@ -131,10 +134,10 @@ class TokenView(APIView):
                 "invalid_client", "Client authentication failed", 401, basic=basic is not None
             )
         try:
-            integration = services.client_authenticate(
+            integration = integrations.client_authenticate(
                 client_id=client_id, client_secret=client_secret
             )
-        except services.InvalidClientError:
+        except integrations.InvalidClientError:
             logger.info("token refused for client id %s", client_id[:40])
             return _token_error("invalid_client", "Unknown client", 401, basic=basic is not None)
         grant_type = body.get("grant_type", "")
@@ -144,7 +147,7 @@ class TokenView(APIView):
             return _token_error(
                 "unsupported_grant_type", "Only client_credentials is supported", 400
             )
-        token, expires_in = services.token_issue(integration=integration)
+        token, expires_in = integrations.token_issue(integration=integration)
         response = Response(
             {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
         )
@@ -209,9 +212,7 @@ class PackageDetailView(SRAPIView):
         identity = self.identity(request)
         package = selectors.package_for(integration=identity.integration, external_id=package_id)
         if package is None:
-            raise services.ServiceError(
-                "Unknown assessment package", code="PACKAGE_NOT_FOUND", status=404
-            )
+            raise ServiceError.unknown_package()
         return Response(s.PackageOutputSerializer(package).data)
 
 
@@ -225,7 +226,7 @@ class OrderView(SRAPIView):
         identity = self.identity(request)
         serializer = s.OrderRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.order_place(integration=identity.integration, data=serializer.to_input())
+        orders.order_place(integration=identity.integration, data=serializer.to_input())
         return Response({}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -239,10 +240,10 @@ class InlineOrderView(SRAPIView):
         identity = self.identity(request)
         serializer = s.InlineOrderRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order, _ = services.order_place(
+        order, _ = orders.order_place(
             integration=identity.integration, data=serializer.to_input(), kind=Order.Kind.INLINE
         )
-        url = services.take_url(order)
+        url = orders.take_url(order)
         return Response({"url": url, "assessmentPackageURL": url})
 
 
@@ -260,6 +261,6 @@ class DisconnectView(SRAPIView):
         # Revoke only our own company; a token revoked by this disconnect, an unknown or
         # already disconnected company, or another company's id all get 204 and no change.
         if not identity.revoked and company_id == identity.company_id:
-            services.integration_disconnect(integration=identity.integration)
+            integrations.integration_disconnect(integration=identity.integration)
             logger.info("company %s disconnected by SmartRecruiters", company_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from partner.assessments import services
+from partner.assessments.pushes import pushes_drain
 
 
 class Command(BaseCommand):
@@ -16,6 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=1000)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        counts = services.pushes_drain(limit=options["limit"])
+        counts = pushes_drain(limit=options["limit"])
         summary = ", ".join(f"{state}: {n}" for state, n in sorted(counts.items())) or "nothing due"
         self.stdout.write(f"Result pushes: {summary}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -10,7 +11,9 @@ from django.db import transaction
 from partner.assessments.models import Assessment, AssessmentType, Choice, Package, Question
 
 # (question, points, choices with the correct ones marked, or accepted short answers)
-JS_QUESTIONS: list[tuple[str, int, list[tuple[str, bool]] | str]] = [
+Questions = list[tuple[str, int, list[tuple[str, bool]] | str]]
+
+JS_QUESTIONS: Questions = [
     (
         "Which keyword declares a block-scoped constant?",
         2,
@@ -19,7 +22,7 @@ JS_QUESTIONS: list[tuple[str, int, list[tuple[str, bool]] | str]] = [
     ("What does typeof null return?", 3, "object"),
     ("Which values are falsy?", 3, [("0", True), ("''", True), ("[]", False), ("{}", False)]),
 ]
-SQL_QUESTIONS: list[tuple[str, int, list[tuple[str, bool]] | str]] = [
+SQL_QUESTIONS: Questions = [
     (
         "Which clause filters groups after aggregation?",
         2,
@@ -29,7 +32,83 @@ SQL_QUESTIONS: list[tuple[str, int, list[tuple[str, bool]] | str]] = [
 ]
 
 
-def _questions(assessment: Assessment, questions: list[tuple[str, int, Any]]) -> None:
+@dataclass(frozen=True)
+class DemoAssessment:
+    external_id: str
+    name: str
+    description: str
+    kind: Assessment.Kind = Assessment.Kind.AUTO
+    minutes: int = 30
+    questions: Questions = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoPackage:
+    external_id: str
+    name: str
+    description: str
+    type: AssessmentType
+    assessments: list[DemoAssessment]
+
+
+DEMO_PACKAGES = [
+    DemoPackage(
+        "pkg-fullstack",
+        "Full-stack developer",
+        "JavaScript and SQL, 40 minutes",
+        AssessmentType.SKILL_TEST,
+        [
+            DemoAssessment(
+                "js",
+                "JavaScript",
+                "25 minutes of JavaScript questions",
+                minutes=25,
+                questions=JS_QUESTIONS,
+            ),
+            DemoAssessment(
+                "sql", "SQL", "15 minutes of SQL questions", minutes=15, questions=SQL_QUESTIONS
+            ),
+        ],
+    ),
+    DemoPackage(
+        "pkg-portfolio",
+        "Portfolio review",
+        "Our reviewers assess the candidate's work samples",
+        AssessmentType.BEHAVIORAL_ASSESSMENT,
+        [
+            DemoAssessment(
+                "review",
+                "Portfolio review",
+                "Scored by a reviewer, with a PDF report",
+                kind=Assessment.Kind.MANUAL,
+            )
+        ],
+    ),
+]
+
+
+def _create(demo: DemoPackage) -> None:
+    package = Package.objects.create(
+        external_id=demo.external_id,
+        name=demo.name,
+        description=demo.description,
+        type=demo.type,
+    )
+    for position, spec in enumerate(demo.assessments, start=1):
+        assessment = Assessment.objects.create(
+            package=package,
+            external_id=spec.external_id,
+            name=spec.name,
+            description=spec.description,
+            type=demo.type,
+            kind=spec.kind,
+            time_limit_minutes=spec.minutes,
+            position=position,
+        )
+        _questions(assessment, spec.questions)
+
+
+def _questions(assessment: Assessment, questions: Questions) -> None:
     for position, (text, points, answer) in enumerate(questions, start=1):
         if isinstance(answer, str):
             Question.objects.create(
@@ -55,42 +134,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        if not Package.objects.filter(external_id="pkg-fullstack").exists():
-            package = Package.objects.create(
-                external_id="pkg-fullstack",
-                name="Full-stack developer",
-                description="JavaScript and SQL, 40 minutes",
-                type=AssessmentType.SKILL_TEST,
-            )
-            for position, (slug, name, minutes, questions) in enumerate(
-                [("js", "JavaScript", 25, JS_QUESTIONS), ("sql", "SQL", 15, SQL_QUESTIONS)],
-                start=1,
-            ):
-                assessment = Assessment.objects.create(
-                    package=package,
-                    external_id=slug,
-                    name=name,
-                    description=f"{minutes} minutes of {name} questions",
-                    type=AssessmentType.SKILL_TEST,
-                    time_limit_minutes=minutes,
-                    position=position,
-                )
-                _questions(assessment, questions)
-            self.stdout.write("Created pkg-fullstack")
-        if not Package.objects.filter(external_id="pkg-portfolio").exists():
-            package = Package.objects.create(
-                external_id="pkg-portfolio",
-                name="Portfolio review",
-                description="Our reviewers assess the candidate's work samples",
-                type=AssessmentType.BEHAVIORAL_ASSESSMENT,
-            )
-            Assessment.objects.create(
-                package=package,
-                external_id="review",
-                name="Portfolio review",
-                description="Scored by a reviewer, with a PDF report",
-                type=AssessmentType.BEHAVIORAL_ASSESSMENT,
-                kind=Assessment.Kind.MANUAL,
-            )
-            self.stdout.write("Created pkg-portfolio")
+        for demo in DEMO_PACKAGES:
+            if not Package.objects.filter(external_id=demo.external_id).exists():
+                _create(demo)
+                self.stdout.write(f"Created {demo.external_id}")
         self.stdout.write(self.style.SUCCESS("Demo assessment packages ready."))
