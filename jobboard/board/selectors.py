@@ -6,6 +6,7 @@ Everything a job seeker can reach starts from ``Listing.objects.visible()``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Max, OuterRef
+from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from jobboard.board.models import Listing, ListingQuerySet
@@ -173,3 +175,13 @@ def alert_matches(
         .only(*CARD_FIELDS)
     )
     return list(newest.apply(listings, now=now)[:limit])
+
+
+def listing_with(*, pk: int, annotations: Mapping[str, BaseExpression]) -> Listing | None:
+    """One listing whatever its state, with its company, and ``annotations`` in the same query.
+
+    For pages other apps build on a job (the apply page): what they know about a listing
+    comes as their own annotations, so the board need not know it and the page still
+    reads the listing in one query.
+    """
+    return Listing.objects.select_related("company").annotate(**annotations).filter(pk=pk).first()

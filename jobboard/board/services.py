@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from jobboard import ratelimit
 from jobboard.board import selectors
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, JobAlert, Listing
@@ -293,16 +293,6 @@ def alert_unsubscribe_url(alert: JobAlert) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _within_rate(key: str, limit: int) -> bool:
-    # add() is atomic and sets the window only for the first hit; incr() counts.
-    cache.add(key, 0, _RATE_WINDOW_SECONDS)
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # evicted between add and incr: count this one as the first
-        cache.set(key, 1, _RATE_WINDOW_SECONDS)
-        return True
-
-
 def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) -> None:
     unsubscribe = alert_unsubscribe_url(alert)
     context = {
@@ -337,10 +327,16 @@ def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAl
     """
     email = email.strip()
     email_key = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    if not _within_rate(f"board:alert-rate:ip:{client_ip}", settings.BOARD_ALERT_SIGNUPS_PER_IP):
+    if not ratelimit.allow(
+        key=f"board:alert-rate:ip:{client_ip}",
+        limit=settings.BOARD_ALERT_SIGNUPS_PER_IP,
+        window=_RATE_WINDOW_SECONDS,
+    ):
         raise AlertRateLimited("Too many sign-ups from your network; please try again later.")
-    if not _within_rate(
-        f"board:alert-rate:email:{email_key}", settings.BOARD_ALERT_SIGNUPS_PER_EMAIL
+    if not ratelimit.allow(
+        key=f"board:alert-rate:email:{email_key}",
+        limit=settings.BOARD_ALERT_SIGNUPS_PER_EMAIL,
+        window=_RATE_WINDOW_SECONDS,
     ):
         raise AlertRateLimited("Too many sign-ups for this address; please try again later.")
     with transaction.atomic():

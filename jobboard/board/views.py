@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from jobboard.board import feeds, selectors, seo, services
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
+from jobboard.clientaddr import client_address
 
 
 class AlertForm(forms.Form):
@@ -32,12 +33,6 @@ class AlertForm(forms.Form):
 
 def _canonical(path: str, query: str = "") -> str:
     return seo.absolute_url(path) + (f"?{query}" if query else "")
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever a client chooses to send unless a
-    # trusted proxy rewrites it, and a rate limit keyed on it would be trivial to dodge.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @require_safe
@@ -157,7 +152,7 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             services.request_job_alert(
-                email=form.cleaned_data["email"], search=search, client_ip=_client_ip(request)
+                email=form.cleaned_data["email"], search=search, client_ip=client_address(request)
             )
         except services.AlertRateLimited as exc:
             error, status = str(exc), 429

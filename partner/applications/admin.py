@@ -10,13 +10,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from partner.applications import services
 from partner.applications.models import (
     Application,
     ApplicationFile,
     ConfigurationCache,
     SubmissionAttempt,
 )
+from partner.applications.services.erasure import application_erase
+from partner.applications.services.submission import application_retry
 
 
 def elide_files(payload: Any, files: dict[int, ApplicationFile]) -> Any:
@@ -123,8 +124,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description="Retry sending (failed applications)")
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         count = sum(
-            services.application_retry(application_id=pk)
-            for pk in queryset.values_list("pk", flat=True)
+            application_retry(application_id=pk) for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(
             request, f"{count} application(s) queued for sending again.", messages.SUCCESS
@@ -134,7 +134,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def erase_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         done = skipped = 0
         for pk in queryset.values_list("pk", flat=True):
-            if services.application_erase(application_id=pk, reason="admin"):
+            if application_erase(application_id=pk, reason="admin"):
                 done += 1
             else:
                 skipped += 1

@@ -2,8 +2,8 @@
 
 An ``Application`` is stored locally first, together with its submission state, in one
 transaction; a task then sends it. The row is the submission record the contract asks
-for: claimed with a conditional UPDATE while a POST is in flight, marked ``sent`` on the
-first 201 and never posted again after that.
+for, an item of the shared outbox (``jobboard.outbox``): claimed while a POST is in
+flight, marked ``sent`` on the first 2xx and never posted again after that.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from jobboard import outbox
 from jobboard.crypto import EncryptedTextField
 
 
@@ -38,21 +39,13 @@ class ConfigurationCache(models.Model):
         return f"{self.posting_uuid} ({self.language})"
 
 
-class ApplicationQuerySet(models.QuerySet["Application"]):
-    def due(self, *, now: object) -> ApplicationQuerySet:
-        """Waiting to be sent now, or left in 'sending' by a worker that died."""
-        return self.filter(
-            models.Q(state=Application.State.RECEIVED, next_attempt_at__lte=now)
-            | models.Q(state=Application.State.SENDING, claimed_until__lt=now)
-        )
-
-
-class Application(models.Model):
+class Application(outbox.OutboxItem):
     class State(models.TextChoices):
-        RECEIVED = "received", "Received"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        # The outbox's pending state: candidates and admins see it as "Received".
+        RECEIVED = outbox.PENDING, "Received"
+        SENDING = outbox.SENDING, "Sending"
+        SENT = outbox.SENT, "Sent"
+        FAILED = outbox.FAILED, "Failed"
 
     listing = models.ForeignKey(
         "board.Listing", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -61,7 +54,7 @@ class Application(models.Model):
     job_title = models.CharField(max_length=300, blank=True)
     language = models.CharField(max_length=10, default="en")
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True
+        max_length=12, choices=State.choices, default=State.RECEIVED, db_index=True
     )
 
     # The exact ApplyRequest as JSON, encrypted at rest (it is all personal data), with
@@ -72,12 +65,9 @@ class Application(models.Model):
 
     status_token_hash = models.CharField(max_length=64, unique=True)
 
-    # Submission (the "job"): claimed with a conditional UPDATE.
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    # Submission (the outbox item's attempts, next_attempt_at, claimed_until, last_error),
+    # retried on transient errors until this moment.
     give_up_at = models.DateTimeField()
-    last_error = models.TextField(blank=True)
     last_error_code = models.CharField(max_length=60, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     # Question ids a 400 named, mapped back to the form's questions on the status page.
@@ -95,8 +85,6 @@ class Application(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     erased_at = models.DateTimeField(null=True, blank=True)
     erasure_reason = models.CharField(max_length=40, blank=True)
-
-    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -143,12 +131,17 @@ class ApplicationFile(models.Model):
 class SubmissionAttempt(models.Model):
     """One POST to SmartRecruiters (or a try that could not reach it), for admin."""
 
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Sent"
+        RETRY = "retry", "To retry"
+        FAILED = "failed", "Failed"
+
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="submission_attempts"
     )
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=20)  # sent | retry | failed
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=60, blank=True)
     message = models.TextField(blank=True)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol, cast
 
+from django.db import models
 from django.utils import timezone
 
-from jobboard.board.models import Listing
+from jobboard import outbox
+from jobboard.board import selectors as board_selectors
 from jobboard.crypto import hash_token
 from partner.applications.models import Application, ConfigurationCache
+from partner.postings import selectors as postings_selectors
 
 # SmartRecruiters' status values in the candidate's words (application-api.md §5).
 STATUS_WORDS: dict[str, str] = {
@@ -34,6 +38,23 @@ STATE_WORDS: dict[str, str] = {
 }
 
 
+class ApplyListing(Protocol):
+    """What applying needs of a board listing (templates also show its company)."""
+
+    pk: int
+    slug: str
+    title: str
+    apply_url: str
+    updated_at: datetime
+
+    @property
+    def is_visible(self) -> bool: ...
+
+    @property
+    def posting_uuid(self) -> str:
+        """SmartRecruiters' posting UUID, from the feed posting; "" when there is none."""
+
+
 def status_words(status: str) -> str:
     """Plain words for a status; an unknown value is shown as it is (contract §7)."""
     return STATUS_WORDS.get(status, status)
@@ -47,8 +68,13 @@ def application_by_token(*, token: str) -> Application | None:
     return Application.objects.filter(status_token_hash=hash_token(token)).first()
 
 
-def apply_listing(*, pk: int) -> Listing | None:
-    return Listing.objects.select_related("company").filter(pk=pk).first()
+def apply_listing(*, pk: int) -> ApplyListing | None:
+    """A listing in any state, with its SmartRecruiters posting UUID, in one query."""
+    listing = board_selectors.listing_with(
+        pk=pk, annotations={"posting_uuid": postings_selectors.listing_posting_uuid()}
+    )
+    # The annotation gives the listing its ``posting_uuid``.
+    return cast("ApplyListing | None", listing)
 
 
 def rejected_questions(*, application: Application) -> list[str]:
@@ -62,11 +88,12 @@ def rejected_questions(*, application: Application) -> list[str]:
     return [labels.get(qid) or qid for qid in application.rejected_question_ids]
 
 
+def submittable() -> models.QuerySet[Application]:
+    """Applications the outbox may send: erased ones never are."""
+    return Application.objects.filter(erased_at__isnull=True)
+
+
 def due_application_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    now = now or timezone.now()
-    return list(
-        Application.objects.due(now=now)
-        .filter(erased_at__isnull=True)
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+    """Due now, or left in ``sending`` by a worker that died."""
+    due = outbox.due(submittable(), now=now or timezone.now())
+    return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])

@@ -1,6 +1,6 @@
 """Celery tasks: thin wrappers that take ids and call one service.
 
-Each task is safe to run twice: the submission claim is a conditional UPDATE, erasure and
+Each task is safe to run twice: a submission is claimed through the outbox, erasure and
 status polling are idempotent. The beat schedule (jobboard/celery.py) names the three
 periodic ones.
 """
@@ -12,7 +12,9 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from partner.applications import selectors, services
+from partner.applications import selectors
+from partner.applications.services import configuration, erasure, intake, status, submission
+from partner.applications.services.submission import SubmitResult
 from partner.smartrecruiters.errors import SmartRecruitersError
 
 logger = logging.getLogger(__name__)
@@ -26,14 +28,14 @@ SHORT_RETRY_SECONDS = 300
     name="partner.applications.tasks.submit_application", time_limit=960, soft_time_limit=930
 )
 def submit_application(application_id: int) -> str:
-    outcome = services.submit_application(application_id=application_id)
-    if outcome.result == "retry" and outcome.retry_at is not None:
+    outcome = submission.submit_application(application_id=application_id)
+    if outcome.result == SubmitResult.RETRY and outcome.retry_at is not None:
         # The sweeper finds every due submission; this only keeps short backoffs short.
         # Long countdowns are left to it (a broker may redeliver long-held messages).
         countdown = max(0.0, (outcome.retry_at - timezone.now()).total_seconds())
         if countdown <= SHORT_RETRY_SECONDS:
             submit_application.apply_async((application_id,), countdown=countdown)
-    return outcome.result
+    return str(outcome.result)
 
 
 @shared_task(
@@ -42,7 +44,7 @@ def submit_application(application_id: int) -> str:
 def send_confirmation(application_id: int, token: str) -> bool:
     """Email the status link. The plain token travels only in this message: the
     database keeps its hash, so this is the one moment the link can be built."""
-    return services.confirmation_send(application_id=application_id, token=token)
+    return intake.confirmation_send(application_id=application_id, token=token)
 
 
 @shared_task(
@@ -58,12 +60,12 @@ def sweep_submissions() -> int:
 
 @shared_task(name="partner.applications.tasks.poll_statuses", time_limit=1800, soft_time_limit=1780)
 def poll_statuses() -> dict[str, int]:
-    return services.statuses_poll()
+    return status.statuses_poll()
 
 
 @shared_task(name="partner.applications.tasks.erase_expired", time_limit=1800, soft_time_limit=1780)
 def erase_expired() -> int:
-    return services.erase_expired()
+    return erasure.erase_expired()
 
 
 @shared_task(
@@ -71,7 +73,7 @@ def erase_expired() -> int:
 )
 def refresh_configuration(posting_uuid: str, language: str) -> bool:
     try:
-        services.configuration_refresh(posting_uuid=posting_uuid, language=language)
+        configuration.configuration_refresh(posting_uuid=posting_uuid, language=language)
     except SmartRecruitersError as exc:
         # The cached copy stays in use; the next page view past the TTL tries again.
         logger.info("configuration refresh failed: %s", exc.__class__.__name__)

@@ -16,11 +16,21 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jobboard.board.models import Listing
+from jobboard.clientaddr import client_address
 from jobboard.crypto import hash_token
-from partner.applications import selectors, services
-from partner.applications.forms import CandidateForm, ScreeningForm
+from partner.applications import selectors
+from partner.applications.forms import CandidateForm
 from partner.applications.models import Application
+from partner.applications.screening import ScreeningForm
+from partner.applications.selectors import ApplyListing
+from partner.applications.services.configuration import (
+    LoadedConfiguration,
+    Unavailable,
+    configuration_for,
+)
+from partner.applications.services.erasure import application_erase
+from partner.applications.services.intake import application_create, apply_allowed
+from partner.applications.services.status import status_for_page
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +38,6 @@ logger = logging.getLogger(__name__)
 def _language(request: HttpRequest) -> str:
     # LocaleMiddleware picked one of settings.LANGUAGES from Accept-Language.
     return (getattr(request, "LANGUAGE_CODE", None) or get_language() or "en").split("-")[0]
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only, as on the board: X-Forwarded-For is whatever a client sends
-    # unless a trusted proxy rewrites it, and a spoofable key makes the limit useless.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @never_cache
@@ -46,18 +50,18 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return redirect("applications:apply", pk=listing.pk, slug=listing.slug)
     if not listing.is_visible:
         return render(request, "applications/closed.html", {"listing": listing}, status=410)
-    if not listing.job_key:
+    if not listing.posting_uuid:
         return _unavailable(request, listing)
 
-    result = services.configuration_for(posting_uuid=listing.job_key, language=_language(request))
-    if result.unavailable == "closed":
+    loaded = configuration_for(posting_uuid=listing.posting_uuid, language=_language(request))
+    if loaded is Unavailable.CLOSED:
         return render(request, "applications/closed.html", {"listing": listing}, status=410)
-    if result.config is None:
+    if isinstance(loaded, Unavailable):
         return _unavailable(request, listing)
-    config = result.config
+    config = loaded.config
 
     if request.method == "POST":
-        if services.apply_rate_limited(key=_client_ip(request)):
+        if not apply_allowed(client=client_address(request)):
             logger.warning("apply rate limit hit for listing %s", listing.pk)
             return render(
                 request, "applications/rate_limited.html", {"listing": listing}, status=429
@@ -70,7 +74,7 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             # cannot survive a round trip, and the page says so.
             initial = {key: request.POST.get(key) for key in request.POST}
             unbound = CandidateForm(initial=initial, config=config)
-            return _render_form(request, listing, unbound, screening, result, judged=False)
+            return _render_form(request, listing, unbound, screening, loaded, judged=False)
         if form.is_spam:
             # Looks like success to a bot; nothing is stored or sent.
             logger.info("apply honeypot filled for listing %s", listing.pk)
@@ -78,7 +82,7 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         form_ok = form.is_valid()
         screening_ok = screening.is_valid()
         if form_ok and screening_ok:
-            _, token = services.application_create(
+            _, token = application_create(
                 listing=listing,
                 language=_language(request),
                 candidate=form.payload_fields(),
@@ -86,9 +90,9 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 files=form.checked_files,
             )
             return redirect(reverse("applications:status", kwargs={"token": token}) + "?new=1")
-        return _render_form(request, listing, form, screening, result, judged=True, status=400)
+        return _render_form(request, listing, form, screening, loaded, judged=True, status=400)
 
-    return _blank_form(request, listing, result)
+    return _blank_form(request, listing, loaded)
 
 
 # The CSRF input of a cached page; its value is put back per request.
@@ -98,35 +102,27 @@ BLANK_PAGE_SECONDS = 300  # bounds how long a deploy's old markup can be served
 
 
 def _blank_form(
-    request: HttpRequest, listing: Listing, result: services.ConfigurationResult
+    request: HttpRequest, listing: ApplyListing, loaded: LoadedConfiguration
 ) -> HttpResponse:
     """The empty form, the same for every visitor but its CSRF token: rendered once
     per listing, language and fetched configuration, then served from the cache."""
-    config = result.config
-    if config is None or result.fetched_at is None or len(get_messages(request)):
-        # Pending messages make the page personal; render it for this visitor only.
+
+    def render_blank() -> HttpResponse:
+        form = CandidateForm(config=loaded.config)
         return _render_form(
-            request,
-            listing,
-            CandidateForm(config=config),
-            ScreeningForm(config),
-            result,
-            judged=False,
+            request, listing, form, ScreeningForm(loaded.config), loaded, judged=False
         )
-    key = "apply-page:" + hash_token(_blank_form_key(request, listing, result))
+
+    if len(get_messages(request)):
+        # Pending messages make the page personal; render it for this visitor only.
+        return render_blank()
+    key = "apply-page:" + hash_token(_blank_form_key(request, listing, loaded))
     cached = cache.get(key)
     if cached is not None:
         response = HttpResponse(cached.replace(_CSRF_SLOT, get_token(request)))
         add_never_cache_headers(response)
         return response
-    response = _render_form(
-        request,
-        listing,
-        CandidateForm(config=config),
-        ScreeningForm(config),
-        result,
-        judged=False,
-    )
+    response = render_blank()
     html = response.content.decode()
     if _CSRF_VALUE.search(html):
         cache.set(key, _CSRF_VALUE.sub(rf"\g<1>{_CSRF_SLOT}\g<2>", html), BLANK_PAGE_SECONDS)
@@ -134,21 +130,20 @@ def _blank_form(
 
 
 def _blank_form_key(
-    request: HttpRequest, listing: Listing, result: services.ConfigurationResult
+    request: HttpRequest, listing: ApplyListing, loaded: LoadedConfiguration
 ) -> str:
-    fetched = result.fetched_at.timestamp() if result.fetched_at else ""
     parts = (
-        listing.job_key,
+        listing.posting_uuid,
         _language(request),
-        fetched,
-        result.stale,
+        loaded.fetched_at.timestamp(),
+        loaded.stale,
         listing.pk,
         listing.updated_at,
     )
     return "|".join(str(part) for part in parts)
 
 
-def _unavailable(request: HttpRequest, listing: Listing) -> HttpResponse:
+def _unavailable(request: HttpRequest, listing: ApplyListing) -> HttpResponse:
     # SmartRecruiters' own apply page, offered only as an http(s) link.
     apply_url = listing.apply_url if re.match(r"^https?://", listing.apply_url or "") else ""
     return render(
@@ -161,26 +156,24 @@ def _unavailable(request: HttpRequest, listing: Listing) -> HttpResponse:
 
 def _render_form(
     request: HttpRequest,
-    listing: Listing,
+    listing: ApplyListing,
     form: CandidateForm,
     screening: ScreeningForm,
-    result: services.ConfigurationResult,
+    loaded: LoadedConfiguration,
     *,
     judged: bool,
     status: int = 200,
 ) -> HttpResponse:
-    blank_form_key = ""
-    if screening.data is None and result.fetched_at is not None:
-        # A blank form's questions are the same for every visitor: rendered once per
-        # fetched configuration (the key changes when a new one is fetched).
-        blank_form_key = _blank_form_key(request, listing, result)
+    # A blank form's questions are the same for every visitor: rendered once per
+    # fetched configuration (the key changes when a new one is fetched).
+    blank_form_key = _blank_form_key(request, listing, loaded) if screening.data is None else ""
     context = {
         "listing": listing,
         "blank_form_key": blank_form_key,
         "form": form,
         "screening": screening,
-        "config": result.config,
-        "stale": result.stale,
+        "config": loaded.config,
+        "stale": loaded.stale,
         # Errors are shown only after a real submit, not after "add another".
         "judged": judged,
         # A browser cannot put chosen files back into a re-rendered form.
@@ -197,7 +190,7 @@ def _status_page(
     erase_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    sr_status = services.status_for_page(application=application)
+    sr_status = status_for_page(application=application)
     context = {
         "application": application,
         "token": token,
@@ -229,7 +222,7 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         message = "Please tick the box to confirm that your data should be erased."
         return _status_page(request, application, token, erase_error=message, status=400)
-    if not services.application_erase(application_id=application.pk, reason="candidate request"):
+    if not application_erase(application_id=application.pk, reason="candidate request"):
         message = "Your application is being sent right now. Please try again in a few minutes."
         return _status_page(request, application, token, erase_error=message, status=409)
     return redirect("applications:status", token=token)

@@ -6,9 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from partner.postings.models import SyncRun
+from partner.postings.models import FeedPosting, SyncRun
 
 
 def last_successful_sync() -> SyncRun | None:
@@ -35,3 +37,14 @@ def feed_readiness() -> tuple[bool, dict[str, Any]]:
         "age_seconds": round(age.total_seconds(), 1),
         "stale_after_seconds": stale_after.total_seconds(),
     }
+
+
+def listing_posting_uuid() -> Coalesce:
+    """SmartRecruiters' posting UUID of each listing in a query of listings, as an annotation.
+
+    The feed posting that produced a listing knows the UUID the Application API wants
+    (the board's ``job_key`` is the board's own key); "" for a listing no feed posting
+    produced.
+    """
+    uuids = FeedPosting.objects.filter(listing=OuterRef("pk")).order_by("-pk").values("uuid")
+    return Coalesce(Subquery(uuids[:1]), Value(""))

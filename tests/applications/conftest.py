@@ -11,9 +11,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from jobboard.board.models import Listing
 from jobboard.board.services import ListingData, publish_listing
 from jobboard.celery import app as celery_app
+from partner.applications.selectors import ApplyListing, apply_listing
+from partner.postings.models import LISTING_SOURCE, FeedPosting
 from partner.smartrecruiters.applications import ApplyConfiguration, parse_configuration
 
 _counter = itertools.count(1)
@@ -202,19 +203,34 @@ def config(config_json: dict[str, Any]) -> ApplyConfiguration:
     return parse_configuration(config_json)
 
 
-def make_listing(*, job_key: str | None = None, **overrides: Any) -> Listing:
+def make_listing(*, posting_uuid: str | None = None, **overrides: Any) -> ApplyListing:
+    """A listing published from a feed posting with SmartRecruiters' ``posting_uuid``
+    (a new one by default; none for ""), read as the apply page reads it."""
     n = next(_counter)
+    posting_uuid = str(uuid.uuid4()) if posting_uuid is None else posting_uuid
     data = ListingData(
         title=overrides.pop("title", f"Python Developer {n}"),
         company_name=overrides.pop("company_name", "Acme Corp"),
         company_key="acme",
         posted_at=timezone.now(),
-        job_key=job_key if job_key is not None else str(uuid.uuid4()),
+        job_key=posting_uuid,
         apply_url=overrides.pop("apply_url", f"https://jobs.smartrecruiters.com/Acme/{n}"),
         **overrides,
     )
-    listing, _ = publish_listing(source="smartrecruiters", external_id=f"app-{n}", data=data)
-    return listing
+    listing, _ = publish_listing(source=LISTING_SOURCE, external_id=f"app-{n}", data=data)
+    if posting_uuid:
+        # What the feed sync leaves behind: the feed posting that produced the listing.
+        FeedPosting.objects.create(
+            sr_id=f"app-{n}",
+            uuid=posting_uuid,
+            name=data.title,
+            state=FeedPosting.State.PUBLISHED,
+            listing=listing,
+        )
+    found = apply_listing(pk=listing.pk)
+    if found is None:
+        raise LookupError(f"listing {listing.pk} vanished")
+    return found
 
 
 @pytest.fixture(autouse=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobboard.board.models import Listing
+from partner.applications.selectors import ApplyListing
 from tests.applications.conftest import example_configuration_json, make_listing
 
 
-def sandbox_listing(sandbox: Any, configuration: dict[str, Any] | None = None) -> Listing:
+def sandbox_listing(sandbox: Any, configuration: dict[str, Any] | None = None) -> ApplyListing:
     """A sandbox posting with the given form, and our board's listing for it."""
     posting = sandbox.create_posting(configuration=configuration or example_configuration_json())
-    return make_listing(job_key=str(posting.job.uuid))
+    return make_listing(posting_uuid=str(posting.job.uuid))
 
 
 def answers_ok() -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def cache_configuration(listing, config_json: dict[str, Any], language: str = "en") -> None:
     ConfigurationCache.objects.update_or_create(
-        posting_uuid=listing.job_key,
+        posting_uuid=listing.posting_uuid,
         language=language,
         defaults={"data": parse_configuration(config_json).to_json(), "fetched_at": timezone.now()},
     )
@@ -380,12 +380,26 @@ def test_standard_fields_carry_autocomplete_tokens(client: Client, listing):
 
 
 def test_a_listing_without_a_posting_uuid_offers_only_an_http_apply_link(client: Client):
-    listing = make_listing(job_key="", apply_url="javascript:alert(1)")
+    listing = make_listing(posting_uuid="", apply_url="javascript:alert(1)")
 
     response = client.get(apply_url(listing))
 
     assert response.status_code == 503
     assert "javascript:" not in response.content.decode()
+
+
+def test_the_posting_uuid_comes_from_the_feed_posting_not_the_boards_own_key(
+    client: Client, listing
+):
+    from jobboard.board.models import Listing
+
+    # The board's job_key is the board's key for successive versions of a job; what
+    # SmartRecruiters calls the posting is known to the feed posting alone.
+    Listing.objects.filter(pk=listing.pk).update(job_key="the-boards-own-key")
+
+    assert client.get(apply_url(listing)).status_code == 200  # the cached configuration
+    assert client.post(apply_url(listing), valid_post()).status_code == 302
+    assert Application.objects.get().posting_uuid == listing.posting_uuid
 
 
 def test_a_cached_blank_page_carries_a_fresh_working_csrf_token(listing):

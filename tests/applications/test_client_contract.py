@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_configuration_request_asks_for_conditionals_in_the_visitors_language(sandbox):
     listing = sandbox_listing(sandbox)
 
-    sr.get_configuration(listing.job_key, language="de")
+    sr.get_configuration(listing.posting_uuid, language="de")
 
     [entry] = sandbox.journal(endpoint="apply.configuration")
     headers = {k.lower(): v for k, v in entry.request_headers.items()}
@@ -30,7 +30,7 @@ def test_the_configuration_request_asks_for_conditionals_in_the_visitors_languag
 def test_the_candidate_post_is_json_without_legacy_fields(sandbox):
     listing = sandbox_listing(sandbox)
 
-    response = sr.create_candidate(listing.job_key, {**candidate(), "answers": answers_ok()})
+    response = sr.create_candidate(listing.posting_uuid, {**candidate(), "answers": answers_ok()})
 
     [entry] = sandbox.journal(endpoint="apply.candidates")
     headers = {k.lower(): v for k, v in entry.request_headers.items()}
@@ -47,7 +47,7 @@ def test_every_400_envelope_names_the_questions(sandbox, envelope):
     body = {**candidate(), "answers": [a for a in answers_ok() if a["id"] != "q-permit"]}
 
     with pytest.raises(sr.ApplicationRejected) as raised:
-        sr.create_candidate(listing.job_key, body)
+        sr.create_candidate(listing.posting_uuid, body)
 
     assert raised.value.screening.required == ("q-permit",)
 
@@ -56,9 +56,9 @@ def test_a_201_without_application_id_and_a_config_without_optional_parts(sandbo
     listing = sandbox_listing(sandbox)
     sandbox.set_switches(omit_application_id=True, omit_optional_config=True)
 
-    config = sr.get_configuration(listing.job_key)
+    config = sr.get_configuration(listing.posting_uuid)
     response = sr.create_candidate(
-        listing.job_key,
+        listing.posting_uuid,
         {**candidate(), "consentDecisions": {"SINGLE": True}, "answers": answers_ok()},
     )
 
@@ -72,7 +72,7 @@ def test_the_unknown_field_type_switch_renders_as_text(sandbox):
     listing = sandbox_listing(sandbox)
     sandbox.set_switches(unknown_field_type=True)
 
-    config = sr.get_configuration(listing.job_key)
+    config = sr.get_configuration(listing.posting_uuid)
 
     assert any(
         f.original_type == "TEXT" and f.type == "INPUT_TEXT"

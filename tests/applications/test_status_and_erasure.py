@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobboard.crypto import hash_token
-from partner.applications import services
 from partner.applications.files import CheckedFile
 from partner.applications.models import Application, ConfigurationCache
+from partner.applications.services import erasure, intake, status, submission
 from partner.smartrecruiters import applications as sr
 from tests.applications.conftest import PDF_BYTES, example_configuration_json
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def sent_application(sandbox, *, files=None) -> tuple[Application, str]:
     listing = sandbox_listing(sandbox)
-    application, token = services.application_create(
+    application, token = intake.application_create(
         listing=listing,
         language="en",
         candidate=candidate(),
@@ -88,12 +88,12 @@ def test_polling_refreshes_the_status_of_recent_sent_applications(sandbox):
     [stored] = sandbox.candidates()
     sandbox.set_candidate_status(stored, "INTERVIEW")
 
-    assert services.statuses_poll()["checked"] == 1
+    assert status.statuses_poll()["checked"] == 1
 
     application.refresh_from_db()
     assert application.sr_status == "INTERVIEW"
     # Checked just now: the next poll leaves it alone.
-    assert services.statuses_poll()["checked"] == 0
+    assert status.statuses_poll()["checked"] == 0
 
 
 def test_the_candidate_can_erase_their_data_from_the_status_page(sandbox, settings):
@@ -134,16 +134,16 @@ def test_the_erase_form_needs_a_csrf_token(sandbox):
 def test_erasing_an_unsent_application_withdraws_it(sandbox):
     listing = sandbox_listing(sandbox)
     sandbox.set_switches(outage=True)
-    application, _ = services.application_create(
+    application, _ = intake.application_create(
         listing=listing, language="en", candidate=candidate(), answers=answers_ok(), files={}
     )
 
-    assert services.application_erase(application_id=application.pk, reason="test") is True
+    assert erasure.application_erase(application_id=application.pk, reason="test") is True
 
     application.refresh_from_db()
     assert application.state == Application.State.FAILED
     sandbox.set_switches(outage=False)
-    assert services.submissions_drain()["sent"] == 0
+    assert submission.submissions_drain()["sent"] == 0
     assert sandbox.candidates() == []
 
 
@@ -151,8 +151,8 @@ def test_sent_applications_are_erased_after_the_retention_period(sandbox, settin
     settings.APPLICATION_RETENTION_DAYS = 30
     application, _ = sent_application(sandbox)
 
-    assert services.erase_expired(now=timezone.now() + timedelta(days=29)) == 0
-    assert services.erase_expired(now=timezone.now() + timedelta(days=31)) == 1
+    assert erasure.erase_expired(now=timezone.now() + timedelta(days=29)) == 0
+    assert erasure.erase_expired(now=timezone.now() + timedelta(days=31)) == 1
 
     application.refresh_from_db()
     assert application.is_erased
@@ -187,7 +187,7 @@ def test_the_configuration_is_cached_per_posting_and_language(sandbox, client):
 
     requests = sandbox.journal(endpoint="apply.configuration")
     assert len(requests) == 2
-    assert ConfigurationCache.objects.filter(posting_uuid=listing.job_key).count() == 2
+    assert ConfigurationCache.objects.filter(posting_uuid=listing.posting_uuid).count() == 2
 
 
 def test_a_stale_configuration_is_served_while_smartrecruiters_is_down(sandbox, client, settings):
@@ -234,7 +234,7 @@ def test_a_closed_posting_shows_the_closed_page(sandbox, client):
     from partner.sandbox.models import SandboxPosting
 
     listing = sandbox_listing(sandbox)
-    sandbox.remove_posting(SandboxPosting.objects.get(job__uuid=listing.job_key))
+    sandbox.remove_posting(SandboxPosting.objects.get(job__uuid=listing.posting_uuid))
 
     response = client.get(
         reverse("applications:apply", kwargs={"pk": listing.pk, "slug": listing.slug})
@@ -282,7 +282,7 @@ def test_the_sweep_task_re_drives_a_submission_a_lost_message_left_behind(sandbo
     original = tasks.submit_application.delay
     tasks.submit_application.delay = lambda *a, **k: None  # the message is lost
     try:
-        application, _ = services.application_create(
+        application, _ = intake.application_create(
             listing=listing, language="en", candidate=candidate(), answers=answers_ok(), files={}
         )
     finally:

@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from partner.applications import selectors, services
+from partner.applications import selectors
 from partner.applications.files import CheckedFile
 from partner.applications.models import Application, ConfigurationCache
+from partner.applications.services import configuration, intake, submission
 from tests.applications.conftest import PDF_BYTES
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
 
@@ -36,7 +37,7 @@ def receive(listing, *, files=None, email="jane.doe@example.test", now=None) -> 
     original = tasks.submit_application.delay
     tasks.submit_application.delay = lambda *a, **k: None  # the test drives sending itself
     try:
-        application, _ = services.application_create(
+        application, _ = intake.application_create(
             listing=listing,
             language="en",
             candidate=candidate(email=email),
@@ -100,7 +101,7 @@ def test_the_exact_payload_and_files_are_sent(sandbox):
     resume = CheckedFile(name="cv.pdf", mime_type="application/pdf", content=PDF_BYTES)
     application = receive(listing, files={"resume": [resume]})
 
-    outcome = services.submit_application(application_id=application.pk)
+    outcome = submission.submit_application(application_id=application.pk)
 
     assert outcome.result == "sent"
     [stored] = sandbox.candidates()
@@ -116,7 +117,7 @@ def test_a_few_transient_errors_are_retried_and_one_candidate_is_created(sandbox
     application = receive(listing)
     sandbox.set_switches(fault=fault, fault_count=2, fault_scope=["apply.candidates"])
 
-    outcome = services.submit_application(application_id=application.pk)
+    outcome = submission.submit_application(application_id=application.pk)
 
     assert outcome.result == "sent"
     assert len(sandbox.candidates()) == 1
@@ -131,7 +132,7 @@ def test_an_outage_of_hours_loses_nothing_and_creates_one_candidate(sandbox):
 
     now, tries = start, 0
     while now - start < timedelta(hours=3):
-        outcome = services.submit_application(application_id=application.pk, now=now)
+        outcome = submission.submit_application(application_id=application.pk, now=now)
         tries += 1
         assert outcome.result == "retry"
         # Not due before its backoff has passed: a sweep finds nothing to do.
@@ -145,13 +146,13 @@ def test_an_outage_of_hours_loses_nothing_and_creates_one_candidate(sandbox):
     assert application.submission_attempts.filter(outcome="retry").count() == tries
 
     sandbox.set_switches(outage=False)
-    assert services.submissions_drain(now=now)["sent"] == 1
+    assert submission.submissions_drain(now=now)["sent"] == 1
 
     application.refresh_from_db()
     assert application.state == Application.State.SENT
     assert len(sandbox.candidates()) == 1
     # Once sent, nothing sends it again.
-    assert services.submit_application(application_id=application.pk, now=now).result == "skipped"
+    assert submission.submit_application(application_id=application.pk, now=now).result == "skipped"
     assert len(sandbox.journal(endpoint="apply.candidates", status=201)) == 1
 
 
@@ -164,7 +165,7 @@ def test_an_outage_longer_than_the_retry_window_fails_the_application(sandbox, s
 
     now, result = start, "retry"
     while result == "retry":
-        outcome = services.submit_application(application_id=application.pk, now=now)
+        outcome = submission.submit_application(application_id=application.pk, now=now)
         result, now = outcome.result, outcome.retry_at or now
 
     application.refresh_from_db()
@@ -181,7 +182,7 @@ def test_a_lost_response_after_the_sandbox_stored_it_resolves_to_the_same_ids(sa
         fault="500", fault_count=1, fault_after_commit=True, fault_scope=["apply.candidates"]
     )
 
-    outcome = services.submit_application(application_id=application.pk)
+    outcome = submission.submit_application(application_id=application.pk)
 
     assert outcome.result == "sent"  # the transport's retry got the same ids back
     [stored] = sandbox.candidates()
@@ -200,9 +201,9 @@ def test_a_resend_after_a_lost_response_across_tasks_is_deduplicated(sandbox, se
         fault="reset", fault_count=1, fault_after_commit=True, fault_scope=["apply.candidates"]
     )
 
-    first = services.submit_application(application_id=application.pk, now=start)
+    first = submission.submit_application(application_id=application.pk, now=start)
     assert first.result == "retry"
-    second = services.submit_application(application_id=application.pk, now=first.retry_at)
+    second = submission.submit_application(application_id=application.pk, now=first.retry_at)
 
     assert second.result == "sent"
     assert len(sandbox.candidates()) == 1
@@ -212,14 +213,14 @@ def test_a_permanent_400_fails_with_smartrecruiters_message_and_admin_can_retry(
     sandbox, admin_client
 ):
     listing = sandbox_listing(sandbox)
-    services.configuration_for(posting_uuid=listing.job_key, language="en")
+    configuration.configuration_for(posting_uuid=listing.posting_uuid, language="en")
     application = receive(listing)
     # Our stored answers name a question SR no longer has: the form changed meanwhile.
     payload = application.payload
     payload["answers"].append({"id": "q-gone", "records": [{"fields": {"value": ["x"]}}]})
     Application.objects.filter(pk=application.pk).update(payload_json=json.dumps(payload))
 
-    outcome = services.submit_application(application_id=application.pk)
+    outcome = submission.submit_application(application_id=application.pk)
 
     application.refresh_from_db()
     assert outcome.result == "failed"
@@ -228,7 +229,7 @@ def test_a_permanent_400_fails_with_smartrecruiters_message_and_admin_can_retry(
     assert "q-gone" in application.last_error
     assert application.rejected_question_ids == ["q-gone"]
     # The cached form is dropped, so the next visitor gets the current one.
-    assert not ConfigurationCache.objects.filter(posting_uuid=listing.job_key).exists()
+    assert not ConfigurationCache.objects.filter(posting_uuid=listing.posting_uuid).exists()
     assert len(sandbox.journal(endpoint="apply.candidates", method="POST")) == 1
     page = admin_client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert "q-gone" in page.content.decode()
@@ -248,9 +249,9 @@ def test_a_closed_posting_fails_the_application(sandbox):
     application = receive(listing)
     from partner.sandbox.models import SandboxPosting
 
-    sandbox.remove_posting(SandboxPosting.objects.get(job__uuid=listing.job_key))
+    sandbox.remove_posting(SandboxPosting.objects.get(job__uuid=listing.posting_uuid))
 
-    assert services.submit_application(application_id=application.pk).result == "failed"
+    assert submission.submit_application(application_id=application.pk).result == "failed"
     application.refresh_from_db()
     assert application.last_error == "The job is closed on SmartRecruiters."
 
@@ -272,13 +273,42 @@ def test_a_claimed_submission_is_not_taken_by_a_second_worker(sandbox):
     application = receive(listing)
     now = timezone.now()
 
-    assert services._claim(application.pk, now) is True
-    assert services._claim(application.pk, now) is False
-    assert services.submit_application(application_id=application.pk, now=now).result == "skipped"
+    assert submission.submission_claim(application_id=application.pk, now=now) is True
+    assert submission.submission_claim(application_id=application.pk, now=now) is False
+    assert submission.submit_application(application_id=application.pk, now=now).result == "skipped"
     # A worker that died leaves the claim; after the lease, the sweep takes it over.
     later = now + timedelta(seconds=3600)
     assert selectors.due_application_ids(now=later) == [application.pk]
-    assert services.submit_application(application_id=application.pk, now=later).result == "sent"
+    assert submission.submit_application(application_id=application.pk, now=later).result == "sent"
+
+
+def test_a_success_after_another_worker_took_the_row_over_is_still_recorded(sandbox, monkeypatch):
+    from jobboard import outbox
+    from partner.smartrecruiters import applications as sr
+
+    listing = sandbox_listing(sandbox)
+    application = receive(listing)
+    now = timezone.now()
+    post = sr.create_candidate
+
+    def slow_post(*args, **kwargs):
+        # Our lease runs out during the POST; a sweep hands the row to another worker,
+        # whose own POST fails transiently, so it schedules a retry.
+        later = now + timedelta(seconds=3600)
+        assert submission.submission_claim(application_id=application.pk, now=later)
+        taken_over = Application.objects.get(pk=application.pk)
+        outbox.schedule_retry(taken_over, error="timeout", base=60, cap=60, now=later)
+        return post(*args, **kwargs)
+
+    monkeypatch.setattr(sr, "create_candidate", slow_post)
+
+    assert submission.submit_application(application_id=application.pk, now=now).result == "sent"
+    application.refresh_from_db()
+    assert application.state == Application.State.SENT
+    [stored] = sandbox.candidates()
+    assert application.candidate_id == str(stored.candidate_id)
+    # The retry the other worker scheduled will find nothing left to send.
+    assert selectors.due_application_ids(now=now + timedelta(days=1)) == []
 
 
 def test_a_timeout_after_the_sandbox_stored_the_candidate_is_resolved_safely(sandbox, settings):
@@ -297,10 +327,10 @@ def test_a_timeout_after_the_sandbox_stored_the_candidate_is_resolved_safely(san
         fault_scope=["apply.candidates"],
     )
 
-    first = services.submit_application(application_id=application.pk, now=start)
+    first = submission.submit_application(application_id=application.pk, now=start)
     assert first.result == "retry"
     assert application.submission_attempts.get().error_code == "NetworkError"
-    second = services.submit_application(application_id=application.pk, now=first.retry_at)
+    second = submission.submit_application(application_id=application.pk, now=first.retry_at)
 
     assert second.result == "sent"
     [stored] = sandbox.candidates()
@@ -314,7 +344,7 @@ def test_html_gateway_pages_and_429s_with_retry_after_are_retried(sandbox):
     sandbox.set_switches(
         fault="502", html_5xx=True, fault_count=1, fault_scope=["apply.candidates"]
     )
-    assert services.submit_application(application_id=application.pk).result == "sent"
+    assert submission.submit_application(application_id=application.pk).result == "sent"
 
     other = receive(listing, email="other@example.test")
     sandbox.set_switches(
@@ -323,5 +353,5 @@ def test_html_gateway_pages_and_429s_with_retry_after_are_retried(sandbox):
         fault_count=1,
         fault_scope=["apply.candidates"],
     )
-    assert services.submit_application(application_id=other.pk).result == "sent"
+    assert submission.submit_application(application_id=other.pk).result == "sent"
     assert len(sandbox.candidates()) == 2

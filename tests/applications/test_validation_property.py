@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 
-from partner.applications.forms import ScreeningForm
+from partner.applications.screening import ScreeningForm
 from partner.applications.validation import check_answers
 from partner.smartrecruiters import applications as sr
 from partner.smartrecruiters.applications import ApplyConfiguration, Field, Question
@@ -116,7 +116,7 @@ def configurations(sandbox) -> list[tuple[str, ApplyConfiguration]]:
     standard_posting = sandbox.create_posting()
     standard_uuid = str(standard_posting.job.uuid)
     return [
-        (custom.job_key, sr.get_configuration(custom.job_key)),
+        (custom.posting_uuid, sr.get_configuration(custom.posting_uuid)),
         (standard_uuid, sr.get_configuration(standard_uuid)),
     ]
 

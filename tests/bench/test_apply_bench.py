@@ -44,12 +44,16 @@ from django.utils import timezone
 from jobboard.board.models import Listing
 from jobboard.board.services import ListingData, publish_listing
 from partner.applications.models import ConfigurationCache
+from partner.postings.models import FeedPosting
 from partner.smartrecruiters.applications import parse_configuration
 config = parse_configuration(json.loads(sys.stdin.read()))
 listing, _ = publish_listing(source="bench", external_id="apply-1", data=ListingData(
     title="Senior Python Developer", company_name="Acme Corp", company_key="acme",
     posted_at=timezone.now(), job_key="bench-posting-uuid",
     apply_url="https://jobs.smartrecruiters.com/Acme/1"))
+# The apply page finds SmartRecruiters' posting UUID through the feed posting.
+FeedPosting.objects.update_or_create(sr_id="apply-1", defaults={
+    "uuid": "bench-posting-uuid", "state": FeedPosting.State.PUBLISHED, "listing": listing})
 # Fetched "in the future": never expires during the run, so every request is a cache hit.
 ConfigurationCache.objects.update_or_create(
     posting_uuid="bench-posting-uuid", language="en",
@@ -185,7 +189,8 @@ def test_apply_page_with_a_cached_configuration(apply_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_submissions_drained_per_second(sandbox, settings):
-    from partner.applications import services, tasks
+    from partner.applications import tasks
+    from partner.applications.services import intake, submission
     from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
 
     sandbox.set_switches(rate_limit=False)
@@ -201,7 +206,7 @@ def test_submissions_drained_per_second(sandbox, settings):
                             (10_000.0, "client throttle lifted")):  # fmt: skip
             settings.SMARTRECRUITERS_RATE_PER_SECOND = rate
             for n in range(SUBMISSIONS):
-                services.application_create(
+                intake.application_create(
                     listing=listing,
                     language="en",
                     candidate=candidate(email=f"{label[:6]}-{n}@example.test"),
@@ -209,7 +214,7 @@ def test_submissions_drained_per_second(sandbox, settings):
                     files={},
                 )
             start = time.perf_counter()
-            counts = services.submissions_drain(now=timezone.now())
+            counts = submission.submissions_drain(now=timezone.now())
             elapsed = time.perf_counter() - start
             print(  # noqa: T201 - a benchmark prints its figures
                 f"\nsubmissions drained ({label}, {rate:g}/s, sandbox rate limit off): "

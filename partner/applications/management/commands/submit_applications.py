@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from partner.applications import services
+from partner.applications.services.submission import submissions_drain
 
 
 class Command(BaseCommand):
     help = "Drain pending application submissions to SmartRecruiters."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        counts = services.submissions_drain()
+        counts = submissions_drain()
         self.stdout.write(
             "sent {sent}, to retry later {retry}, failed {failed}, "
             "taken by another worker {skipped}".format(**counts)

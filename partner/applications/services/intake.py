@@ -1,0 +1,149 @@
+"""Taking an application in: the apply limit, storing it with its files, confirming it.
+
+The application and its submission (an outbox item) are one row written in one
+transaction; sending and the confirmation email are enqueued after commit, so nothing is
+sent for a rolled-back application and a broker outage loses nothing (the sweeper sends
+it later).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from jobboard import ratelimit
+from jobboard.crypto import hash_token, new_token
+from jobboard.outbox import enqueue_on_commit
+from partner.applications import files as file_store
+from partner.applications.files import CheckedFile
+from partner.applications.models import Application, ApplicationFile
+from partner.applications.selectors import ApplyListing
+
+logger = logging.getLogger(__name__)
+
+# The ApplyRequest key of each file role; attachments are a list, the others one object.
+_FILE_KEYS = (
+    (ApplicationFile.Role.RESUME, "resume"),
+    (ApplicationFile.Role.AVATAR, "avatar"),
+    (ApplicationFile.Role.ATTACHMENT, "attachments"),
+)
+
+
+def apply_allowed(*, client: str) -> bool:
+    """Count one apply POST from ``client``; False once the window's limit is passed."""
+    return ratelimit.allow(
+        key=f"apply-rate:{client}",
+        limit=settings.APPLICATION_RATE_LIMIT,
+        window=settings.APPLICATION_RATE_WINDOW,
+    )
+
+
+def _source_details() -> dict[str, str]:
+    details = {
+        "sourceTypeId": settings.APPLICATION_SOURCE_TYPE_ID,
+        "sourceSubTypeId": settings.APPLICATION_SOURCE_SUBTYPE_ID,
+        "sourceId": settings.APPLICATION_SOURCE_ID,
+    }
+    return {key: value for key, value in details.items() if value}
+
+
+@transaction.atomic
+def application_create(
+    *,
+    listing: ApplyListing,
+    language: str,
+    candidate: dict[str, Any],
+    answers: list[dict[str, Any]],
+    files: dict[str, list[CheckedFile]],
+    now: datetime | None = None,
+) -> tuple[Application, str]:
+    """Store an application and its submission job together; returns it and its status token.
+
+    The candidate gets the token once (confirmation page and email); only its hash is kept.
+    """
+    now = now or timezone.now()
+    token = new_token()
+    application = Application.objects.create(
+        listing_id=listing.pk,
+        posting_uuid=listing.posting_uuid,
+        job_title=listing.title[:300],
+        language=language,
+        status_token_hash=hash_token(token),
+        next_attempt_at=now,
+        give_up_at=now + timedelta(hours=settings.APPLICATION_RETRY_WINDOW_HOURS),
+        created_at=now,
+    )
+    payload: dict[str, Any] = dict(candidate)
+    source = _source_details()
+    if source:
+        payload["sourceDetails"] = source
+    if answers:
+        payload["answers"] = answers
+    stored: list[str] = []
+    try:
+        for role, key in _FILE_KEYS:
+            for checked in files.get(key, []):
+                path = file_store.store_private(checked.content, folder=str(application.pk))
+                stored.append(path)
+                row = ApplicationFile.objects.create(
+                    application=application,
+                    role=role,
+                    file_name=checked.name,
+                    mime_type=checked.mime_type,
+                    size=len(checked.content),
+                    path=path,
+                )
+                entry = {"fileName": checked.name, "mimeType": checked.mime_type, "fileRef": row.pk}
+                if role == ApplicationFile.Role.ATTACHMENT:
+                    payload.setdefault("attachments", []).append(entry)
+                else:
+                    payload[key] = entry
+        application.payload_json = json.dumps(payload)
+        application.save(update_fields=["payload_json"])
+    except BaseException:
+        # The rows roll back with the transaction; the files on disk would not.
+        for path in stored:
+            file_store.delete_private(path)
+        raise
+
+    from partner.applications import tasks
+
+    enqueue_on_commit(tasks.submit_application, application.pk)
+    # The token travels in this one message (see the task's docstring). Should the broker
+    # be down, the email is lost, but the candidate has the link on the confirmation page.
+    enqueue_on_commit(tasks.send_confirmation, application.pk, token)
+    logger.info("application %s received", application.pk)
+    return application, token
+
+
+def status_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('applications:status', kwargs={'token': token})}"
+
+
+def confirmation_send(*, application_id: int, token: str) -> bool:
+    """Email the candidate the private status link; False when there is nobody to tell."""
+    application = Application.objects.filter(pk=application_id, erased_at__isnull=True).first()
+    if application is None:
+        return False
+    payload = application.payload
+    if not payload.get("email"):
+        return False
+    context = {
+        "first_name": payload.get("firstName", ""),
+        "job_title": application.job_title,
+        "status_url": status_url(token),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = render_to_string("emails/application_received_subject.txt", context).strip()
+    body = render_to_string("emails/application_received_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [payload["email"]])
+    return True
