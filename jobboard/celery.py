@@ -8,11 +8,15 @@ from pathlib import Path
 
 from celery import Celery, signals
 
+from jobboard.operations.watch import AlertWatch
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobboard.settings")
 
 app = Celery("jobboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker evaluates the alert conditions on a timer (a dead beat is noticed too).
+app.steps["worker"].add(AlertWatch)
 
 
 def ensure_broker_folders() -> None:
@@ -40,6 +44,7 @@ def beat_schedule() -> dict[str, dict[str, object]]:
 
     entries: list[tuple[str, str, str]] = [
         # (entry name, task name, interval setting)
+        ("heartbeat", "jobboard.operations.tasks.heartbeat", "HEARTBEAT_INTERVAL"),
         ("sync-feed", "partner.postings.tasks.sync_feed", "SYNC_FEED_INTERVAL"),
         (
             "relay-status-reports",

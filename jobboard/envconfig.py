@@ -9,6 +9,8 @@ bad value raises ``ImproperlyConfigured`` naming the variable.
 from __future__ import annotations
 
 import os
+from email.utils import getaddresses
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -81,6 +83,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """Mail recipients, ``Name <email>, Other <email>`` (names optional), as Django's ADMINS."""
+    value = _raw(name) or ""
+    addresses = getaddresses([value]) if value.strip() else []
+    for display, address in addresses:
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ImproperlyConfigured(f"{name}: {display or address!r} is not a mail address")
+    return [(display or address, address) for display, address in addresses]
+
+
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses or CIDR networks (``10.0.0.0/8, 127.0.0.1``)."""
+    try:
+        return [ip_network(item, strict=False) for item in env_list(name, [])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:

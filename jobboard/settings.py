@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jobboard.envconfig import (
     env,
+    env_addresses,
     env_bool,
     env_broker_url,
     env_choice,
@@ -23,6 +24,7 @@ from jobboard.envconfig import (
     env_http_url,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -265,6 +267,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Beat intervals, in seconds (the schedule itself lives in jobboard/celery.py).
+HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 30, minimum=1)
 SYNC_FEED_INTERVAL = env_int("SYNC_FEED_INTERVAL", 300, minimum=1)
 OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 60, minimum=1)
 LISTING_EXPIRY_INTERVAL = env_int("LISTING_EXPIRY_INTERVAL", 900, minimum=1)
@@ -312,6 +315,22 @@ SMARTRECRUITERS_WEB_HOSTS = env_list(
     "SMARTRECRUITERS_WEB_HOSTS", ["www.smartrecruiters.com", "jobs.smartrecruiters.com"]
 )
 
+# ---------------------------------------------------------------------------
+# Operations: readiness of the periodic jobs, alerts, metrics
+# ---------------------------------------------------------------------------
+# A job is overdue (readiness fails, an alert is mailed) when its last success is older
+# than this many intervals; beat is dead when its heartbeat is.
+JOB_OVERDUE_FACTOR = env_float("JOB_OVERDUE_FACTOR", 3.0, minimum=1.0)
+# An outbox whose oldest due item waits longer than this (seconds) is behind.
+OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 900, minimum=1)
+# How often each worker evaluates the alert conditions (seconds).
+ALERT_CHECK_INTERVAL = env_int("ALERT_CHECK_INTERVAL", 60, minimum=1)
+# Operators who get alert mails: "Name <email>, Other <email>".
+ADMINS = env_addresses("ADMINS")
+# /metrics is off unless a bearer token or client networks are configured.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+
 # Job Board API sync
 FEED_STALE_AFTER = timedelta(seconds=env_int("FEED_STALE_AFTER", 3 * 300, minimum=60))
 
@@ -343,7 +362,9 @@ LOGGING = {
     "filters": {"request_id": {"()": "jobboard.logs.RequestIdFilter"}},
     "formatters": {
         "text": {
-            "format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",
+            "format": (
+                "%(asctime)s %(levelname)-7s [%(request_id)s]%(task_label)s %(name)s: %(message)s"
+            ),
         },
         "json": {"()": "jobboard.logs.JsonFormatter"},
     },
