@@ -95,6 +95,7 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "jobboard.logs.RequestIdMiddleware",
+    "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -330,6 +331,9 @@ ADMINS = env_addresses("ADMINS")
 # /metrics is off unless a bearer token or client networks are configured.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+# A worker's own metrics endpoint (its tasks' counters); 0 = off. Keep it internal.
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0, minimum=0)
+METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "0.0.0.0")  # noqa: S104 - inside a container
 
 # Job Board API sync
 FEED_STALE_AFTER = timedelta(seconds=env_int("FEED_STALE_AFTER", 3 * 300, minimum=60))

@@ -11,8 +11,9 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         from jobboard.health import register_readiness_check
-        from jobboard.operations import alerts, gauges, readiness, recording
+        from jobboard.operations import alerts, gauges, multiprocess_metrics, readiness, recording
 
+        multiprocess_metrics.ensure_directory()
         recording.connect_signals()
         register_readiness_check("beat", readiness.beat_readiness)
         register_readiness_check("periodic_jobs", readiness.jobs_readiness)

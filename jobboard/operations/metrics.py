@@ -45,6 +45,14 @@ SR_LATENCY = Histogram(
     ["api"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+HTTP_REQUESTS = Counter(
+    "http_requests", "Requests answered, by method, view and status class.",
+    ["method", "view", "status"],
+)  # fmt: skip
+HTTP_LATENCY = Histogram(
+    "http_request_seconds", "Time to answer a request, by view.", ["view"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)  # fmt: skip
 TASK_RUNS = Counter(
     "celery_task_runs", "Celery task runs by task and outcome.", ["task", "outcome"]
 )

@@ -1,6 +1,6 @@
-"""A worker bootstep that evaluates the alert conditions on a timer.
+"""Worker bootsteps: alert conditions on a timer, and the worker's metrics endpoint.
 
-It runs in every worker, not from beat, so that a dead beat is still noticed.
+The alerts run in every worker, not from beat, so that a dead beat is still noticed.
 """
 
 from __future__ import annotations
@@ -42,3 +42,27 @@ class AlertWatch(bootsteps.StartStopStep):
         if self.tref is not None:
             self.tref.cancel()
             self.tref = None
+
+
+class MetricsServer(bootsteps.StartStopStep):
+    """METRICS_WORKER_PORT: serve this worker's metrics (all its pool processes) to Prometheus.
+
+    A worker's counters (SmartRecruiters calls made by tasks, task runs) live in the
+    worker's processes, which the web's /metrics cannot see. Keep the port internal.
+    """
+
+    def start(self, worker: Any) -> None:
+        from django.conf import settings
+        from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
+
+        from jobboard.operations import multiprocess_metrics
+
+        port = settings.METRICS_WORKER_PORT
+        if not port:
+            return
+        registry = REGISTRY
+        if multiprocess_metrics.directory() is not None:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        start_http_server(port, addr=settings.METRICS_WORKER_ADDR, registry=registry)
+        logger.info("worker metrics on %s:%s", settings.METRICS_WORKER_ADDR, port)
