@@ -18,3 +18,7 @@ def on_starting(server: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     multiprocess_metrics.process_exited(worker.pid)
+
+
+# Access log lines without status-page tokens, test keys or secret query values.
+logger_class = "jobboard.gunicorn_logging.RedactingLogger"

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 
+from jobboard.redaction import redact
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # The Celery task being run, if any (set from task_prerun by jobboard.operations).
 task_var: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
@@ -53,6 +55,26 @@ def bind_task(*, task_name: str, task_id: str) -> None:
 
 def unbind_task() -> None:
     task_var.set(None)
+
+
+class RedactFilter(logging.Filter):
+    """Private links and secret query values out of the message (see jobboard.redaction)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call; leave it to the formatter
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text: a traceback quoting a URL is redacted once here.
+            record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
+        return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 class RequestIdFilter(logging.Filter):

@@ -20,6 +20,7 @@ from jobboard.envconfig import (
     env_broker_url,
     env_choice,
     env_database,
+    env_fernet_keys,
     env_float,
     env_http_url,
     env_int,
@@ -62,7 +63,11 @@ else:
     )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
-SITE_URL = env_http_url("SITE_URL", "http://127.0.0.1:8000")
+if PRODUCTION:
+    # It becomes every liveUrl SmartRecruiters shows and every link we mail: no default.
+    SITE_URL = env_http_url("SITE_URL", "", required=True, https=True)
+else:
+    SITE_URL = env_http_url("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env_str("SITE_NAME", "Open Job Board")
 
 # ---------------------------------------------------------------------------
@@ -90,6 +95,9 @@ INSTALLED_APPS = [
 ]
 
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=not PRODUCTION)
+if PRODUCTION and SANDBOX_ENABLED:
+    # The sandbox answers with a public demo key and master credentials.
+    raise ImproperlyConfigured("SANDBOX_ENABLED must be false when DJANGO_ENV=production")
 if SANDBOX_ENABLED:
     INSTALLED_APPS += ["partner.sandbox", "partner.sandbox.assessments"]
 
@@ -189,7 +197,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # ---------------------------------------------------------------------------
 # Fernet keys (comma-separated, newest first) for secrets stored in the database.
 # The development key is public on purpose: it protects nothing but demo data.
-FIELD_ENCRYPTION_KEY = env_list(
+FIELD_ENCRYPTION_KEY = env_fernet_keys(
     "FIELD_ENCRYPTION_KEY", [] if PRODUCTION else ["r3YvHAqTH-3QezC4ZTfv8VOInIDcaMeoz5EkoKq5hmo="]
 )
 if PRODUCTION and not FIELD_ENCRYPTION_KEY:
@@ -286,6 +294,8 @@ ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum
 SMARTRECRUITERS_API_URL = env_http_url(
     "SMARTRECRUITERS_API_URL",
     f"{SITE_URL}/sandbox" if SANDBOX_ENABLED else "https://api.smartrecruiters.com",
+    # Our key and tokens travel to this host: never in clear text in production.
+    https=PRODUCTION,
 )
 # The sandbox accepts this well-known demo key; a real key comes from SmartRecruiters.
 SANDBOX_DEMO_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
@@ -363,7 +373,10 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", ("json",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "jobboard.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "jobboard.logs.RequestIdFilter"},
+        "redact": {"()": "jobboard.logs.RedactFilter"},
+    },
     "formatters": {
         "text": {
             "format": (
@@ -376,7 +389,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["redact", "request_id"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -385,6 +398,12 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # Django's own default handlers print unredacted request paths, and its error mails
+        # to ADMINS would carry private links: Django logs through our handler only
+        # (operators get alert mails from jobboard.operations instead).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines: through our handler, so private links are redacted.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
