@@ -3,11 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
+# `make run PORT=8101` remembers its port, so the commands below reach that server.
+PORT ?= $(shell cat var/port 2>/dev/null || echo 8000)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run setup web worker beat test lint format bench browser clean
+.PHONY: help venv install install-dev run setup web worker beat test lint format bench browser clean \
+	manage sync submit push register
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -36,9 +38,10 @@ setup: install ## Migrate, collect static, create the admin user, seed the sandb
 	$(BIN)/python manage.py setup_instance
 
 # The board links (liveUrl) and the sandbox's address follow the port unless SITE_URL is set.
-run web worker beat: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run web worker beat manage sync submit push register: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 run: setup ## Set up and run the board, sandbox, worker and beat (Ctrl-C stops all)
+	@mkdir -p var && echo $(PORT) > var/port
 	@echo ""
 	@echo "  Board:            http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:            http://127.0.0.1:$(PORT)/admin/"
@@ -55,6 +58,21 @@ worker: install ## Run only a Celery worker
 
 beat: install ## Run only Celery beat
 	$(BIN)/celery -A jobboard beat --loglevel INFO
+
+manage: install ## Run a manage.py command beside `make run`: make manage ARGS="sync_feed"
+	$(BIN)/python manage.py $(ARGS)
+
+sync: install ## One feed pass now, against the server `make run` started
+	$(BIN)/python manage.py sync_feed
+
+submit: install ## Send the pending applications now
+	$(BIN)/python manage.py submit_applications
+
+push: install ## Send the pending assessment result pushes now
+	$(BIN)/python manage.py push_assessment_results
+
+register: install ## Register our Assessment API endpoints with the (sandbox) SmartRecruiters
+	$(BIN)/python manage.py register_assessment_partner
 
 test: install-dev ## Run the test suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest

@@ -8,11 +8,17 @@ from pathlib import Path
 
 from celery import Celery, signals
 
+from jobboard.operations import multiprocess_metrics
+from jobboard.operations.watch import AlertWatch, MetricsServer
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobboard.settings")
 
 app = Celery("jobboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker evaluates the alert conditions on a timer (a dead beat is noticed too).
+app.steps["worker"].add(AlertWatch)
+app.steps["worker"].add(MetricsServer)
 
 
 def ensure_broker_folders() -> None:
@@ -40,6 +46,7 @@ def beat_schedule() -> dict[str, dict[str, object]]:
 
     entries: list[tuple[str, str, str]] = [
         # (entry name, task name, interval setting)
+        ("heartbeat", "jobboard.operations.tasks.heartbeat", "HEARTBEAT_INTERVAL"),
         ("sync-feed", "partner.postings.tasks.sync_feed", "SYNC_FEED_INTERVAL"),
         (
             "relay-status-reports",
@@ -100,6 +107,17 @@ def _sync_once_at_start(sender: object, **kwargs: object) -> None:
 @signals.beat_init.connect
 def _prepare_broker(**kwargs: object) -> None:
     ensure_broker_folders()
+
+
+@signals.worker_init.connect
+def _fresh_metrics(**kwargs: object) -> None:
+    # The worker's main process, before its pool starts: counts of an earlier run go.
+    multiprocess_metrics.reset_directory()
+
+
+@signals.worker_process_shutdown.connect
+def _metrics_process_gone(pid: int | None = None, **kwargs: object) -> None:
+    multiprocess_metrics.process_exited(pid or os.getpid())
 
 
 @app.task(name="jobboard.ping")

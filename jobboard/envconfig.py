@@ -8,7 +8,11 @@ bad value raises ``ImproperlyConfigured`` naming the variable.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+from email.utils import getaddresses
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,6 +87,45 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """Mail recipients, ``Name <email>, Other <email>`` (names optional), as Django's ADMINS."""
+    value = _raw(name) or ""
+    addresses = getaddresses([value]) if value.strip() else []
+    for display, address in addresses:
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ImproperlyConfigured(f"{name}: {display or address!r} is not a mail address")
+    return [(display or address, address) for display, address in addresses]
+
+
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses or CIDR networks (``10.0.0.0/8, 127.0.0.1``)."""
+    try:
+        return [ip_network(item, strict=False) for item in env_list(name, [])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def env_fernet_keys(name: str, default: list[str]) -> list[str]:
+    """Fernet keys, comma-separated, newest first; each must be 32 url-safe base64 bytes.
+
+    Checked when settings load: a malformed key found only at the first encryption
+    would lose whatever was being saved (an application, a contract password).
+    """
+    keys = env_list(name, default)
+    for position, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode())
+        except (ValueError, binascii.Error):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64-encoded "
+                'bytes; make one with `python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"`)'
+            )
+    return keys
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = (_raw(name) or default).strip()
     if value not in choices:
@@ -90,12 +133,16 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def env_http_url(name: str, default: str) -> str:
-    """An absolute http(s) URL without a trailing slash."""
+def env_http_url(name: str, default: str, *, required: bool = False, https: bool = False) -> str:
+    """An absolute http(s) URL (https only when ``https``) without a trailing slash."""
     value = (_raw(name) or default).strip()
+    if required and not value:
+        raise ImproperlyConfigured(f"{name} must be set")
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ImproperlyConfigured(f"{name}={value!r} is not an absolute http(s) URL")
+    if https and parts.scheme != "https":
+        raise ImproperlyConfigured(f"{name}={value!r} must be an https URL in production")
     return value.rstrip("/")
 
 

@@ -18,7 +18,13 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 
+from jobboard.redaction import redact
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# The Celery task being run, if any (set from task_prerun by jobboard.operations).
+task_var: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "task", default=None
+)
 
 # Only accept ids that cannot smuggle anything into a log line or a header.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -42,15 +48,51 @@ class RequestIdMiddleware:
         return response
 
 
+def bind_task(*, task_name: str, task_id: str) -> None:
+    """Log lines written while a task runs carry its name and id."""
+    task_var.set((task_name, task_id))
+
+
+def unbind_task() -> None:
+    task_var.set(None)
+
+
+class RedactFilter(logging.Filter):
+    """Private links and secret query values out of the message (see jobboard.redaction)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call; leave it to the formatter
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text: a traceback quoting a URL is redacted once here.
+            record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
+        return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        task = task_var.get()
+        if task is not None:
+            record.task_name, record.task_id = task
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            record.request_id = task[1] if task is not None else request_id_var.get()
+        # For the text format: " task.name" after the id, nothing outside tasks.
+        record.task_label = f" {task[0]}" if task is not None else ""
         return True
 
 
 # Attributes every LogRecord has; anything else was passed through `extra=` and is kept.
-_STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+_STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {
+    "message", "asctime", "request_id", "task_label",
+}  # fmt: skip
 
 
 class JsonFormatter(logging.Formatter):

@@ -15,14 +15,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jobboard.envconfig import (
     env,
+    env_addresses,
     env_bool,
     env_broker_url,
     env_choice,
     env_database,
+    env_fernet_keys,
     env_float,
     env_http_url,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -60,7 +63,11 @@ else:
     )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
-SITE_URL = env_http_url("SITE_URL", "http://127.0.0.1:8000")
+if PRODUCTION:
+    # It becomes every liveUrl SmartRecruiters shows and every link we mail: no default.
+    SITE_URL = env_http_url("SITE_URL", "", required=True, https=True)
+else:
+    SITE_URL = env_http_url("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env_str("SITE_NAME", "Open Job Board")
 
 # ---------------------------------------------------------------------------
@@ -88,11 +95,15 @@ INSTALLED_APPS = [
 ]
 
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=not PRODUCTION)
+if PRODUCTION and SANDBOX_ENABLED:
+    # The sandbox answers with a public demo key and master credentials.
+    raise ImproperlyConfigured("SANDBOX_ENABLED must be false when DJANGO_ENV=production")
 if SANDBOX_ENABLED:
     INSTALLED_APPS += ["partner.sandbox", "partner.sandbox.assessments"]
 
 MIDDLEWARE = [
     "jobboard.logs.RequestIdMiddleware",
+    "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,7 +197,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # ---------------------------------------------------------------------------
 # Fernet keys (comma-separated, newest first) for secrets stored in the database.
 # The development key is public on purpose: it protects nothing but demo data.
-FIELD_ENCRYPTION_KEY = env_list(
+FIELD_ENCRYPTION_KEY = env_fernet_keys(
     "FIELD_ENCRYPTION_KEY", [] if PRODUCTION else ["r3YvHAqTH-3QezC4ZTfv8VOInIDcaMeoz5EkoKq5hmo="]
 )
 if PRODUCTION and not FIELD_ENCRYPTION_KEY:
@@ -265,6 +276,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Beat intervals, in seconds (the schedule itself lives in jobboard/celery.py).
+HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 30, minimum=1)
 SYNC_FEED_INTERVAL = env_int("SYNC_FEED_INTERVAL", 300, minimum=1)
 OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 60, minimum=1)
 LISTING_EXPIRY_INTERVAL = env_int("LISTING_EXPIRY_INTERVAL", 900, minimum=1)
@@ -282,6 +294,8 @@ ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum
 SMARTRECRUITERS_API_URL = env_http_url(
     "SMARTRECRUITERS_API_URL",
     f"{SITE_URL}/sandbox" if SANDBOX_ENABLED else "https://api.smartrecruiters.com",
+    # Our key and tokens travel to this host: never in clear text in production.
+    https=PRODUCTION,
 )
 # The sandbox accepts this well-known demo key; a real key comes from SmartRecruiters.
 SANDBOX_DEMO_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
@@ -312,6 +326,25 @@ SMARTRECRUITERS_WEB_HOSTS = env_list(
     "SMARTRECRUITERS_WEB_HOSTS", ["www.smartrecruiters.com", "jobs.smartrecruiters.com"]
 )
 
+# ---------------------------------------------------------------------------
+# Operations: readiness of the periodic jobs, alerts, metrics
+# ---------------------------------------------------------------------------
+# A job is overdue (readiness fails, an alert is mailed) when its last success is older
+# than this many intervals; beat is dead when its heartbeat is.
+JOB_OVERDUE_FACTOR = env_float("JOB_OVERDUE_FACTOR", 3.0, minimum=1.0)
+# An outbox whose oldest due item waits longer than this (seconds) is behind.
+OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 900, minimum=1)
+# How often each worker evaluates the alert conditions (seconds).
+ALERT_CHECK_INTERVAL = env_int("ALERT_CHECK_INTERVAL", 60, minimum=1)
+# Operators who get alert mails: "Name <email>, Other <email>".
+ADMINS = env_addresses("ADMINS")
+# /metrics is off unless a bearer token or client networks are configured.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+# A worker's own metrics endpoint (its tasks' counters); 0 = off. Keep it internal.
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0, minimum=0)
+METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "0.0.0.0")  # noqa: S104 - inside a container
+
 # Job Board API sync
 FEED_STALE_AFTER = timedelta(seconds=env_int("FEED_STALE_AFTER", 3 * 300, minimum=60))
 
@@ -340,10 +373,15 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", ("json",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "jobboard.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "jobboard.logs.RequestIdFilter"},
+        "redact": {"()": "jobboard.logs.RedactFilter"},
+    },
     "formatters": {
         "text": {
-            "format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",
+            "format": (
+                "%(asctime)s %(levelname)-7s [%(request_id)s]%(task_label)s %(name)s: %(message)s"
+            ),
         },
         "json": {"()": "jobboard.logs.JsonFormatter"},
     },
@@ -351,7 +389,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["redact", "request_id"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -360,6 +398,12 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # Django's own default handlers print unredacted request paths, and its error mails
+        # to ADMINS would carry private links: Django logs through our handler only
+        # (operators get alert mails from jobboard.operations instead).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines: through our handler, so private links are redacted.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

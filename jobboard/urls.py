@@ -4,10 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from jobboard import health
+from jobboard.operations.health_page import health_view
+from jobboard.operations.views import metrics
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
+    path("admin/operations/health/", admin.site.admin_view(health_view), name="operations-health"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("sr/assessments/", include("partner.assessments.urls")),

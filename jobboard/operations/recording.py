@@ -12,10 +12,13 @@ import time
 from typing import Any
 
 from celery import signals
+from django.core.signals import request_finished
 from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
 
+from jobboard import logs
+from jobboard.operations import callstats, metrics
 from jobboard.operations.models import PeriodicJob
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ def _duration_ms(task_id: str) -> int | None:
 
 
 def record_success(task_name: str, task_id: str) -> None:
+    metrics.record_task_run(task_name, "success")
     now = timezone.now()
     _record(
         task_name,
@@ -82,6 +86,7 @@ def record_success(task_name: str, task_id: str) -> None:
 
 
 def record_failure(task_name: str, task_id: str, error: BaseException | str) -> None:
+    metrics.record_task_run(task_name, "failure")
     now = timezone.now()
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     _record(
@@ -95,9 +100,21 @@ def record_failure(task_name: str, task_id: str, error: BaseException | str) -> 
     )
 
 
+def register_schedule() -> None:
+    """Beat starting: a row per entry, so a job that never runs is seen to be overdue."""
+    for task_name, (name, interval) in scheduled_jobs().items():
+        PeriodicJob.objects.update_or_create(
+            name=name, defaults={"task": task_name, "interval_seconds": interval}
+        )
+
+
 def _on_beat_init(**kwargs: Any) -> None:
     global _in_beat
     _in_beat = True
+    try:
+        register_schedule()
+    except DatabaseError:
+        logger.exception("could not register the beat schedule")
 
 
 def _on_publish(sender: str | None = None, **kwargs: Any) -> None:
@@ -107,7 +124,17 @@ def _on_publish(sender: str | None = None, **kwargs: Any) -> None:
 
 def _on_prerun(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
     if task is not None:
+        logs.bind_task(task_name=task.name, task_id=task_id)
         record_started(task.name, task_id)
+
+
+def _on_postrun(**kwargs: Any) -> None:
+    logs.unbind_task()
+    callstats.flush()
+
+
+def _on_request_finished(**kwargs: Any) -> None:
+    callstats.flush()
 
 
 def _on_success(sender: Any = None, **kwargs: Any) -> None:
@@ -126,5 +153,7 @@ def connect_signals() -> None:
     signals.beat_init.connect(_on_beat_init, weak=False, dispatch_uid="ops-beat-init")
     signals.before_task_publish.connect(_on_publish, weak=False, dispatch_uid="ops-publish")
     signals.task_prerun.connect(_on_prerun, weak=False, dispatch_uid="ops-prerun")
+    signals.task_postrun.connect(_on_postrun, weak=False, dispatch_uid="ops-postrun")
+    request_finished.connect(_on_request_finished, weak=False, dispatch_uid="ops-request")
     signals.task_success.connect(_on_success, weak=False, dispatch_uid="ops-success")
     signals.task_failure.connect(_on_failure, weak=False, dispatch_uid="ops-failure")

@@ -8,6 +8,7 @@ every interval set to seconds, and read the effects from the database they share
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from jobboard.celery import beat_schedule
 from tests.foundation.conftest import _CONFIG_VARS, REPO
 
 INTERVAL_SETTINGS = (
-    "SYNC_FEED_INTERVAL", "OUTBOX_RELAY_INTERVAL", "LISTING_EXPIRY_INTERVAL",
+    "HEARTBEAT_INTERVAL", "SYNC_FEED_INTERVAL", "OUTBOX_RELAY_INTERVAL", "LISTING_EXPIRY_INTERVAL",
     "RECONCILE_INTERVAL", "JOB_ALERTS_INTERVAL", "APPLICATION_SWEEP_INTERVAL",
     "APPLICATION_STATUS_POLL_INTERVAL", "APPLICATION_ERASURE_INTERVAL",
     "ASSESSMENT_PUSH_INTERVAL", "ASSESSMENT_EXPIRY_INTERVAL",
@@ -126,3 +127,76 @@ def test_beat_sends_every_entry_and_the_worker_runs_each(
     runs = _rows(beat_and_worker, "SELECT outcome FROM postings_syncrun WHERE kind = 'sync'")
     assert len(runs) >= 2
     assert {outcome for (outcome,) in runs} == {"failed"}
+
+
+def _readyz(env: dict[str, str]) -> tuple[int, dict[str, object]]:
+    code = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/readyz'); print(r.status_code); print(r.content.decode())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    status, body = done.stdout.strip().split("\n", 1)
+    return int(status), json.loads(body)
+
+
+def _wait_for(predicate: Callable[[], bool], *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return predicate()
+
+
+def test_stopping_beat_turns_readiness_unavailable_and_mails_the_admins_once(
+    process_env: dict[str, str], tmp_path: Path
+) -> None:
+    mails = tmp_path / "mail"
+    env = {
+        **process_env,
+        # Only the heartbeat is frequent; the other jobs are far from overdue.
+        **dict.fromkeys(INTERVAL_SETTINGS, "3600"),
+        "HEARTBEAT_INTERVAL": "1",
+        "JOB_OVERDUE_FACTOR": "3",
+        "ALERT_CHECK_INTERVAL": "1",
+        "ADMINS": "Ops <ops@example.org>",
+        "EMAIL_URL": f"filemail:///{mails}",
+    }
+    database = Path(env["VAR_DIR"]) / "db.sqlite3"
+    worker = _start(
+        ["worker", "--pool", "threads", "--concurrency", "2", "--without-gossip",
+         "--without-mingle", "--without-heartbeat"],
+        env, tmp_path / "worker.log",
+    )  # fmt: skip
+    beat = _start(
+        ["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"
+    )
+    try:
+        assert _wait_for(
+            lambda: bool(
+                _rows(database, "SELECT 1 FROM operations_periodicjob "
+                      "WHERE name = 'heartbeat' AND runs >= 2 AND last_success_at IS NOT NULL")
+            ),
+            seconds=60,
+        ), (tmp_path / "beat.log").read_text()[-3000:]  # fmt: skip
+        status, body = _readyz(env)
+        assert status == 200, body
+        _stop(beat)
+        stopped = time.monotonic()
+        assert _wait_for(lambda: _readyz(env)[0] == 503, seconds=30)
+        # Threshold: 3 heartbeats of 1 s (plus a scheduling tick and the readiness process).
+        assert time.monotonic() - stopped < 20
+        status, body = _readyz(env)
+        assert body["checks"]["beat"]["ok"] is False  # type: ignore[index]
+        assert _wait_for(lambda: mails.is_dir() and any(mails.iterdir()), seconds=30)
+        time.sleep(4)  # more evaluations: still one mail
+        sent = [path.read_text() for path in mails.iterdir()]
+        alerts = [text for text in sent if "Alert: beat heartbeat" in text]
+        assert len(alerts) == 1, sent
+        assert "ops@example.org" in alerts[0]
+    finally:
+        _stop(beat)
+        _stop(worker)

@@ -132,7 +132,7 @@ def test_beat_intervals_come_from_settings() -> None:
     assert schedule["send-job-alerts"]["schedule"] == timedelta(seconds=3600)
     # Every periodic job of the product is registered, so beat schedules all of them.
     assert set(schedule) == {
-        "sync-feed", "relay-status-reports", "expire-listings", "reconcile-feed",
+        "heartbeat", "sync-feed", "relay-status-reports", "expire-listings", "reconcile-feed",
         "send-job-alerts", "sweep-applications", "poll-application-status",
         "erase-applications", "push-assessment-results", "expire-assessment-orders",
     }  # fmt: skip

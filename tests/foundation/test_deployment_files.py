@@ -42,7 +42,7 @@ def test_docker_compose_accepts_the_file() -> None:
 def test_the_image_runs_gunicorn_as_a_non_root_user() -> None:
     dockerfile = (REPO / "docker" / "Dockerfile").read_text()
     assert re.search(r"^USER app$", dockerfile, re.MULTILINE)
-    assert "gunicorn jobboard.wsgi:application" in dockerfile
+    assert "gunicorn -c python:jobboard.gunicorn_conf jobboard.wsgi:application" in dockerfile
     assert "collectstatic" in dockerfile
 
 

@@ -110,3 +110,40 @@ def test_the_sandbox_is_the_smartrecruiters_host_when_enabled(run_django: RunDja
     disabled = run_django(code=code, env={"SANDBOX_ENABLED": "false"})
     assert enabled.stdout.strip() == "http://127.0.0.1:8000/sandbox"
     assert disabled.stdout.strip() == "https://api.smartrecruiters.com"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SANDBOX_ENABLED", "true"),
+        ("SITE_URL", ""),
+        ("SITE_URL", "http://jobs.example.org"),
+        ("SMARTRECRUITERS_API_URL", "http://api.smartrecruiters.com"),
+        ("SMARTRECRUITERS_PARTNER_TOKEN", ""),
+    ],
+)
+def test_production_refuses_an_unsafe_configuration_naming_the_variable(
+    run_django: RunDjango, variable: str, value: str
+) -> None:
+    result = run_django(code=LOAD_SETTINGS, env={**PRODUCTION_ENV, variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not-a-key",
+        "r3YvHAqTH-3QezC4ZTfv8VOInIDcaMeoz5EkoKq5hm",
+        "r3YvHAqTH-3QezC4ZTfv8VOInIDcaMeoz5EkoKq5hmo=,oops",
+    ],
+)
+@pytest.mark.parametrize("mode", [{}, PRODUCTION_ENV])
+def test_a_malformed_encryption_key_stops_start_up_in_every_mode(
+    run_django: RunDjango, value: str, mode: dict[str, str]
+) -> None:
+    result = run_django(code=LOAD_SETTINGS, env={**mode, "FIELD_ENCRYPTION_KEY": value})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr
+    assert "not a Fernet key" in result.stderr

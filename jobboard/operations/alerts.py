@@ -1,0 +1,147 @@
+"""Alert mails to ADMINS: one when a condition starts, one when it clears.
+
+Conditions come from checks that apps (and this app) register in ``AppConfig.ready()``;
+a check yields ``(condition name, problem or None)``. Every worker evaluates them every
+ALERT_CHECK_INTERVAL seconds (``watch.AlertWatch``), so a dead beat is noticed too. The
+``Alert`` row per condition makes the mails happen once across processes: only the
+process whose conditional UPDATE flips the row sends. A condition that starts again
+within the hour after its last mail is recorded but not mailed again (a flapping check
+must not flood anyone), and its clearing is then not mailed either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import mail_admins
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from jobboard.operations import selectors
+from jobboard.operations.models import Alert
+
+logger = logging.getLogger(__name__)
+
+Finding = tuple[str, str | None]
+AlertCheck = Callable[[], Iterable[Finding]]
+
+QUIET_PERIOD = timedelta(hours=1)
+
+_checks: dict[str, AlertCheck] = {}
+
+
+def register_alert_check(name: str, check: AlertCheck) -> None:
+    _checks[name] = check
+
+
+def _mail(kind: str, alert: Alert, problem: str) -> None:
+    context = {
+        "kind": kind,
+        "name": alert.name,
+        "problem": problem,
+        "since": alert.since,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    subject = render_to_string("emails/ops_alert_subject.txt", context)
+    body = render_to_string("emails/ops_alert_body.txt", context)
+    mail_admins(" ".join(subject.split()), body, fail_silently=False)
+    logger.warning("alert %s %s: %s", alert.name, kind, problem)
+
+
+def _raise(alert: Alert, problem: str, now: datetime) -> bool:
+    quiet = alert.last_mailed_at is not None and now - alert.last_mailed_at < QUIET_PERIOD
+    flipped = Alert.objects.filter(pk=alert.pk, active=False).update(
+        active=True,
+        since=now,
+        message=problem[:2000],
+        cleared_at=None,
+        **({} if quiet else {"last_mailed_at": now}),
+    )
+    if flipped and not quiet:
+        _mail("started", alert, problem)
+        return True
+    return False
+
+
+def _clear(alert: Alert, now: datetime) -> bool:
+    # The clearing is mailed only when the start was (last_mailed_at within the episode).
+    mailed_start = (
+        alert.last_mailed_at is not None
+        and alert.since is not None
+        and (alert.last_mailed_at >= alert.since)
+    )
+    flipped = Alert.objects.filter(pk=alert.pk, active=True).update(active=False, cleared_at=now)
+    if flipped and mailed_start:
+        _mail("cleared", alert, alert.message)
+        return True
+    return False
+
+
+def evaluate(*, now: datetime | None = None) -> list[str]:
+    """Evaluate every registered check; returns the names of the conditions mailed."""
+    now = now or timezone.now()
+    mailed = []
+    for check_name, check in list(_checks.items()):
+        try:
+            findings = list(check())
+        except Exception:  # one broken check must not silence the others
+            logger.exception("alert check %s failed", check_name)
+            continue
+        for name, problem in findings:
+            alert, _ = Alert.objects.get_or_create(name=name)
+            if problem and not alert.active:
+                sent = _raise(alert, problem, now)
+            elif problem:
+                Alert.objects.filter(pk=alert.pk).update(message=problem[:2000])
+                sent = False
+            elif alert.active:
+                sent = _clear(alert, now)
+            else:
+                sent = False
+            if sent:
+                mailed.append(name)
+    return mailed
+
+
+def active_alerts() -> list[Alert]:
+    return list(Alert.objects.filter(active=True))
+
+
+def forget_cleared(*, older_than: timedelta = timedelta(days=30)) -> int:
+    """Old cleared conditions of checks that no longer report them."""
+    cutoff = timezone.now() - older_than
+    return Alert.objects.filter(Q(active=False), Q(cleared_at__lt=cutoff)).delete()[0]
+
+
+# --- this app's own conditions -------------------------------------------------------------
+
+
+def periodic_job_findings() -> Iterable[Finding]:
+    """Beat's heartbeat, and every periodic job overdue past its factor."""
+    age = selectors.beat_age()
+    if age is not None:
+        limit = selectors.beat_stale_after()
+        yield (
+            "beat heartbeat",
+            f"Celery beat has not sent its heartbeat for {int(age.total_seconds())} s "
+            f"(limit {int(limit.total_seconds())} s): no periodic job is being started."
+            if age > limit
+            else None,
+        )
+    for job in selectors.job_health():
+        if job.row is None or job.name == selectors.HEARTBEAT:
+            continue
+        problem = None
+        if job.overdue and job.age is not None:
+            problem = (
+                f"Periodic job {job.name} has not succeeded for {int(job.age.total_seconds())} s "
+                f"(every {int(job.interval.total_seconds())} s)."
+            )
+            if job.last_error:
+                problem += f" Last error: {job.last_error}"
+        yield f"job overdue: {job.name}", problem
