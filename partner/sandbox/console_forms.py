@@ -387,12 +387,6 @@ SWITCH_GROUPS: list[tuple[str, tuple[str, ...]]] = [
 _INTEGER_SWITCHES = {"rate_limit_rps", "rate_limit_concurrent", "retry_after_seconds", "token_ttl"}
 
 
-def _choices_of(name: str) -> list[Any]:
-    # The sandbox's own table of allowed values, so the select offers exactly what
-    # set_switches accepts.
-    return list(state._CHOICES.get(name, ()))
-
-
 class SwitchesForm(forms.Form):
     """Every switch of ``state.CONTRACT_DEFAULTS``, typed from its default value."""
 
@@ -428,7 +422,8 @@ class SwitchesForm(forms.Form):
             return forms.IntegerField(label=label, min_value=0)
         if isinstance(default, int | float):
             return forms.FloatField(label=label, min_value=0)
-        choices = _choices_of(name)
+        # The sandbox's own table of allowed values: the select offers what set_switches takes.
+        choices = state.CHOICES.get(name, ())
         if choices:
             return forms.ChoiceField(label=label, choices=[(c, c) for c in choices])
         return forms.CharField(label=label, required=False)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Page, Paginator
@@ -24,7 +25,6 @@ from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import console_selectors as reads
 from partner.sandbox import console_services, services
-from partner.sandbox.api import sandbox_root
 from partner.sandbox.configuration import full_configuration
 from partner.sandbox.console_forms import (
     AdvanceClockForm,
@@ -38,12 +38,14 @@ from partner.sandbox.console_forms import (
     SeedForm,
     SwitchesForm,
 )
+from partner.sandbox.errors import sandbox_root
 from partner.sandbox.models import CandidateStatus, SandboxCandidate, SandboxPosting
 from partner.sandbox.render import render_posting
 from partner.sandbox.seeding import seed_sandbox
 from partner.sandbox.state import SwitchError, get_switches, sandbox_now
 
 View = Callable[..., HttpResponse]
+T = TypeVar("T")
 
 POSTINGS_PER_PAGE = 50
 CANDIDATES_PER_PAGE = 50
@@ -72,7 +74,7 @@ def console_page(*methods: str) -> Callable[[View], View]:
     return decorate
 
 
-def _render(
+def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
     """Render a console page with what every page shows: the clock and the fault banner."""
@@ -106,7 +108,14 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     return redirect(default)
 
 
-def _form_errors(form: Any) -> str:
+def _found(row: T | None, what: str) -> T:
+    """``row``, or a 404 page naming ``what`` was not found."""
+    if row is None:
+        raise Http404(f"No such {what}")
+    return row
+
+
+def _form_errors(form: forms.Form) -> str:
     return " ".join(
         f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
         for field, errors in form.errors.items()
@@ -119,7 +128,7 @@ def _form_errors(form: Any) -> str:
 @console_page("GET")
 def dashboard(request: HttpRequest) -> HttpResponse:
     switches = get_switches()
-    return _render(
+    return render_page(
         request,
         "sandbox/console/dashboard.html",
         {
@@ -189,7 +198,7 @@ def posting_list(request: HttpRequest) -> HttpResponse:
     form = PostingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     postings = reads.posting_list(status=filters.get("status", ""), search=filters.get("q", ""))
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_list.html",
         {
@@ -214,7 +223,7 @@ def posting_new(request: HttpRequest) -> HttpResponse:
             "The board picks it up on its next sync pass.",
         )
         return redirect("sandbox:console-posting", posting_id=posting.id)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_form.html",
         {"form": form, "title": "Post a job to the board", "submit": "Post the job"},
@@ -222,20 +231,13 @@ def posting_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _posting_or_404(posting_id: int) -> SandboxPosting:
-    posting = reads.posting_detail(posting_id=posting_id)
-    if posting is None:
-        raise Http404("No such posting")
-    return posting
-
-
 @console_page("GET")
 def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
-    posting = _posting_or_404(posting_id)
+    posting = _found(reads.posting_detail(posting_id=posting_id), "posting")
     switches = get_switches()
     chain = reads.job_postings(posting=posting)
     candidates = reads.candidate_list(posting_id=posting.id)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_detail.html",
         {
@@ -272,7 +274,7 @@ def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 @console_page("GET", "POST")
 def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
-    posting = _posting_or_404(posting_id)
+    posting = _found(reads.posting_detail(posting_id=posting_id), "posting")
     form = RepostForm(request.POST or None, initial=RepostForm.initial_from(posting))
     if request.method == "POST" and form.is_valid():
         new = services.repost_posting(posting=posting.id, **form.service_changes(posting))
@@ -282,7 +284,7 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
             f"posting {posting.id} is now toUnpost.",
         )
         return redirect("sandbox:console-posting", posting_id=new.id)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_form.html",
         {
@@ -297,7 +299,7 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 @console_page("GET")
 def company_list(request: HttpRequest) -> HttpResponse:
-    return _render(
+    return render_page(
         request,
         "sandbox/console/company_list.html",
         {"page": _paginate(request, reads.company_list(), COMPANIES_PER_PAGE), "query": ""},
@@ -306,11 +308,9 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 @console_page("GET")
 def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = reads.company_detail(company_id=company_id)
-    if company is None:
-        raise Http404("No such company")
+    company = _found(reads.company_detail(company_id=company_id), "company")
     postings = reads.posting_list(company_id=company.pk)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/company_detail.html",
         {
@@ -337,7 +337,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         search=filters.get("q", ""),
         posting_id=int(posting_id) if posting_id else None,
     )
-    return _render(
+    return render_page(
         request,
         "sandbox/console/candidate_list.html",
         {
@@ -351,12 +351,10 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 
 @console_page("GET")
 def candidate_detail(request: HttpRequest, candidate_pk: int) -> HttpResponse:
-    candidate = reads.candidate_detail(candidate_pk=candidate_pk)
-    if candidate is None:
-        raise Http404("No such candidate")
+    candidate = _found(reads.candidate_detail(candidate_pk=candidate_pk), "candidate")
     posting = reads.latest_posting_of_job(job_id=candidate.job_id)
     config = full_configuration(candidate.job, posting=posting) if posting else {}
-    return _render(
+    return render_page(
         request,
         "sandbox/console/candidate_detail.html",
         {
@@ -392,9 +390,7 @@ def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
 
 @console_page("GET")
 def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpResponse:
-    attachment = reads.attachment_for_download(attachment_pk=attachment_pk)
-    if attachment is None:
-        raise Http404("No such attachment")
+    attachment = _found(reads.attachment_for_download(attachment_pk=attachment_pk), "attachment")
     response = HttpResponse(bytes(attachment.content), content_type=attachment.mime_type)
     # Always a download, never rendered inline: the file came from an untrusted applicant.
     filename = attachment.file_name.replace('"', "").replace("\r", "").replace("\n", "")
@@ -410,7 +406,7 @@ def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpRespons
 def journal_list(request: HttpRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET or None, endpoints=reads.journal_endpoint_names())
     entries = reads.journal_list(**form.filters())
-    return _render(
+    return render_page(
         request,
         "sandbox/console/journal_list.html",
         {
@@ -430,10 +426,8 @@ def _pretty(body: str) -> str:
 
 @console_page("GET")
 def journal_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = reads.journal_entry(entry_id=entry_id)
-    if entry is None:
-        raise Http404("No such journal entry")
-    return _render(
+    entry = _found(reads.journal_entry(entry_id=entry_id), "journal entry")
+    return render_page(
         request,
         "sandbox/console/journal_detail.html",
         {
@@ -464,7 +458,7 @@ def faults(request: HttpRequest) -> HttpResponse:
             names = ", ".join(sorted(changes)) or "nothing"
             messages.success(request, f"Switches saved (changed: {names}).")
             return redirect("sandbox:console-faults")
-    return _render(
+    return render_page(
         request,
         "sandbox/console/faults.html",
         {"switches": switches, "form": form, "changed_switches": reads.changed_switches(switches)},

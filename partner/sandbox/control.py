@@ -15,12 +15,16 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from partner.sandbox import selectors, services
-from partner.sandbox.models import JournalEntry, SandboxCandidate, SandboxPosting
+from partner.sandbox.models import (
+    POSTING_CONTENT_FIELDS,
+    JournalEntry,
+    SandboxCandidate,
+    SandboxPosting,
+)
 from partner.sandbox.render import iso_millis_z
 from partner.sandbox.seeding import seed_sandbox
 from partner.sandbox.state import SwitchError, get_switches, sandbox_now, set_switches
@@ -168,22 +172,15 @@ _CREATE_KEYS = {
     "posting_period",
     "configuration",
     "configuration_template",
-    "ref_number",
-    "location",
-    "compensation",
-    "industry",
-    "function",
-    "experience_level",
-    "type_of_employment",
-    "job_ad",
-    "creator",
+    "posted_date",
+    *POSTING_CONTENT_FIELDS,
 }
 
 
 @control_view("POST")
 def postings_create(request: HttpRequest) -> HttpResponse:
     data = _body(request)
-    unknown = set(data) - _CREATE_KEYS - {"posted_date"}
+    unknown = set(data) - _CREATE_KEYS
     if unknown:
         raise ControlError(400, f"Unknown fields: {sorted(unknown)}")
     if not isinstance(data.get("name"), str) or not data["name"]:
@@ -269,19 +266,3 @@ def seed(request: HttpRequest) -> HttpResponse:
         seed=int(data.get("seed", 0)),
     )
     return JsonResponse(summary.as_dict(), status=201)
-
-
-urlpatterns = [
-    path("reset", reset, name="control-reset"),
-    path("switches", switches, name="control-switches"),
-    path("journal", journal, name="control-journal"),
-    path("postings", postings_create, name="control-postings"),
-    path("postings/<int:posting_id>", posting_detail, name="control-posting"),
-    path("postings/<int:posting_id>/remove", posting_remove, name="control-posting-remove"),
-    path("postings/<int:posting_id>/repost", posting_repost, name="control-posting-repost"),
-    path("clock", clock, name="control-clock"),
-    path("clock/advance", clock_advance, name="control-clock-advance"),
-    path("candidates", candidates, name="control-candidates"),
-    path("candidates/<int:candidate_pk>/status", candidate_status, name="control-candidate-status"),
-    path("seed", seed, name="control-seed"),
-]

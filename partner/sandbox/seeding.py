@@ -31,6 +31,8 @@ from partner.sandbox.models import (
     SandboxPosting,
     SandboxPostingEvent,
 )
+from partner.sandbox.render import city_location
+from partner.sandbox.services.partners import company_defaults, ensure_partner
 from partner.sandbox.state import reserve_feed_ids, sandbox_now
 
 BATCH_SIZE = 2000
@@ -69,35 +71,16 @@ def _companies(rng: random.Random, count: int) -> list[SandboxCompany]:
         while sr_id in taken:
             sr_id = str(int(sr_id) + 1)
         taken.add(sr_id)
-        slug = slugify(name)
-        website = f"https://{slug}.example"
-        new.append(
-            SandboxCompany(
-                sr_id=sr_id,
-                name=name,
-                identifier=slug.replace("-", "") or "company",
-                description_html=f"<p><strong>{name}</strong> {tagline}.</p>",
-                website=website,
-                privacy_policy_url=f"{website}/privacy",
-                imprint_url=f"{website}/imprint",
-            )
-        )
+        description = f"<p><strong>{name}</strong> {tagline}.</p>"
+        fields = {**company_defaults(name), "description_html": description}
+        new.append(SandboxCompany(sr_id=sr_id, name=name, **fields))
     SandboxCompany.objects.bulk_create(new)
     by_name = {c.name: c for c in SandboxCompany.objects.filter(name__in=names)}
     return [by_name[name] for name in names]
 
 
 def _location(rng: random.Random) -> dict[str, Any]:
-    city, region, region_code, country, code, lat, lng = rng.choice(data.CITIES)
-    location: dict[str, Any] = {
-        "city": city,
-        "region": region,
-        "regionCode": region_code,
-        "country": country,
-        "countryCode": code,
-        "latitude": lat,
-        "longitude": lng,
-    }
+    location = city_location(rng.choice(data.CITIES))
     if rng.random() < 0.15:
         location["remote"] = True
     return location
@@ -188,13 +171,7 @@ def _build(
         "posting_period": posting_period,
         "contract_login": f"{company.identifier}-hr" if with_contract else "",
         "contract_password": f"{rng.getrandbits(48):012x}" if with_contract else "",
-        "target_market": {
-            "industries": [],
-            "functions": [],
-            "experienceLevels": [],
-            "locations": [],
-        },
-        "availability": {"industries": [], "locations": [], "companies": [company.name]},
+        **SandboxOffer.market_fields(company_name=company.name),
         "created_at": posted,
         "updated_at": posted,
     }
@@ -304,10 +281,7 @@ def seed_sandbox(
     """Add ``postings`` Pending postings spread over ``companies`` companies."""
     if postings < 0:
         raise ValueError("postings must be >= 0")
-    if partner is None:
-        from partner.sandbox.services import ensure_partner
-
-        partner = ensure_partner()
+    partner = partner or ensure_partner()
     company_count = companies or max(1, min(len(data.COMPANY_NAMES), postings // 4 or 1))
     rng = random.Random(f"{seed}:{SandboxJob.objects.count()}")
     with transaction.atomic():

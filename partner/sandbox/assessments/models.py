@@ -156,3 +156,15 @@ class AsmAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# What a reset forgets: every table here, children first (one statement per table).
+ASSESSMENT_DATA: tuple[type[models.Model], ...] = (
+    AsmAttachment,
+    AsmResultPatch,
+    AsmOrder,
+    AsmToken,
+    AsmCredential,
+    AsmCompany,
+    AsmConfiguration,
+)
