@@ -330,60 +330,6 @@ SWITCH_HELP: dict[str, str] = {
     "requester_header": "Shape of the assessment requester header.",
 }
 
-# Fieldsets of the fault page. A switch the sandbox adds later and nobody filed here
-# still gets a field, under "Other switches".
-SWITCH_GROUPS: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "Fault injection",
-        (
-            "fault",
-            "fault_scope",
-            "fault_count",
-            "fault_probability",
-            "fault_after_commit",
-            "slow_seconds",
-            "timeout_seconds",
-            "html_5xx",
-        ),
-    ),
-    (
-        "Outage and rate limit",
-        (
-            "outage",
-            "rate_limit",
-            "rate_limit_rps",
-            "rate_limit_concurrent",
-            "retry_after",
-            "retry_after_seconds",
-        ),
-    ),
-    (
-        "Job Board API",
-        (
-            "transition_checks",
-            "require_live_url",
-            "numbers_as_numbers",
-            "content_key",
-            "video_url_top_level",
-            "empty_objects",
-        ),
-    ),
-    (
-        "Application API",
-        (
-            "strict_answers",
-            "error_envelope",
-            "status_hyphen",
-            "omit_application_id",
-            "omit_optional_config",
-            "unknown_field_type",
-        ),
-    ),
-    (
-        "Assessment API",
-        ("strict_results", "token_auth", "token_ttl", "duplicate_orders", "requester_header"),
-    ),
-]
 _INTEGER_SWITCHES = {"rate_limit_rps", "rate_limit_concurrent", "retry_after_seconds", "token_ttl"}
 
 
@@ -437,17 +383,11 @@ class SwitchesForm(forms.Form):
         return initial
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        filed: set[str] = set()
-        groups = []
-        for title, names in SWITCH_GROUPS:
-            present = [n for n in names if n in self.fields]
-            filed.update(present)
-            if present:
-                groups.append((title, [self[n] for n in present]))
-        rest = [self[n] for n in self.fields if n not in filed]
-        if rest:
-            groups.append(("Other switches", rest))
-        return groups
+        """The fieldsets of the fault page: faults first, that is what the page is for."""
+        groups = sorted(
+            state.SWITCH_GROUPS.items(), key=lambda group: group[0] != "Fault injection"
+        )
+        return [(title, [self[name] for name in switches]) for title, switches in groups]
 
     def changes(self, current: dict[str, Any]) -> dict[str, Any]:
         """The switches whose submitted value differs from the current one.

@@ -26,6 +26,7 @@ from partner.sandbox.models import (
     SandboxPosting,
 )
 from partner.sandbox.render import iso_millis_z
+from partner.sandbox.routing import route
 from partner.sandbox.seeding import seed_sandbox
 from partner.sandbox.state import SwitchError, get_switches, sandbox_now, set_switches
 
@@ -129,6 +130,7 @@ def journal_json(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
+@route("reset", name="reset")
 @control_view("POST")
 def reset(request: HttpRequest) -> HttpResponse:
     services.reset_sandbox()
@@ -136,6 +138,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True, "partnerToken": partner.token})
 
 
+@route("switches", name="switches")
 @control_view("GET", "PUT", "POST")
 def switches(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -146,6 +149,7 @@ def switches(request: HttpRequest) -> HttpResponse:
     return JsonResponse(set_switches(**data))
 
 
+@route("journal", name="journal")
 @control_view("GET")
 def journal(request: HttpRequest) -> HttpResponse:
     query = request.GET
@@ -177,6 +181,7 @@ _CREATE_KEYS = {
 }
 
 
+@route("postings", name="postings")
 @control_view("POST")
 def postings_create(request: HttpRequest) -> HttpResponse:
     data = _body(request)
@@ -194,11 +199,13 @@ def postings_create(request: HttpRequest) -> HttpResponse:
     return JsonResponse(posting_json(posting), status=201)
 
 
+@route("postings/<int:posting_id>", name="posting")
 @control_view("GET")
 def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
     return JsonResponse(posting_json(SandboxPosting.objects.get(pk=posting_id)))
 
 
+@route("postings/<int:posting_id>/remove", name="posting-remove")
 @control_view("POST")
 def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
     SandboxPosting.objects.get(pk=posting_id)
@@ -206,6 +213,7 @@ def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
     return JsonResponse(posting_json(posting))
 
 
+@route("postings/<int:posting_id>/repost", name="posting-repost")
 @control_view("POST")
 def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
     SandboxPosting.objects.get(pk=posting_id)
@@ -213,6 +221,7 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
     return JsonResponse(posting_json(new), status=201)
 
 
+@route("clock/advance", name="clock-advance")
 @control_view("POST")
 def clock_advance(request: HttpRequest) -> HttpResponse:
     days = _body(request).get("days")
@@ -220,11 +229,13 @@ def clock_advance(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"now": now.isoformat()})
 
 
+@route("clock", name="clock")
 @control_view("GET")
 def clock(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"now": sandbox_now().isoformat()})
 
 
+@route("candidates/<int:candidate_pk>/status", name="candidate-status")
 @control_view("POST")
 def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
     SandboxCandidate.objects.get(pk=candidate_pk)
@@ -235,6 +246,7 @@ def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
     )
 
 
+@route("candidates", name="candidates")
 @control_view("GET")
 def candidates(request: HttpRequest) -> HttpResponse:
     rows = selectors.candidates_for_console()[:200]
@@ -257,6 +269,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     )
 
 
+@route("seed", name="seed")
 @control_view("POST")
 def seed(request: HttpRequest) -> HttpResponse:
     data = _body(request)

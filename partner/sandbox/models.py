@@ -351,17 +351,3 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status}"
-
-
-# What a reset forgets (everything but partners and the state row), children first so that
-# each delete is one statement rather than a cascade collected row by row.
-SR_SIDE_DATA: tuple[type[models.Model], ...] = (
-    SandboxAttachment,
-    SandboxCandidate,
-    SandboxPostingEvent,
-    SandboxPosting,
-    SandboxJob,
-    SandboxOffer,
-    SandboxCompany,
-    JournalEntry,
-)

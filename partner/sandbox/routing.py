@@ -1,13 +1,15 @@
-"""URL tables: the sandbox routes each page and endpoint from one row (route, view, name)."""
+"""Each view declares its own route (``@route``); urls.py mounts the modules (``routes_of``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from types import ModuleType
+from typing import TypeVar
 
 from django.http import HttpResponse
 from django.urls import URLPattern, path, register_converter
 
-Route = tuple[str, Callable[..., HttpResponse], str]
+V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 class RowId:
@@ -25,6 +27,20 @@ class RowId:
 register_converter(RowId, "sbx_id")
 
 
-def routes(table: Iterable[Route], *, prefix: str = "", name_prefix: str = "") -> list[URLPattern]:
-    """One ``path()`` per row; ``prefix`` starts every route, ``name_prefix`` every name."""
-    return [path(prefix + route, view, name=name_prefix + name) for route, view, name in table]
+def route(pattern: str, *, name: str) -> Callable[[V], V]:
+    """The view's URL pattern and name, relative to where urls.py mounts its module."""
+
+    def mark(view: V) -> V:
+        view.route = (pattern, name)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def routes_of(module: ModuleType, *, prefix: str = "", name_prefix: str = "") -> list[URLPattern]:
+    """A ``path()`` for every ``@route`` view defined in ``module``, in the module's order."""
+    return [
+        path(prefix + view.route[0], view, name=name_prefix + view.route[1])
+        for view in vars(module).values()
+        if getattr(view, "__module__", None) == module.__name__ and hasattr(view, "route")
+    ]

@@ -15,7 +15,7 @@ import random
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
 from django.db.models import Model
@@ -27,13 +27,15 @@ from partner.sandbox.models import (
     SandboxCompany,
     SandboxJob,
     SandboxOffer,
-    SandboxPartner,
     SandboxPosting,
     SandboxPostingEvent,
 )
 from partner.sandbox.render import city_location
 from partner.sandbox.services.partners import company_defaults, ensure_partner
 from partner.sandbox.state import reserve_feed_ids, sandbox_now
+
+if TYPE_CHECKING:
+    from partner.sandbox.models import SandboxPartner
 
 BATCH_SIZE = 2000
 TEMPLATE_WEIGHTS = (("standard", 50), ("extended", 35), ("minimal", 15))

@@ -63,43 +63,53 @@ FAULTS = _values(Fault)
 Switches = dict[str, Any]
 
 # The contracts' switch tables (job-board-api.md §6, application-api.md §6,
-# assessment-api.md §6) with their defaults, plus the sandbox's own knobs.
+# assessment-api.md §6) with their defaults, plus the sandbox's own knobs, by what they touch.
+SWITCH_GROUPS: dict[str, dict[str, Any]] = {
+    "Outage and rate limit": {
+        "outage": False,
+        "rate_limit": True,
+        "rate_limit_rps": 10,
+        "rate_limit_concurrent": 8,
+        "retry_after": False,
+        "retry_after_seconds": 2,
+    },
+    "Fault injection": {
+        "fault": None,
+        "fault_scope": "all",
+        "fault_count": None,
+        "fault_probability": None,
+        "fault_after_commit": False,
+        "slow_seconds": 3.0,
+        "timeout_seconds": 120.0,
+        "html_5xx": False,
+    },
+    "Job Board API": {
+        "transition_checks": True,
+        "require_live_url": False,
+        "numbers_as_numbers": False,
+        "content_key": False,
+        "video_url_top_level": False,
+        "empty_objects": False,
+    },
+    "Application API": {
+        "strict_answers": True,
+        "error_envelope": ErrorEnvelope.ARRAY,
+        "status_hyphen": False,
+        "omit_application_id": False,
+        "omit_optional_config": False,
+        "unknown_field_type": False,
+    },
+    # Served by partner.sandbox.assessments.
+    "Assessment API": {
+        "strict_results": True,
+        "token_auth": TokenAuth.FORM,
+        "token_ttl": 1800,
+        "duplicate_orders": False,
+        "requester_header": RequesterHeader.JSON,
+    },
+}
 CONTRACT_DEFAULTS: dict[str, Any] = {
-    # Shared by every API
-    "outage": False,
-    "rate_limit": True,
-    "rate_limit_rps": 10,
-    "rate_limit_concurrent": 8,
-    "retry_after": False,
-    "retry_after_seconds": 2,
-    "fault": None,
-    "fault_scope": "all",
-    "fault_count": None,
-    "fault_probability": None,
-    "fault_after_commit": False,
-    "slow_seconds": 3.0,
-    "timeout_seconds": 120.0,
-    "html_5xx": False,
-    # Job Board API
-    "transition_checks": True,
-    "require_live_url": False,
-    "numbers_as_numbers": False,
-    "content_key": False,
-    "video_url_top_level": False,
-    "empty_objects": False,
-    # Application API
-    "strict_answers": True,
-    "error_envelope": ErrorEnvelope.ARRAY,
-    "status_hyphen": False,
-    "omit_application_id": False,
-    "omit_optional_config": False,
-    "unknown_field_type": False,
-    # Assessment API (served by partner.sandbox.assessments)
-    "strict_results": True,
-    "token_auth": TokenAuth.FORM,
-    "token_ttl": 1800,
-    "duplicate_orders": False,
-    "requester_header": RequesterHeader.JSON,
+    name: default for group in SWITCH_GROUPS.values() for name, default in group.items()
 }
 
 _BOOL = {

@@ -20,6 +20,7 @@ from partner.sandbox.configuration import full_configuration, pick_language, ser
 from partner.sandbox.errors import ErrorStyle, SandboxError, apply_error
 from partner.sandbox.models import PostingStatus, SandboxJob, SandboxPosting
 from partner.sandbox.render import iso_millis_z, render_feed_page, render_offer_page, render_posting
+from partner.sandbox.routing import route
 from partner.sandbox.state import ErrorEnvelope
 from partner.sandbox.validation import ApplyErrorCode, Rejected, check_request
 
@@ -71,6 +72,7 @@ def _updated_after(request: HttpRequest) -> datetime | None:
     return moment
 
 
+@route("feed/publications", name="feed-list")
 @sandbox_endpoint("feed.list")
 def feed_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpResponse:
     statuses = _statuses(request)
@@ -127,6 +129,7 @@ def _feed_put(
     return JsonResponse(render_posting(posting, request_switches(request)))
 
 
+@route("feed/publications/<posting_id>", name="feed-item")
 @csrf_exempt
 @require_http_methods(["GET", "PUT"])
 def feed_item(request: HttpRequest, posting_id: str) -> HttpResponse:
@@ -136,6 +139,7 @@ def feed_item(request: HttpRequest, posting_id: str) -> HttpResponse:
     return _feed_get(request, posting_id)
 
 
+@route("v1/offers", name="offers-list")
 @sandbox_endpoint("offers.list")
 def offers_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpResponse:
     posting_id = request.GET.get("postingId", "")
@@ -156,6 +160,7 @@ def _open_job(credential: PartnerCredential, job_uuid: str) -> SandboxJob:
     return job
 
 
+@route("postings/<job_uuid>/configuration", name="apply-configuration")
 @sandbox_endpoint("apply.configuration", errors=ErrorStyle.APPLY)
 def apply_configuration(
     request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
@@ -189,6 +194,7 @@ def _validation_failure(errors: list[tuple[ApplyErrorCode, str]], envelope: str)
     return SandboxError(400, body=body)
 
 
+@route("postings/<job_uuid>/candidates", name="apply-candidates")
 @sandbox_endpoint("apply.candidates", methods=("POST",), errors=ErrorStyle.APPLY)
 def apply_candidates(
     request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
@@ -225,6 +231,7 @@ def apply_candidates(
     return JsonResponse(data, status=201)
 
 
+@route("postings/<job_uuid>/candidates/<candidate_id>/status", name="apply-status")
 @sandbox_endpoint("apply.status", errors=ErrorStyle.APPLY)
 def apply_status(
     request: HttpRequest, job_uuid: str, candidate_id: str, *, credential: PartnerCredential

@@ -15,6 +15,7 @@ from partner.sandbox.api import Credential, View, json_body, sandbox_endpoint
 from partner.sandbox.assessments import services
 from partner.sandbox.assessments.models import AsmCompany, AsmOrder, AsmToken
 from partner.sandbox.errors import ErrorStyle, SandboxError, sandbox_root
+from partner.sandbox.routing import route
 from partner.sandbox.validation import decode_base64
 
 PREFIX = "assessment-api/v202010"
@@ -114,6 +115,7 @@ def token(request: HttpRequest, *, credential: ClientCredential) -> HttpResponse
     return response
 
 
+@route("partner/configuration", name="configuration")
 @_endpoint("configuration", "GET", "PUT")
 def configuration(request: HttpRequest, *, credential: TokenCredential) -> HttpResponse:
     master = _master(credential)
@@ -128,12 +130,14 @@ def configuration(request: HttpRequest, *, credential: TokenCredential) -> HttpR
     return JsonResponse(saved)
 
 
+@route("integration/company/<company_id>", name="setup")
 @_endpoint("setup", "POST")
 def setup(request: HttpRequest, company_id: str, *, credential: TokenCredential) -> HttpResponse:
     _master(credential)
     return JsonResponse(services.integration_setup(company_id=company_id, body=json_body(request)))
 
 
+@route("orders/<order_id>/results", name="results")
 @_endpoint("results", "PATCH")
 def results(request: HttpRequest, order_id: str, *, credential: TokenCredential) -> HttpResponse:
     order = services.order_for_company(order_id=order_id, token=_company(credential))
@@ -145,6 +149,7 @@ def results(request: HttpRequest, order_id: str, *, credential: TokenCredential)
     return JsonResponse(services.result_patch(order=order, body=json_body(request)))
 
 
+@route("orders/<order_id>/results/attachment", name="attachment")
 @_endpoint("attachment", "POST")
 def attachment(request: HttpRequest, order_id: str, *, credential: TokenCredential) -> HttpResponse:
     order = services.order_for_company(order_id=order_id, token=_company(credential))
@@ -164,6 +169,7 @@ def attachment(request: HttpRequest, order_id: str, *, credential: TokenCredenti
     return JsonResponse({"url": url}, status=201)
 
 
+@route("orders/<order_id>/results/attachments/<attachment_id>", name="attachment-file")
 @_endpoint("attachment")
 def attachment_file(
     request: HttpRequest, order_id: str, attachment_id: str, *, credential: TokenCredential
@@ -177,6 +183,7 @@ def attachment_file(
     return response
 
 
+@route("orders", name="orders")
 @_endpoint("orders")
 def orders(request: HttpRequest, *, credential: TokenCredential) -> HttpResponse:
     """The customer's order listing: its own orders with their merged results."""

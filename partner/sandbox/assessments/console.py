@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from partner.sandbox.assessments import caller, services
 from partner.sandbox.assessments.models import AsmAttachment, AsmCompany, AsmOrder
-from partner.sandbox.console_views import console_page, render_page
+from partner.sandbox.console_views import console_page, render_page, valid_form
 from partner.sandbox.errors import sandbox_root
 from partner.sandbox.state import (
     RequesterHeader,
@@ -72,7 +72,7 @@ def _field_values(request: HttpRequest) -> dict[str, str]:
     return {f["id"]: data.get(f"field-{f['id']}", "").strip() for f in _field_defs()}
 
 
-@console_page("GET")
+@console_page("", name="console")
 def index(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
@@ -89,27 +89,25 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_page("POST")
+@console_page("switches", name="switches", methods=("POST",))
 def switches(request: HttpRequest) -> HttpResponse:
-    form = SwitchesForm(request.POST)
-    if form.is_valid():
+    form = valid_form(request, SwitchesForm(request.POST), "Switches not saved: check the values.")
+    if form is not None:
         try:
             set_switches(**form.cleaned_data)
         except SwitchError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Assessment switches saved.")
-    else:
-        messages.error(request, "Switches not saved: check the values.")
     return redirect("sandbox:sandbox_assessments:console")
 
 
-@console_page("POST")
+@console_page("connect", name="connect", methods=("POST",))
 def connect(request: HttpRequest) -> HttpResponse:
     """*Connect*: record consent, then open the partner's consent page (§6)."""
-    form = ConnectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a company id (6-64 letters, digits or dashes) and a name.")
+    refusal = "Give a company id (6-64 letters, digits or dashes) and a name."
+    form = valid_form(request, ConnectForm(request.POST), refusal)
+    if form is None:
         return redirect("sandbox:sandbox_assessments:console")
     config = services.configuration()
     if config is None:
@@ -128,14 +126,14 @@ def connect(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{config['consentUrl']}{separator}{query}")
 
 
-@console_page("GET")
+@console_page("connected", name="connected")
 def connected(request: HttpRequest) -> HttpResponse:
     """Where the partner sends the admin back after consent: what setup received."""
     company = _company(request.GET.get("companyId", ""))
     return render_page(request, "sandbox/assessments/connected.html", {"company": company})
 
 
-@console_page("GET")
+@console_page("companies/<company_id>/", name="company")
 def company(request: HttpRequest, company_id: str) -> HttpResponse:
     return _company_page(request, _company(company_id))
 
@@ -166,7 +164,7 @@ def _company_page(
     )
 
 
-@console_page("GET")
+@console_page("companies/<company_id>/packages", name="packages")
 def packages(request: HttpRequest, company_id: str) -> HttpResponse:
     """*Browse*: location parameters, field values and a ``requester`` header (§6)."""
     company = _company(company_id)
@@ -193,19 +191,22 @@ def _candidate(form: CandidateForm) -> dict[str, str]:
     }
 
 
-def _place(request: HttpRequest, company_id: str, *, inline: bool) -> AsmOrder | HttpResponse:
-    """Send the order a candidate form describes; or the page to show when it cannot go."""
+def _place(request: HttpRequest, company_id: str, *, inline: bool) -> HttpResponse:
+    """Send the order a candidate form describes, and show what the partner answered."""
     company = _company(company_id)
-    form = CandidateForm(request.POST, prefix="inline" if inline else "order")
-    if not form.is_valid():
-        what = "Inline order" if inline else "Order"
-        messages.error(request, f"{what} not sent: fill in every candidate field.")
+    what = "Inline order" if inline else "Order"
+    form = valid_form(
+        request,
+        CandidateForm(request.POST, prefix="inline" if inline else "order"),
+        f"{what} not sent: fill in every candidate field.",
+    )
+    if form is None:
         return redirect("sandbox:sandbox_assessments:company", company_id=company_id)
     order_id = uuid.uuid4()
     done = reverse("sandbox:sandbox_assessments:inline-done", kwargs={"order_id": order_id})
     user = request.user
     try:
-        return caller.place_order(
+        placed = caller.place_order(
             company,
             api_root=sandbox_root(request),
             package_id=form.cleaned_data["package_id"],
@@ -219,30 +220,28 @@ def _place(request: HttpRequest, company_id: str, *, inline: bool) -> AsmOrder |
         )
     except caller.CallerError as exc:
         return _company_page(request, company, extra={"call_error": exc}, status=502)
-
-
-@console_page("POST")
-def order(request: HttpRequest, company_id: str) -> HttpResponse:
-    placed = _place(request, company_id, inline=False)
-    if isinstance(placed, HttpResponse):
-        return placed
-    messages.info(request, f"Order sent: the partner answered HTTP {placed.response_status}.")
+    status = placed.response_status
+    if not inline:
+        messages.info(request, f"Order sent: the partner answered HTTP {status}.")
+    elif status == 200 and placed.inline_url.startswith(("http://", "https://")):
+        return HttpResponseRedirect(placed.inline_url)
+    else:
+        messages.error(request, f"The partner answered HTTP {status}.")
     return redirect("sandbox:sandbox_assessments:order-detail", order_id=placed.order_id)
 
 
-@console_page("POST")
+@console_page("companies/<company_id>/order", name="order", methods=("POST",))
+def order(request: HttpRequest, company_id: str) -> HttpResponse:
+    return _place(request, company_id, inline=False)
+
+
+@console_page("companies/<company_id>/inline-order", name="inline-order", methods=("POST",))
 def inline_order(request: HttpRequest, company_id: str) -> HttpResponse:
     """A simulated candidate applying: the browser is sent to the partner's url."""
-    placed = _place(request, company_id, inline=True)
-    if isinstance(placed, HttpResponse):
-        return placed
-    if placed.response_status == 200 and placed.inline_url.startswith(("http://", "https://")):
-        return HttpResponseRedirect(placed.inline_url)
-    messages.error(request, f"The partner answered HTTP {placed.response_status}.")
-    return redirect("sandbox:sandbox_assessments:order-detail", order_id=placed.order_id)
+    return _place(request, company_id, inline=True)
 
 
-@console_page("POST")
+@console_page("companies/<company_id>/disconnect", name="disconnect", methods=("POST",))
 def disconnect(request: HttpRequest, company_id: str) -> HttpResponse:
     company = _company(company_id)
     try:
@@ -288,7 +287,7 @@ def _attachments_view(items: Any) -> list[dict[str, Any]]:
     return shown
 
 
-@console_page("GET")
+@console_page("orders/<uuid:order_id>/", name="order-detail")
 def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     order = get_object_or_404(AsmOrder.objects.select_related("company"), order_id=order_id)
     result = order.result or {}
@@ -316,7 +315,7 @@ def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@console_page("GET")
+@console_page("orders/<uuid:order_id>/done", name="inline-done")
 def inline_done(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     """The completedAssessmentCallbackUrl: the candidate is back at SmartRecruiters."""
     order = get_object_or_404(AsmOrder, order_id=order_id, kind=AsmOrder.Kind.INLINE)
@@ -326,7 +325,7 @@ def inline_done(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     return render_page(request, "sandbox/assessments/inline_done.html", {"order": order})
 
 
-@console_page("GET")
+@console_page("attachments/<uuid:attachment_id>", name="attachment-download")
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
     found = AsmAttachment.objects.filter(attachment_id=attachment_id).first()
     if found is None:

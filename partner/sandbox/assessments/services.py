@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from jobboard.crypto import hash_token
 from partner.sandbox.assessments.models import (
-    ASSESSMENT_DATA,
     AsmAttachment,
     AsmCompany,
     AsmConfiguration,
@@ -31,6 +30,7 @@ from partner.sandbox.assessments.models import (
     AsmToken,
 )
 from partner.sandbox.errors import SandboxError
+from partner.sandbox.services.reset import forget_tables
 from partner.sandbox.state import get_switches
 from partner.sandbox.validation import decode_base64
 
@@ -50,28 +50,18 @@ class ResultStatus(StrEnum):
     REJECTED = "REJECTED"
 
 
-class AssessmentType(StrEnum):
-    VIDEO_INTERVIEW = "VIDEO_INTERVIEW"
-    BEHAVIORAL_ASSESSMENT = "BEHAVIORAL_ASSESSMENT"
-    BACKGROUND_CHECK = "BACKGROUND_CHECK"
-    REFERENCE_CHECK = "REFERENCE_CHECK"
-    SKILL_TEST = "SKILL_TEST"
-    INLINE_ASSESSMENT = "INLINE_ASSESSMENT"
-
-
-class LinkType(StrEnum):
-    """What a linked (not uploaded) result attachment points to."""
-
-    VIDEO_URL = "VIDEO_URL"
-    PDF_URL = "PDF_URL"
-    OTHER_URL = "OTHER_URL"
-
-
 # Tuples, not sets: the values tested come from JSON and may be unhashable.
 STATUSES = tuple(ResultStatus)
-ASSESSMENT_TYPES = tuple(AssessmentType)
-LINK_TYPES = tuple(LinkType)
 TERMINAL = (ResultStatus.COMPLETED, ResultStatus.EXPIRED, ResultStatus.REJECTED)
+ASSESSMENT_TYPES = (
+    "VIDEO_INTERVIEW",
+    "BEHAVIORAL_ASSESSMENT",
+    "BACKGROUND_CHECK",
+    "REFERENCE_CHECK",
+    "SKILL_TEST",
+    "INLINE_ASSESSMENT",
+)
+LINK_TYPES = ("VIDEO_URL", "PDF_URL", "OTHER_URL")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -441,5 +431,4 @@ def attachment_upload(
 @transaction.atomic
 def reset_assessments() -> None:
     """Forget every SR-side assessment row (the core's reset_sandbox does the rest)."""
-    for model in ASSESSMENT_DATA:
-        model._default_manager.all().delete()
+    forget_tables("sandbox_assessments")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,16 +15,17 @@ from partner.sandbox import fixtures_data
 from partner.sandbox.models import (
     POSTING_CONTENT_FIELDS,
     PostingStatus,
-    SandboxCompany,
     SandboxJob,
     SandboxOffer,
-    SandboxPartner,
     SandboxPosting,
     SandboxPostingEvent,
 )
 from partner.sandbox.render import city_location
 from partner.sandbox.services.partners import create_company, ensure_partner
 from partner.sandbox.state import Switches, get_switches, reserve_feed_ids, sandbox_now, shift_clock
+
+if TYPE_CHECKING:
+    from partner.sandbox.models import SandboxCompany, SandboxPartner
 
 Actor = SandboxPostingEvent.Actor
 
