@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -60,7 +60,8 @@ class PostingContentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("salary_min"), data.get("salary_max")
         if low is not None and high is not None and low > high:
             self.add_error("salary_max", "The upper bound is below the lower bound.")
@@ -274,7 +275,7 @@ class JournalFilterForm(forms.Form):
     def __init__(self, *args: Any, endpoints: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         apis = sorted({e.split(".")[0] for e in endpoints if "." in e})
-        self.fields["endpoint"].choices = [
+        cast(forms.ChoiceField, self.fields["endpoint"]).choices = [
             ("", "Any endpoint"),
             ("Whole APIs", [(api, f"{api}.*") for api in apis]),
             ("Endpoints", [(e, e) for e in endpoints]),
@@ -369,9 +370,9 @@ class SwitchesForm(forms.Form):
         if isinstance(default, int | float):
             return forms.FloatField(label=label, min_value=0)
         # The sandbox's own table of allowed values: the select offers what set_switches takes.
-        choices = state.CHOICES.get(name, ())
-        if choices:
-            return forms.ChoiceField(label=label, choices=[(c, c) for c in choices])
+        allowed = state.CHOICES.get(name, ())
+        if allowed:
+            return forms.ChoiceField(label=label, choices=[(c, c) for c in allowed])
         return forms.CharField(label=label, required=False)
 
     @classmethod

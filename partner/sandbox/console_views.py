@@ -94,7 +94,7 @@ def render_page(
     return render(request, template, context, status=status)
 
 
-def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
+def _paginate(request: HttpRequest, items: QuerySet[Any], per_page: int) -> Page[Any]:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
@@ -127,7 +127,7 @@ def valid_form(request: HttpRequest, form: F, refusal: str) -> F | None:
     if form.is_valid():
         return form
     errors = " ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(problems)}"
+        f"{'' if field == '__all__' else field + ': '}{' '.join(str(p) for p in problems)}"
         for field, problems in form.errors.items()
     )
     messages.error(request, refusal.format(errors=errors))

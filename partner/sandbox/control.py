@@ -224,7 +224,7 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
 @route("clock/advance", name="clock-advance")
 @control_view("POST")
 def clock_advance(request: HttpRequest) -> HttpResponse:
-    days = _body(request).get("days")
+    days: Any = _body(request).get("days")  # checked by the service
     now = services.advance_clock(days=days)
     return JsonResponse({"now": now.isoformat()})
 
@@ -239,7 +239,7 @@ def clock(request: HttpRequest) -> HttpResponse:
 @control_view("POST")
 def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
     SandboxCandidate.objects.get(pk=candidate_pk)
-    status = _body(request).get("status")
+    status: Any = _body(request).get("status")  # checked by the service
     candidate = services.set_candidate_status(candidate=candidate_pk, status=status)
     return JsonResponse(
         {"id": candidate.pk, "candidateId": str(candidate.candidate_id), "status": candidate.status}

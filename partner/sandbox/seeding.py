@@ -246,13 +246,14 @@ class _Writer:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def insert(self, model: type[Model], rows: list[Row]) -> list[int]:
+    def insert(self, model: type[Model], rows: list[Row]) -> list[int | None]:
+        """Insert ``rows``; their primary keys (None on PostgreSQL for rows without an id)."""
         if not rows:
             return []
         if self.copy:
             self._copy(model, rows)
             return [row.get("id") for row in rows]
-        created = model.objects.bulk_create(model(**row) for row in rows)
+        created = model._default_manager.bulk_create(model(**row) for row in rows)
         return [obj.pk for obj in created]
 
     def _copy(self, model: type[Model], rows: list[Row]) -> None:
@@ -314,10 +315,9 @@ def seed_sandbox(
                 if ids is not None:
                     for row, pk in zip(batch, ids, strict=True):
                         row["id"] = pk
-                pks = writer.insert(model, batch)
                 key = "offer_id" if model is SandboxOffer else "job_id"
-                for posting, pk in zip(rows, pks, strict=True):
-                    posting[key] = pk
+                for posting, new_pk in zip(rows, writer.insert(model, batch), strict=True):
+                    posting[key] = new_pk
             writer.insert(SandboxPosting, rows)
             writer.insert(SandboxPostingEvent, [_event_row(p) for p in rows])
         done += size
@@ -327,7 +327,7 @@ def seed_sandbox(
         # VACUUM cannot run inside a transaction; ANALYZE alone can.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            for model in (SandboxPosting, SandboxJob, SandboxOffer):
-                table = connection.ops.quote_name(model._meta.db_table)
+            for analysed in (SandboxPosting, SandboxJob, SandboxOffer):
+                table = connection.ops.quote_name(analysed._meta.db_table)
                 cursor.execute(f"{command} {table}")
     return SeedSummary(companies=len(company_rows), postings=postings, first_id=first_id)

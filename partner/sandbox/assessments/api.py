@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from partner.sandbox.api import Credential, View, json_body, sandbox_endpoint
 from partner.sandbox.assessments import services
-from partner.sandbox.assessments.models import AsmCompany, AsmOrder, AsmToken
+from partner.sandbox.assessments.models import AsmCompany, AsmOrder, AsmToken, TokenKind
 from partner.sandbox.errors import ErrorStyle, SandboxError, sandbox_root
 from partner.sandbox.routing import route
 from partner.sandbox.validation import decode_base64
@@ -25,7 +25,7 @@ PREFIX = "assessment-api/v202010"
 class ClientCredential(Credential):
     """Client credentials presented to the token endpoint: master or an SR-pair."""
 
-    kind: AsmToken.Kind
+    kind: TokenKind
     client_id: str
     company: AsmCompany | None
 
@@ -81,7 +81,7 @@ def _endpoint(name: str, *methods: str) -> Callable[[View], View]:
     )
 
 
-def _token_of(credential: TokenCredential, kind: AsmToken.Kind, refusal: str) -> AsmToken:
+def _token_of(credential: TokenCredential, kind: TokenKind, refusal: str) -> AsmToken:
     # §6: the credential *kind* decides; master only for configuration and setup.
     if credential.token.kind != kind:
         raise SandboxError(403, "FORBIDDEN", refusal)

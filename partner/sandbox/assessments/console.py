@@ -204,7 +204,6 @@ def _place(request: HttpRequest, company_id: str, *, inline: bool) -> HttpRespon
         return redirect("sandbox:sandbox_assessments:company", company_id=company_id)
     order_id = uuid.uuid4()
     done = reverse("sandbox:sandbox_assessments:inline-done", kwargs={"order_id": order_id})
-    user = request.user
     try:
         placed = caller.place_order(
             company,
@@ -215,7 +214,10 @@ def _place(request: HttpRequest, company_id: str, *, inline: bool) -> HttpRespon
             fields=_field_values(request),
             order_id=order_id,
             # A recruiter orders; in an inline order the candidate is the one waiting.
-            requester={"userId": str(user.pk), "email": user.email or "recruiter@acme.example"},
+            requester={
+                "userId": str(request.user.pk),
+                "email": getattr(request.user, "email", "") or "recruiter@acme.example",
+            },
             done_url=request.build_absolute_uri(done) if inline else "",
         )
     except caller.CallerError as exc:

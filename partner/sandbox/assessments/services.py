@@ -28,6 +28,7 @@ from partner.sandbox.assessments.models import (
     AsmOrder,
     AsmResultPatch,
     AsmToken,
+    TokenKind,
 )
 from partner.sandbox.errors import SandboxError
 from partner.sandbox.services.reset import forget_tables
@@ -70,7 +71,7 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # ---------------------------------------------------------------------------
 def check_client(
     *, client_id: str, client_secret: str
-) -> tuple[AsmToken.Kind, AsmCompany | None] | None:
+) -> tuple[TokenKind, AsmCompany | None] | None:
     """("master", None) or ("company", company) for valid credentials, else None."""
     if client_id in MASTER_CREDENTIALS:
         if hmac.compare_digest(MASTER_CREDENTIALS[client_id], client_secret):
@@ -88,9 +89,7 @@ def check_client(
     return AsmToken.Kind.COMPANY, credential.company
 
 
-def token_issue(
-    *, kind: AsmToken.Kind, client_id: str, company: AsmCompany | None
-) -> tuple[str, int]:
+def token_issue(*, kind: TokenKind, client_id: str, company: AsmCompany | None) -> tuple[str, int]:
     ttl = int(get_switches()["token_ttl"])
     token = secrets.token_urlsafe(32)
     AsmToken.objects.create(
@@ -289,7 +288,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def _score_errors(score: Any, where: str) -> list[str]:
     if not isinstance(score, dict):
         return [f"{where}score must be an object with raw, min and max"]
-    values = [score.get(k) for k in ("raw", "min", "max")]
+    values: list[Any] = [score.get(k) for k in ("raw", "min", "max")]
     if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
         return [f"{where}score needs integer raw, min and max"]
     raw, low, high = values
