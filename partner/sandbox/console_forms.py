@@ -34,6 +34,25 @@ def _pick(items: list[tuple[str, str]], key: str) -> dict[str, str]:
 class PostingContentForm(forms.Form):
     """What a customer writes in a job ad; shared by "post a job" and "edit and repost"."""
 
+    # The page's fieldsets: a legend, then rows of fields shown side by side.
+    layout: list[tuple[str, list[list[str]]]] = [
+        (
+            "Job",
+            [
+                ["name"],
+                ["ref_number"],
+                ["city", "remote"],
+                ["type_of_employment", "experience_level"],
+                ["industry", "function"],
+            ],
+        ),
+        (
+            "Compensation (optional)",
+            [["salary_min", "salary_max", "salary_currency", "salary_period"]],
+        ),
+        ("Job ad", [["job_description"]]),
+    ]
+
     name = forms.CharField(label="Job title", max_length=300)
     ref_number = forms.CharField(label="Reference number", max_length=60, required=False)
     city = forms.ChoiceField(label="Location", choices=CITY_CHOICES)
@@ -112,6 +131,9 @@ class PostingContentForm(forms.Form):
                 fields[name] = _pick(items, data[name])
         return fields
 
+    def fieldsets(self) -> list[tuple[str, list[list[forms.BoundField]]]]:
+        return [(legend, [[self[n] for n in row] for row in rows]) for legend, rows in self.layout]
+
     @classmethod
     def initial_from(cls, posting: SandboxPosting) -> dict[str, Any]:
         """The form pre-filled with a posting's content (for "edit and repost")."""
@@ -142,6 +164,19 @@ class PostJobForm(PostingContentForm):
     """A SmartRecruiters customer buys our offer and posts a job to our board."""
 
     field_order = ["company", "company_name"]
+    layout = [
+        (
+            "Customer and offer",
+            [
+                ["company"],
+                ["company_name"],
+                ["posting_period"],
+                ["with_contract"],
+                ["configuration"],
+            ],
+        ),
+        *PostingContentForm.layout,
+    ]
 
     company = forms.ModelChoiceField(
         queryset=SandboxCompany.objects.order_by("name"),
