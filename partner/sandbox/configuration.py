@@ -18,6 +18,8 @@ from partner.sandbox.models import SandboxJob, SandboxPosting
 LANGUAGES = ("en", "de")
 TEXT_TYPES = {"INPUT_TEXT", "TEXTAREA", "TEXT"}
 CHOICE_TYPES = {"SINGLE_SELECT", "RADIO", "MULTI_SELECT", "CHECKBOX"}
+# An application form in the API's JSON shape (application-api.md §4).
+Configuration = dict[str, Any]
 
 
 def question_id(job_uuid: uuid.UUID | str, key: str) -> str:
@@ -33,7 +35,7 @@ def _fill(value: Any, context: dict[str, str]) -> Any:
     return value
 
 
-def _from_template(job: SandboxJob, name: str, context: dict[str, str]) -> dict[str, Any]:
+def _from_template(job: SandboxJob, name: str, context: dict[str, str]) -> Configuration:
     template = fixtures_data.CONFIGURATIONS[name]
     ids: dict[str, str] = {}
     questions = []
@@ -72,7 +74,7 @@ def _from_template(job: SandboxJob, name: str, context: dict[str, str]) -> dict[
     }
 
 
-def full_configuration(job: SandboxJob, *, posting: SandboxPosting | None = None) -> dict:
+def full_configuration(job: SandboxJob, *, posting: SandboxPosting | None = None) -> Configuration:
     """The canonical configuration of ``job`` (labels not yet localised)."""
     company = job.company
     posting = posting or job.postings.order_by("-id").first()
@@ -124,7 +126,7 @@ def brand_name(name: str) -> str:
     return name
 
 
-def child_question_ids(config: dict) -> set[str]:
+def child_question_ids(config: Configuration) -> set[str]:
     return {
         child
         for rule in config["settings"].get("conditionals", [])
@@ -153,8 +155,8 @@ def _localise(value: Any, language: str) -> Any:
 
 
 def served_configuration(
-    config: dict, *, language: str, conditionals: bool, switches: dict[str, Any]
-) -> dict:
+    config: Configuration, *, language: str, conditionals: bool, switches: dict[str, Any]
+) -> Configuration:
     """The JSON body of GET /postings/{uuid}/configuration (application-api.md §6)."""
     served = _localise(copy.deepcopy(config), language)
     if not conditionals:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -34,6 +34,25 @@ def _pick(items: list[tuple[str, str]], key: str) -> dict[str, str]:
 class PostingContentForm(forms.Form):
     """What a customer writes in a job ad; shared by "post a job" and "edit and repost"."""
 
+    # The page's fieldsets: a legend, then rows of fields shown side by side.
+    layout: list[tuple[str, list[list[str]]]] = [
+        (
+            "Job",
+            [
+                ["name"],
+                ["ref_number"],
+                ["city", "remote"],
+                ["type_of_employment", "experience_level"],
+                ["industry", "function"],
+            ],
+        ),
+        (
+            "Compensation (optional)",
+            [["salary_min", "salary_max", "salary_currency", "salary_period"]],
+        ),
+        ("Job ad", [["job_description"]]),
+    ]
+
     name = forms.CharField(label="Job title", max_length=300)
     ref_number = forms.CharField(label="Reference number", max_length=60, required=False)
     city = forms.ChoiceField(label="Location", choices=CITY_CHOICES)
@@ -60,7 +79,8 @@ class PostingContentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("salary_min"), data.get("salary_max")
         if low is not None and high is not None and low > high:
             self.add_error("salary_max", "The upper bound is below the lower bound.")
@@ -111,6 +131,9 @@ class PostingContentForm(forms.Form):
                 fields[name] = _pick(items, data[name])
         return fields
 
+    def fieldsets(self) -> list[tuple[str, list[list[forms.BoundField]]]]:
+        return [(legend, [[self[n] for n in row] for row in rows]) for legend, rows in self.layout]
+
     @classmethod
     def initial_from(cls, posting: SandboxPosting) -> dict[str, Any]:
         """The form pre-filled with a posting's content (for "edit and repost")."""
@@ -141,6 +164,19 @@ class PostJobForm(PostingContentForm):
     """A SmartRecruiters customer buys our offer and posts a job to our board."""
 
     field_order = ["company", "company_name"]
+    layout = [
+        (
+            "Customer and offer",
+            [
+                ["company"],
+                ["company_name"],
+                ["posting_period"],
+                ["with_contract"],
+                ["configuration"],
+            ],
+        ),
+        *PostingContentForm.layout,
+    ]
 
     company = forms.ModelChoiceField(
         queryset=SandboxCompany.objects.order_by("name"),
@@ -274,7 +310,7 @@ class JournalFilterForm(forms.Form):
     def __init__(self, *args: Any, endpoints: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         apis = sorted({e.split(".")[0] for e in endpoints if "." in e})
-        self.fields["endpoint"].choices = [
+        cast(forms.ChoiceField, self.fields["endpoint"]).choices = [
             ("", "Any endpoint"),
             ("Whole APIs", [(api, f"{api}.*") for api in apis]),
             ("Endpoints", [(e, e) for e in endpoints]),
@@ -330,67 +366,7 @@ SWITCH_HELP: dict[str, str] = {
     "requester_header": "Shape of the assessment requester header.",
 }
 
-# Fieldsets of the fault page. A switch the sandbox adds later and nobody filed here
-# still gets a field, under "Other switches".
-SWITCH_GROUPS: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "Fault injection",
-        (
-            "fault",
-            "fault_scope",
-            "fault_count",
-            "fault_probability",
-            "fault_after_commit",
-            "slow_seconds",
-            "timeout_seconds",
-            "html_5xx",
-        ),
-    ),
-    (
-        "Outage and rate limit",
-        (
-            "outage",
-            "rate_limit",
-            "rate_limit_rps",
-            "rate_limit_concurrent",
-            "retry_after",
-            "retry_after_seconds",
-        ),
-    ),
-    (
-        "Job Board API",
-        (
-            "transition_checks",
-            "require_live_url",
-            "numbers_as_numbers",
-            "content_key",
-            "video_url_top_level",
-            "empty_objects",
-        ),
-    ),
-    (
-        "Application API",
-        (
-            "strict_answers",
-            "error_envelope",
-            "status_hyphen",
-            "omit_application_id",
-            "omit_optional_config",
-            "unknown_field_type",
-        ),
-    ),
-    (
-        "Assessment API",
-        ("strict_results", "token_auth", "token_ttl", "duplicate_orders", "requester_header"),
-    ),
-]
 _INTEGER_SWITCHES = {"rate_limit_rps", "rate_limit_concurrent", "retry_after_seconds", "token_ttl"}
-
-
-def _choices_of(name: str) -> list[Any]:
-    # The sandbox's own table of allowed values, so the select offers exactly what
-    # set_switches accepts.
-    return list(state._CHOICES.get(name, ()))
 
 
 class SwitchesForm(forms.Form):
@@ -428,9 +404,10 @@ class SwitchesForm(forms.Form):
             return forms.IntegerField(label=label, min_value=0)
         if isinstance(default, int | float):
             return forms.FloatField(label=label, min_value=0)
-        choices = _choices_of(name)
-        if choices:
-            return forms.ChoiceField(label=label, choices=[(c, c) for c in choices])
+        # The sandbox's own table of allowed values: the select offers what set_switches takes.
+        allowed = state.CHOICES.get(name, ())
+        if allowed:
+            return forms.ChoiceField(label=label, choices=[(c, c) for c in allowed])
         return forms.CharField(label=label, required=False)
 
     @classmethod
@@ -442,17 +419,11 @@ class SwitchesForm(forms.Form):
         return initial
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        filed: set[str] = set()
-        groups = []
-        for title, names in SWITCH_GROUPS:
-            present = [n for n in names if n in self.fields]
-            filed.update(present)
-            if present:
-                groups.append((title, [self[n] for n in present]))
-        rest = [self[n] for n in self.fields if n not in filed]
-        if rest:
-            groups.append(("Other switches", rest))
-        return groups
+        """The fieldsets of the fault page: faults first, that is what the page is for."""
+        groups = sorted(
+            state.SWITCH_GROUPS.items(), key=lambda group: group[0] != "Fault injection"
+        )
+        return [(title, [self[name] for name in switches]) for title, switches in groups]
 
     def changes(self, current: dict[str, Any]) -> dict[str, Any]:
         """The switches whose submitted value differs from the current one.

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, TextChoices
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from partner.sandbox import state
@@ -89,7 +89,7 @@ def fault_summary(switches: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def counts_by_status(queryset: QuerySet, choices: type) -> list[tuple[str, int]]:
+def counts_by_status(queryset: QuerySet[Any], choices: type[TextChoices]) -> list[tuple[str, int]]:
     """``[(status, count), ...]`` for every choice (zeros included), in one GROUP BY query."""
     found = dict(queryset.values_list("status").annotate(n=Count("pk")).order_by())
     return [(value, found.get(value, 0)) for value in choices.values]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Page, Paginator
@@ -24,7 +25,6 @@ from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import console_selectors as reads
 from partner.sandbox import console_services, services
-from partner.sandbox.api import sandbox_root
 from partner.sandbox.configuration import full_configuration
 from partner.sandbox.console_forms import (
     AdvanceClockForm,
@@ -38,12 +38,16 @@ from partner.sandbox.console_forms import (
     SeedForm,
     SwitchesForm,
 )
+from partner.sandbox.errors import sandbox_root
 from partner.sandbox.models import CandidateStatus, SandboxCandidate, SandboxPosting
 from partner.sandbox.render import render_posting
+from partner.sandbox.routing import route
 from partner.sandbox.seeding import seed_sandbox
 from partner.sandbox.state import SwitchError, get_switches, sandbox_now
 
 View = Callable[..., HttpResponse]
+T = TypeVar("T")
+F = TypeVar("F", bound=forms.Form)
 
 POSTINGS_PER_PAGE = 50
 CANDIDATES_PER_PAGE = 50
@@ -63,16 +67,20 @@ CANDIDATE_EXITS = [CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN, Candidat
 REMOVABLE = {str(s) for s in services.ON_BOARD}
 
 
-def console_page(*methods: str) -> Callable[[View], View]:
-    """Staff only (redirects others to the admin login), and only these HTTP methods."""
+def console_page(
+    pattern: str | None, *, name: str = "", methods: tuple[str, ...] = ("GET",)
+) -> Callable[[View], View]:
+    """A page at ``pattern`` (see ``routing.route``): staff only (others are sent to the
+    admin login), and only these HTTP methods."""
 
     def decorate(view: View) -> View:
-        return staff_member_required(require_http_methods(list(methods))(view))
+        page = staff_member_required(require_http_methods(list(methods))(view))
+        return page if pattern is None else route(pattern, name=name)(page)
 
     return decorate
 
 
-def _render(
+def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
     """Render a console page with what every page shows: the clock and the fault banner."""
@@ -86,7 +94,7 @@ def _render(
     return render(request, template, context, status=status)
 
 
-def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
+def _paginate(request: HttpRequest, items: QuerySet[Any], per_page: int) -> Page[Any]:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
@@ -106,20 +114,33 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     return redirect(default)
 
 
-def _form_errors(form: Any) -> str:
-    return " ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
-        for field, errors in form.errors.items()
+def _found(row: T | None, what: str) -> T:
+    """``row``, or a 404 page naming ``what`` was not found."""
+    if row is None:
+        raise Http404(f"No such {what}")
+    return row
+
+
+def valid_form(request: HttpRequest, form: F, refusal: str) -> F | None:
+    """``form`` when it is valid; else ``None``, and ``refusal`` (``{errors}`` filled in)
+    becomes the page's error message."""
+    if form.is_valid():
+        return form
+    errors = " ".join(
+        f"{'' if field == '__all__' else field + ': '}{' '.join(str(p) for p in problems)}"
+        for field, problems in form.errors.items()
     )
+    messages.error(request, refusal.format(errors=errors))
+    return None
 
 
 # ---------------------------------------------------------------------------
 # Dashboard, clock, seed, reset
 # ---------------------------------------------------------------------------
-@console_page("GET")
+@console_page(None)  # routed at the sandbox root by urls.py
 def dashboard(request: HttpRequest) -> HttpResponse:
     switches = get_switches()
-    return _render(
+    return render_page(
         request,
         "sandbox/console/dashboard.html",
         {
@@ -136,60 +157,50 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_page("POST")
+@console_page("clock/advance", name="clock-advance", methods=("POST",))
 def clock_advance(request: HttpRequest) -> HttpResponse:
-    form = AdvanceClockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"Clock not moved. {_form_errors(form)}")
-        return _back(request, reverse("sandbox:console"))
-    days = form.cleaned_data["days"]
-    now = services.advance_clock(days=days)
-    messages.success(
-        request,
-        f"Clock advanced {days} day(s); sandbox time is now {now:%Y-%m-%d %H:%M} UTC. "
-        "Postings past their posting period are now toUnpost.",
-    )
+    form = valid_form(request, AdvanceClockForm(request.POST), "Clock not moved. {errors}")
+    if form is not None:
+        days = form.cleaned_data["days"]
+        now = services.advance_clock(days=days)
+        messages.success(
+            request,
+            f"Clock advanced {days} day(s); sandbox time is now {now:%Y-%m-%d %H:%M} UTC. "
+            "Postings past their posting period are now toUnpost.",
+        )
     return _back(request, reverse("sandbox:console"))
 
 
-@console_page("POST")
+@console_page("seed", name="seed", methods=("POST",))
 def seed(request: HttpRequest) -> HttpResponse:
-    form = SeedForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"Nothing seeded. {_form_errors(form)}")
-        return redirect("sandbox:console")
-    summary = seed_sandbox(
-        postings=form.cleaned_data["postings"], companies=form.cleaned_data["companies"]
-    )
-    messages.success(
-        request,
-        f"Seeded {summary.postings} Pending posting(s) over {summary.companies} company(ies).",
-    )
+    form = valid_form(request, SeedForm(request.POST), "Nothing seeded. {errors}")
+    if form is not None:
+        data = form.cleaned_data
+        summary = seed_sandbox(postings=data["postings"], companies=data["companies"])
+        messages.success(
+            request,
+            f"Seeded {summary.postings} Pending posting(s) over {summary.companies} company(ies).",
+        )
     return redirect("sandbox:console")
 
 
-@console_page("POST")
+@console_page("reset", name="reset", methods=("POST",))
 def reset(request: HttpRequest) -> HttpResponse:
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Nothing deleted: tick the confirmation box to reset.")
-        return redirect("sandbox:console")
-    services.reset_sandbox()
-    messages.success(
-        request, "Sandbox reset: data, journal, switches and clock are back to the start."
-    )
+    refusal = "Nothing deleted: tick the confirmation box to reset."
+    if valid_form(request, ConfirmForm(request.POST), refusal) is not None:
+        services.reset_sandbox()
+        messages.success(
+            request, "Sandbox reset: data, journal, switches and clock are back to the start."
+        )
     return redirect("sandbox:console")
 
 
-# ---------------------------------------------------------------------------
-# Postings and companies
-# ---------------------------------------------------------------------------
-@console_page("GET")
+@console_page("postings/", name="postings")
 def posting_list(request: HttpRequest) -> HttpResponse:
     form = PostingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     postings = reads.posting_list(status=filters.get("status", ""), search=filters.get("q", ""))
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_list.html",
         {
@@ -202,7 +213,7 @@ def posting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_page("GET", "POST")
+@console_page("postings/new", name="posting-new", methods=("GET", "POST"))
 def posting_new(request: HttpRequest) -> HttpResponse:
     # "Post a job for <company>" links pass the company along.
     form = PostJobForm(request.POST or None, initial={"company": request.GET.get("company")})
@@ -214,7 +225,7 @@ def posting_new(request: HttpRequest) -> HttpResponse:
             "The board picks it up on its next sync pass.",
         )
         return redirect("sandbox:console-posting", posting_id=posting.id)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_form.html",
         {"form": form, "title": "Post a job to the board", "submit": "Post the job"},
@@ -222,20 +233,13 @@ def posting_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _posting_or_404(posting_id: int) -> SandboxPosting:
-    posting = reads.posting_detail(posting_id=posting_id)
-    if posting is None:
-        raise Http404("No such posting")
-    return posting
-
-
-@console_page("GET")
+@console_page("postings/<sbx_id:posting_id>/", name="posting")
 def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
-    posting = _posting_or_404(posting_id)
+    posting = _found(reads.posting_detail(posting_id=posting_id), "posting")
     switches = get_switches()
     chain = reads.job_postings(posting=posting)
     candidates = reads.candidate_list(posting_id=posting.id)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_detail.html",
         {
@@ -255,7 +259,7 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
     )
 
 
-@console_page("POST")
+@console_page("postings/<sbx_id:posting_id>/remove", name="posting-remove", methods=("POST",))
 def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
     try:
         posting = services.remove_posting(posting=posting_id)
@@ -270,9 +274,9 @@ def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
     return _back(request, reverse("sandbox:console-posting", args=[posting_id]))
 
 
-@console_page("GET", "POST")
+@console_page("postings/<sbx_id:posting_id>/repost", name="posting-repost", methods=("GET", "POST"))
 def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
-    posting = _posting_or_404(posting_id)
+    posting = _found(reads.posting_detail(posting_id=posting_id), "posting")
     form = RepostForm(request.POST or None, initial=RepostForm.initial_from(posting))
     if request.method == "POST" and form.is_valid():
         new = services.repost_posting(posting=posting.id, **form.service_changes(posting))
@@ -282,7 +286,7 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
             f"posting {posting.id} is now toUnpost.",
         )
         return redirect("sandbox:console-posting", posting_id=new.id)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/posting_form.html",
         {
@@ -295,22 +299,20 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
     )
 
 
-@console_page("GET")
+@console_page("companies/", name="companies")
 def company_list(request: HttpRequest) -> HttpResponse:
-    return _render(
+    return render_page(
         request,
         "sandbox/console/company_list.html",
         {"page": _paginate(request, reads.company_list(), COMPANIES_PER_PAGE), "query": ""},
     )
 
 
-@console_page("GET")
+@console_page("companies/<sbx_id:company_id>/", name="company")
 def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = reads.company_detail(company_id=company_id)
-    if company is None:
-        raise Http404("No such company")
+    company = _found(reads.company_detail(company_id=company_id), "company")
     postings = reads.posting_list(company_id=company.pk)
-    return _render(
+    return render_page(
         request,
         "sandbox/console/company_detail.html",
         {
@@ -325,7 +327,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Candidates
 # ---------------------------------------------------------------------------
-@console_page("GET")
+@console_page("candidates/", name="candidates")
 def candidate_list(request: HttpRequest) -> HttpResponse:
     form = CandidateFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -337,7 +339,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         search=filters.get("q", ""),
         posting_id=int(posting_id) if posting_id else None,
     )
-    return _render(
+    return render_page(
         request,
         "sandbox/console/candidate_list.html",
         {
@@ -349,14 +351,12 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_page("GET")
+@console_page("candidates/<sbx_id:candidate_pk>/", name="candidate")
 def candidate_detail(request: HttpRequest, candidate_pk: int) -> HttpResponse:
-    candidate = reads.candidate_detail(candidate_pk=candidate_pk)
-    if candidate is None:
-        raise Http404("No such candidate")
+    candidate = _found(reads.candidate_detail(candidate_pk=candidate_pk), "candidate")
     posting = reads.latest_posting_of_job(job_id=candidate.job_id)
     config = full_configuration(candidate.job, posting=posting) if posting else {}
-    return _render(
+    return render_page(
         request,
         "sandbox/console/candidate_detail.html",
         {
@@ -371,12 +371,10 @@ def candidate_detail(request: HttpRequest, candidate_pk: int) -> HttpResponse:
     )
 
 
-@console_page("POST")
+@console_page("candidates/<sbx_id:candidate_pk>/status", name="candidate-status", methods=("POST",))
 def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
-    form = CandidateStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"Status not changed. {_form_errors(form)}")
-    else:
+    form = valid_form(request, CandidateStatusForm(request.POST), "Status not changed. {errors}")
+    if form is not None:
         try:
             candidate = services.set_candidate_status(
                 candidate=candidate_pk, status=form.cleaned_data["status"]
@@ -390,11 +388,9 @@ def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
     return _back(request, reverse("sandbox:console-candidate", args=[candidate_pk]))
 
 
-@console_page("GET")
+@console_page("attachments/<sbx_id:attachment_pk>/download", name="attachment-download")
 def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpResponse:
-    attachment = reads.attachment_for_download(attachment_pk=attachment_pk)
-    if attachment is None:
-        raise Http404("No such attachment")
+    attachment = _found(reads.attachment_for_download(attachment_pk=attachment_pk), "attachment")
     response = HttpResponse(bytes(attachment.content), content_type=attachment.mime_type)
     # Always a download, never rendered inline: the file came from an untrusted applicant.
     filename = attachment.file_name.replace('"', "").replace("\r", "").replace("\n", "")
@@ -406,11 +402,11 @@ def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpRespons
 # ---------------------------------------------------------------------------
 # Journal
 # ---------------------------------------------------------------------------
-@console_page("GET")
+@console_page("journal/", name="journal")
 def journal_list(request: HttpRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET or None, endpoints=reads.journal_endpoint_names())
     entries = reads.journal_list(**form.filters())
-    return _render(
+    return render_page(
         request,
         "sandbox/console/journal_list.html",
         {
@@ -428,12 +424,10 @@ def _pretty(body: str) -> str:
         return body
 
 
-@console_page("GET")
+@console_page("journal/<sbx_id:entry_id>/", name="journal-entry")
 def journal_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = reads.journal_entry(entry_id=entry_id)
-    if entry is None:
-        raise Http404("No such journal entry")
-    return _render(
+    entry = _found(reads.journal_entry(entry_id=entry_id), "journal entry")
+    return render_page(
         request,
         "sandbox/console/journal_detail.html",
         {
@@ -447,7 +441,7 @@ def journal_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Fault controls
 # ---------------------------------------------------------------------------
-@console_page("GET", "POST")
+@console_page("faults/", name="faults", methods=("GET", "POST"))
 def faults(request: HttpRequest) -> HttpResponse:
     switches = get_switches()
     endpoints = reads.sandbox_endpoint_names()
@@ -464,7 +458,7 @@ def faults(request: HttpRequest) -> HttpResponse:
             names = ", ".join(sorted(changes)) or "nothing"
             messages.success(request, f"Switches saved (changed: {names}).")
             return redirect("sandbox:console-faults")
-    return _render(
+    return render_page(
         request,
         "sandbox/console/faults.html",
         {"switches": switches, "form": form, "changed_switches": reads.changed_switches(switches)},
@@ -472,14 +466,14 @@ def faults(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_page("POST")
+@console_page("faults/reset", name="faults-reset", methods=("POST",))
 def faults_reset(request: HttpRequest) -> HttpResponse:
     services.reset_switches()
     messages.success(request, "Every switch is back to its default.")
     return _back(request, reverse("sandbox:console-faults"))
 
 
-@console_page("POST")
+@console_page("faults/stop", name="faults-stop", methods=("POST",))
 def faults_stop(request: HttpRequest) -> HttpResponse:
     """The banner's one-click way back to a healthy API: fault and outage off."""
     services.set_switches(fault=None, outage=False)

@@ -15,13 +15,18 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from partner.sandbox import selectors, services
-from partner.sandbox.models import JournalEntry, SandboxCandidate, SandboxPosting
+from partner.sandbox.models import (
+    POSTING_CONTENT_FIELDS,
+    JournalEntry,
+    SandboxCandidate,
+    SandboxPosting,
+)
 from partner.sandbox.render import iso_millis_z
+from partner.sandbox.routing import route
 from partner.sandbox.seeding import seed_sandbox
 from partner.sandbox.state import SwitchError, get_switches, sandbox_now, set_switches
 
@@ -125,6 +130,7 @@ def journal_json(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
+@route("reset", name="reset")
 @control_view("POST")
 def reset(request: HttpRequest) -> HttpResponse:
     services.reset_sandbox()
@@ -132,6 +138,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True, "partnerToken": partner.token})
 
 
+@route("switches", name="switches")
 @control_view("GET", "PUT", "POST")
 def switches(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -142,6 +149,7 @@ def switches(request: HttpRequest) -> HttpResponse:
     return JsonResponse(set_switches(**data))
 
 
+@route("journal", name="journal")
 @control_view("GET")
 def journal(request: HttpRequest) -> HttpResponse:
     query = request.GET
@@ -168,22 +176,16 @@ _CREATE_KEYS = {
     "posting_period",
     "configuration",
     "configuration_template",
-    "ref_number",
-    "location",
-    "compensation",
-    "industry",
-    "function",
-    "experience_level",
-    "type_of_employment",
-    "job_ad",
-    "creator",
+    "posted_date",
+    *POSTING_CONTENT_FIELDS,
 }
 
 
+@route("postings", name="postings")
 @control_view("POST")
 def postings_create(request: HttpRequest) -> HttpResponse:
     data = _body(request)
-    unknown = set(data) - _CREATE_KEYS - {"posted_date"}
+    unknown = set(data) - _CREATE_KEYS
     if unknown:
         raise ControlError(400, f"Unknown fields: {sorted(unknown)}")
     if not isinstance(data.get("name"), str) or not data["name"]:
@@ -197,11 +199,13 @@ def postings_create(request: HttpRequest) -> HttpResponse:
     return JsonResponse(posting_json(posting), status=201)
 
 
+@route("postings/<int:posting_id>", name="posting")
 @control_view("GET")
 def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
     return JsonResponse(posting_json(SandboxPosting.objects.get(pk=posting_id)))
 
 
+@route("postings/<int:posting_id>/remove", name="posting-remove")
 @control_view("POST")
 def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
     SandboxPosting.objects.get(pk=posting_id)
@@ -209,6 +213,7 @@ def posting_remove(request: HttpRequest, posting_id: int) -> HttpResponse:
     return JsonResponse(posting_json(posting))
 
 
+@route("postings/<int:posting_id>/repost", name="posting-repost")
 @control_view("POST")
 def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
     SandboxPosting.objects.get(pk=posting_id)
@@ -216,28 +221,32 @@ def posting_repost(request: HttpRequest, posting_id: int) -> HttpResponse:
     return JsonResponse(posting_json(new), status=201)
 
 
+@route("clock/advance", name="clock-advance")
 @control_view("POST")
 def clock_advance(request: HttpRequest) -> HttpResponse:
-    days = _body(request).get("days")
+    days: Any = _body(request).get("days")  # checked by the service
     now = services.advance_clock(days=days)
     return JsonResponse({"now": now.isoformat()})
 
 
+@route("clock", name="clock")
 @control_view("GET")
 def clock(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"now": sandbox_now().isoformat()})
 
 
+@route("candidates/<int:candidate_pk>/status", name="candidate-status")
 @control_view("POST")
 def candidate_status(request: HttpRequest, candidate_pk: int) -> HttpResponse:
     SandboxCandidate.objects.get(pk=candidate_pk)
-    status = _body(request).get("status")
+    status: Any = _body(request).get("status")  # checked by the service
     candidate = services.set_candidate_status(candidate=candidate_pk, status=status)
     return JsonResponse(
         {"id": candidate.pk, "candidateId": str(candidate.candidate_id), "status": candidate.status}
     )
 
 
+@route("candidates", name="candidates")
 @control_view("GET")
 def candidates(request: HttpRequest) -> HttpResponse:
     rows = selectors.candidates_for_console()[:200]
@@ -260,6 +269,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     )
 
 
+@route("seed", name="seed")
 @control_view("POST")
 def seed(request: HttpRequest) -> HttpResponse:
     data = _body(request)
@@ -269,19 +279,3 @@ def seed(request: HttpRequest) -> HttpResponse:
         seed=int(data.get("seed", 0)),
     )
     return JsonResponse(summary.as_dict(), status=201)
-
-
-urlpatterns = [
-    path("reset", reset, name="control-reset"),
-    path("switches", switches, name="control-switches"),
-    path("journal", journal, name="control-journal"),
-    path("postings", postings_create, name="control-postings"),
-    path("postings/<int:posting_id>", posting_detail, name="control-posting"),
-    path("postings/<int:posting_id>/remove", posting_remove, name="control-posting-remove"),
-    path("postings/<int:posting_id>/repost", posting_repost, name="control-posting-repost"),
-    path("clock", clock, name="control-clock"),
-    path("clock/advance", clock_advance, name="control-clock-advance"),
-    path("candidates", candidates, name="control-candidates"),
-    path("candidates/<int:candidate_pk>/status", candidate_status, name="control-candidate-status"),
-    path("seed", seed, name="control-seed"),
-]

@@ -202,7 +202,7 @@ def _l(en: str, de: str) -> dict[str, str]:
 
 
 _YES_NO = [{"id": "yes", "label": _l("Yes", "Ja")}, {"id": "no", "label": _l("No", "Nein")}]
-_LANGUAGES = {
+_LANGUAGES: dict[str, Any] = {
     "id": "languages",
     "label": _l("Languages", "Sprachen"),
     "repeatable": True,
@@ -232,7 +232,7 @@ _LANGUAGES = {
         },
     ],
 }
-_GENDER = {
+_GENDER: dict[str, Any] = {
     "key": "gender",
     "label": _l("Gender", "Geschlecht"),
     "repeatable": False,
@@ -253,14 +253,14 @@ _GENDER = {
     ],
 }
 # The contract's example (application-api.md §4) uses shorter option lists.
-_EXAMPLE_LANGUAGES = {
+_EXAMPLE_LANGUAGES: dict[str, Any] = {
     **_LANGUAGES,
     "fields": [
         {**_LANGUAGES["fields"][0], "values": _LANGUAGES["fields"][0]["values"][:2]},
         {**_LANGUAGES["fields"][1], "values": _LANGUAGES["fields"][1]["values"][1:]},
     ],
 }
-_EXAMPLE_GENDER = {
+_EXAMPLE_GENDER: dict[str, Any] = {
     **_GENDER,
     "fields": [
         {

@@ -127,6 +127,19 @@ class SandboxOffer(models.Model):
     def has_contract(self) -> bool:
         return bool(self.contract_login)
 
+    @staticmethod
+    def market_fields(*, company_name: str) -> dict[str, dict[str, list[str]]]:
+        """``target_market`` (anyone) and ``availability`` (one company) of a new offer."""
+        return {
+            "target_market": {
+                "industries": [],
+                "functions": [],
+                "experienceLevels": [],
+                "locations": [],
+            },
+            "availability": {"industries": [], "locations": [], "companies": [company_name]},
+        }
+
 
 class SandboxJob(models.Model):
     """A job (SR "job posting", keyed by uuid) and its application form.
@@ -217,6 +230,20 @@ class SandboxPosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.name}"
+
+
+# What a customer writes in a job ad: copied from posting to posting on a repost.
+POSTING_CONTENT_FIELDS = (
+    "ref_number",
+    "location",
+    "compensation",
+    "industry",
+    "function",
+    "experience_level",
+    "type_of_employment",
+    "job_ad",
+    "creator",
+)
 
 
 class SandboxPostingEvent(models.Model):

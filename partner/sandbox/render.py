@@ -23,6 +23,15 @@ _OPTIONAL_OBJECTS = (
 )
 
 
+# The fields of a ``fixtures_data.CITIES`` row, named as in SR's ``location`` object.
+_LOCATION_KEYS = ("city", "region", "regionCode", "country", "countryCode", "latitude", "longitude")
+
+
+def city_location(city: tuple[str, ...]) -> dict[str, Any]:
+    """A ``fixtures_data.CITIES`` row as SR's ``location`` object."""
+    return dict(zip(_LOCATION_KEYS, city, strict=True))
+
+
 def iso_millis_z(moment: datetime) -> str:
     """``2025-03-04T09:15:02.000Z``: the feed's date format."""
     moment = moment.astimezone(UTC)

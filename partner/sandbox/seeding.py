@@ -15,7 +15,7 @@ import random
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
 from django.db.models import Model
@@ -27,11 +27,15 @@ from partner.sandbox.models import (
     SandboxCompany,
     SandboxJob,
     SandboxOffer,
-    SandboxPartner,
     SandboxPosting,
     SandboxPostingEvent,
 )
+from partner.sandbox.render import city_location
+from partner.sandbox.services.partners import company_defaults, ensure_partner
 from partner.sandbox.state import reserve_feed_ids, sandbox_now
+
+if TYPE_CHECKING:
+    from partner.sandbox.models import SandboxPartner
 
 BATCH_SIZE = 2000
 TEMPLATE_WEIGHTS = (("standard", 50), ("extended", 35), ("minimal", 15))
@@ -69,35 +73,16 @@ def _companies(rng: random.Random, count: int) -> list[SandboxCompany]:
         while sr_id in taken:
             sr_id = str(int(sr_id) + 1)
         taken.add(sr_id)
-        slug = slugify(name)
-        website = f"https://{slug}.example"
-        new.append(
-            SandboxCompany(
-                sr_id=sr_id,
-                name=name,
-                identifier=slug.replace("-", "") or "company",
-                description_html=f"<p><strong>{name}</strong> {tagline}.</p>",
-                website=website,
-                privacy_policy_url=f"{website}/privacy",
-                imprint_url=f"{website}/imprint",
-            )
-        )
+        description = f"<p><strong>{name}</strong> {tagline}.</p>"
+        fields = {**company_defaults(name), "description_html": description}
+        new.append(SandboxCompany(sr_id=sr_id, name=name, **fields))
     SandboxCompany.objects.bulk_create(new)
     by_name = {c.name: c for c in SandboxCompany.objects.filter(name__in=names)}
     return [by_name[name] for name in names]
 
 
 def _location(rng: random.Random) -> dict[str, Any]:
-    city, region, region_code, country, code, lat, lng = rng.choice(data.CITIES)
-    location: dict[str, Any] = {
-        "city": city,
-        "region": region,
-        "regionCode": region_code,
-        "country": country,
-        "countryCode": code,
-        "latitude": lat,
-        "longitude": lng,
-    }
+    location = city_location(rng.choice(data.CITIES))
     if rng.random() < 0.15:
         location["remote"] = True
     return location
@@ -188,13 +173,7 @@ def _build(
         "posting_period": posting_period,
         "contract_login": f"{company.identifier}-hr" if with_contract else "",
         "contract_password": f"{rng.getrandbits(48):012x}" if with_contract else "",
-        "target_market": {
-            "industries": [],
-            "functions": [],
-            "experienceLevels": [],
-            "locations": [],
-        },
-        "availability": {"industries": [], "locations": [], "companies": [company.name]},
+        **SandboxOffer.market_fields(company_name=company.name),
         "created_at": posted,
         "updated_at": posted,
     }
@@ -267,13 +246,14 @@ class _Writer:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def insert(self, model: type[Model], rows: list[Row]) -> list[int]:
+    def insert(self, model: type[Model], rows: list[Row]) -> list[int | None]:
+        """Insert ``rows``; their primary keys (None on PostgreSQL for rows without an id)."""
         if not rows:
             return []
         if self.copy:
             self._copy(model, rows)
             return [row.get("id") for row in rows]
-        created = model.objects.bulk_create(model(**row) for row in rows)
+        created = model._default_manager.bulk_create(model(**row) for row in rows)
         return [obj.pk for obj in created]
 
     def _copy(self, model: type[Model], rows: list[Row]) -> None:
@@ -304,10 +284,7 @@ def seed_sandbox(
     """Add ``postings`` Pending postings spread over ``companies`` companies."""
     if postings < 0:
         raise ValueError("postings must be >= 0")
-    if partner is None:
-        from partner.sandbox.services import ensure_partner
-
-        partner = ensure_partner()
+    partner = partner or ensure_partner()
     company_count = companies or max(1, min(len(data.COMPANY_NAMES), postings // 4 or 1))
     rng = random.Random(f"{seed}:{SandboxJob.objects.count()}")
     with transaction.atomic():
@@ -338,10 +315,9 @@ def seed_sandbox(
                 if ids is not None:
                     for row, pk in zip(batch, ids, strict=True):
                         row["id"] = pk
-                pks = writer.insert(model, batch)
                 key = "offer_id" if model is SandboxOffer else "job_id"
-                for posting, pk in zip(rows, pks, strict=True):
-                    posting[key] = pk
+                for posting, new_pk in zip(rows, writer.insert(model, batch), strict=True):
+                    posting[key] = new_pk
             writer.insert(SandboxPosting, rows)
             writer.insert(SandboxPostingEvent, [_event_row(p) for p in rows])
         done += size
@@ -351,7 +327,7 @@ def seed_sandbox(
         # VACUUM cannot run inside a transaction; ANALYZE alone can.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            for model in (SandboxPosting, SandboxJob, SandboxOffer):
-                table = connection.ops.quote_name(model._meta.db_table)
+            for analysed in (SandboxPosting, SandboxJob, SandboxOffer):
+                table = connection.ops.quote_name(analysed._meta.db_table)
                 cursor.execute(f"{command} {table}")
     return SeedSummary(companies=len(company_rows), postings=postings, first_id=first_id)

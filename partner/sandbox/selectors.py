@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from partner.sandbox.models import (
+    POSTING_CONTENT_FIELDS,
     JournalEntry,
     PostingStatus,
     SandboxAttachment,
@@ -76,15 +77,7 @@ _FEED_COLUMNS = (
     "company__identifier",
     "status",
     "name",
-    "ref_number",
-    "location",
-    "compensation",
-    "industry",
-    "function",
-    "experience_level",
-    "type_of_employment",
-    "job_ad",
-    "creator",
+    *POSTING_CONTENT_FIELDS,
     "posted_date",
 )
 

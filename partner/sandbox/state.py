@@ -7,6 +7,7 @@ worker and a test driving ``live_server`` all see the same values.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -15,58 +16,100 @@ from django.utils import timezone
 
 from partner.sandbox.models import SandboxState
 
-FAULTS = (
-    "429",
-    "429_retry_after",
-    "500",
-    "502",
-    "503",
-    "504",
-    "slow",
-    "timeout",
-    "malformed_json",
-    "reset",
-)
-ERROR_ENVELOPES = ("array", "object", "wrapped")
+
+class Fault(StrEnum):
+    """What the ``fault`` switch makes the scoped requests get instead of a normal answer."""
+
+    RATE_LIMITED = "429"
+    RATE_LIMITED_RETRY_AFTER = "429_retry_after"
+    SERVER_ERROR = "500"
+    BAD_GATEWAY = "502"
+    UNAVAILABLE = "503"
+    GATEWAY_TIMEOUT = "504"
+    SLOW = "slow"
+    TIMEOUT = "timeout"
+    MALFORMED_JSON = "malformed_json"
+    RESET = "reset"
+
+
+class ErrorEnvelope(StrEnum):
+    """Shape of the Application API's 400 bodies (switch ``error_envelope``)."""
+
+    ARRAY = "array"
+    OBJECT = "object"
+    WRAPPED = "wrapped"
+
+
+class TokenAuth(StrEnum):
+    """How the Assessment API's token endpoint takes client credentials."""
+
+    FORM = "form"
+    BASIC = "basic"
+
+
+class RequesterHeader(StrEnum):
+    """Shape of the ``requester`` header SR sends with assessment package requests."""
+
+    JSON = "json"
+    EMAIL = "email"
+    ABSENT = "absent"
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+FAULTS = _values(Fault)
+Switches = dict[str, Any]
 
 # The contracts' switch tables (job-board-api.md §6, application-api.md §6,
-# assessment-api.md §6) with their defaults, plus the sandbox's own knobs.
+# assessment-api.md §6) with their defaults, plus the sandbox's own knobs, by what they touch.
+SWITCH_GROUPS: dict[str, dict[str, Any]] = {
+    "Outage and rate limit": {
+        "outage": False,
+        "rate_limit": True,
+        "rate_limit_rps": 10,
+        "rate_limit_concurrent": 8,
+        "retry_after": False,
+        "retry_after_seconds": 2,
+    },
+    "Fault injection": {
+        "fault": None,
+        "fault_scope": "all",
+        "fault_count": None,
+        "fault_probability": None,
+        "fault_after_commit": False,
+        "slow_seconds": 3.0,
+        "timeout_seconds": 120.0,
+        "html_5xx": False,
+    },
+    "Job Board API": {
+        "transition_checks": True,
+        "require_live_url": False,
+        "numbers_as_numbers": False,
+        "content_key": False,
+        "video_url_top_level": False,
+        "empty_objects": False,
+    },
+    "Application API": {
+        "strict_answers": True,
+        "error_envelope": ErrorEnvelope.ARRAY,
+        "status_hyphen": False,
+        "omit_application_id": False,
+        "omit_optional_config": False,
+        "unknown_field_type": False,
+    },
+    # Served by partner.sandbox.assessments.
+    "Assessment API": {
+        "strict_results": True,
+        "token_auth": TokenAuth.FORM,
+        "token_ttl": 1800,
+        "duplicate_orders": False,
+        "requester_header": RequesterHeader.JSON,
+    },
+}
 CONTRACT_DEFAULTS: dict[str, Any] = {
-    # Shared by every API
-    "outage": False,
-    "rate_limit": True,
-    "rate_limit_rps": 10,
-    "rate_limit_concurrent": 8,
-    "retry_after": False,
-    "retry_after_seconds": 2,
-    "fault": None,
-    "fault_scope": "all",
-    "fault_count": None,
-    "fault_probability": None,
-    "fault_after_commit": False,
-    "slow_seconds": 3.0,
-    "timeout_seconds": 120.0,
-    "html_5xx": False,
-    # Job Board API
-    "transition_checks": True,
-    "require_live_url": False,
-    "numbers_as_numbers": False,
-    "content_key": False,
-    "video_url_top_level": False,
-    "empty_objects": False,
-    # Application API
-    "strict_answers": True,
-    "error_envelope": "array",
-    "status_hyphen": False,
-    "omit_application_id": False,
-    "omit_optional_config": False,
-    "unknown_field_type": False,
-    # Assessment API (served by partner.sandbox.assessments)
-    "strict_results": True,
-    "token_auth": "form",
-    "token_ttl": 1800,
-    "duplicate_orders": False,
-    "requester_header": "json",
+    name: default for group in SWITCH_GROUPS.values() for name, default in group.items()
 }
 
 _BOOL = {
@@ -82,11 +125,12 @@ _NUMBER = {
     "timeout_seconds",
     "token_ttl",
 }
-_CHOICES: dict[str, tuple[Any, ...]] = {
+# The switches that take one of a few values, and those values.
+CHOICES: dict[str, tuple[str | None, ...]] = {
     "fault": (None, *FAULTS),
-    "error_envelope": ERROR_ENVELOPES,
-    "token_auth": ("form", "basic"),
-    "requester_header": ("json", "email", "absent"),
+    "error_envelope": _values(ErrorEnvelope),
+    "token_auth": _values(TokenAuth),
+    "requester_header": _values(RequesterHeader),
 }
 
 
@@ -94,7 +138,7 @@ class SwitchError(ValueError):
     """An unknown switch name or a value it cannot take."""
 
 
-def defaults() -> dict[str, Any]:
+def defaults() -> Switches:
     """Contract defaults with ``settings.SANDBOX_SWITCHES`` merged over them."""
     merged = dict(CONTRACT_DEFAULTS)
     merged.update(_validated(getattr(settings, "SANDBOX_SWITCHES", {}) or {}))
@@ -106,7 +150,7 @@ def _state() -> SandboxState:
     return state
 
 
-def get_switches() -> dict[str, Any]:
+def get_switches() -> Switches:
     stored = SandboxState.objects.filter(pk=1).values_list("switches", flat=True).first() or {}
     merged = defaults()
     merged.update({k: v for k, v in stored.items() if k in CONTRACT_DEFAULTS})
@@ -124,11 +168,11 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
         elif name in _NUMBER:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise SwitchError(f"Switch {name!r} takes a number >= 0")
-        elif name in _CHOICES:
+        elif name in CHOICES:
             if name == "fault" and value is not None:
                 value = str(value)
-            if value not in _CHOICES[name]:
-                raise SwitchError(f"Switch {name!r} takes one of {list(_CHOICES[name])}")
+            if value not in CHOICES[name]:
+                raise SwitchError(f"Switch {name!r} takes one of {list(CHOICES[name])}")
         elif name == "fault_scope":
             value = _scope(value)
         elif name == "fault_count":
@@ -159,7 +203,7 @@ def _scope(value: Any) -> str | list[str]:
 
 
 @transaction.atomic
-def set_switches(**changes: Any) -> dict[str, Any]:
+def set_switches(**changes: Any) -> Switches:
     """Store switch values (validated) and return the full effective set."""
     clean = _validated(changes)
     state = SandboxState.objects.select_for_update().filter(pk=1).first() or _state()
@@ -171,7 +215,7 @@ def set_switches(**changes: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def reset_switches() -> dict[str, Any]:
+def reset_switches() -> Switches:
     state = _state()
     state.switches = {}
     state.save(update_fields=["switches", "updated_at"])

@@ -7,14 +7,15 @@ to the view, check 11 (duplicates) to the service.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from partner.sandbox.api import decode_base64
-from partner.sandbox.configuration import CHOICE_TYPES, child_question_ids
+from partner.sandbox.configuration import CHOICE_TYPES, Configuration, child_question_ids
 
 MAX_ATTACHMENT_BYTES = 2_097_152
 MAX_TEXT_BYTES = 4000
@@ -22,10 +23,20 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 REQUIRED_MESSAGE = "The following screening questions are required: {}."
 INCORRECT_MESSAGE = "Values for the following screening questions' answers are incorrect: {}."
+Answer = dict[str, Any]  # {"id": questionId, "records": [{"fields": {fieldId: [values]}}]}
+
+
+class ApplyErrorCode(StrEnum):
+    """The Application API's error codes for a refused application (contract §6)."""
+
+    INVALID_REQUEST = "INVALID_REQUEST"
+    INVALID_INPUT = "INVALID_INPUT"
+    FILE_UPLOAD_ERROR = "FILE_UPLOAD_ERROR"
+    DATA_VALIDATION_ERROR = "DATA_VALIDATION_ERROR"
 
 
 class Rejected(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ApplyErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -46,7 +57,17 @@ class Checked:
 
     body: dict[str, Any]
     files: list[CheckedFile] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[ApplyErrorCode, str]] = field(default_factory=list)
+
+
+def decode_base64(value: object) -> bytes | None:
+    """RFC 4648 base64 (strict alphabet); None when ``value`` is not valid base64."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return None
 
 
 def detect_type(content: bytes) -> str | None:
@@ -74,37 +95,43 @@ def detect_type(content: bytes) -> str | None:
 def _check_file(kind: str, value: Any) -> CheckedFile:
     label = {"resume": "resume", "avatar": "avatar"}.get(kind, "attachment")
     if not isinstance(value, dict):
-        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} must be an object")
+        raise Rejected(ApplyErrorCode.FILE_UPLOAD_ERROR, f"The {label} must be an object")
     name, mime = value.get("fileName"), value.get("mimeType")
     if not isinstance(name, str) or not name or not isinstance(mime, str) or not mime:
-        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} needs fileName and mimeType")
+        raise Rejected(ApplyErrorCode.FILE_UPLOAD_ERROR, f"The {label} needs fileName and mimeType")
     content = decode_base64(value.get("fileContent"))
     if content is None:
-        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} {name!r} is not valid base64")
+        raise Rejected(
+            ApplyErrorCode.FILE_UPLOAD_ERROR, f"The {label} {name!r} is not valid base64"
+        )
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise Rejected("FILE_UPLOAD_ERROR", f"The {label} {name!r} is larger than 2 MB")
+        raise Rejected(
+            ApplyErrorCode.FILE_UPLOAD_ERROR, f"The {label} {name!r} is larger than 2 MB"
+        )
     detected = detect_type(content)
     if detected is None:
         raise Rejected(
-            "FILE_UPLOAD_ERROR",
+            ApplyErrorCode.FILE_UPLOAD_ERROR,
             f"The {label} {name!r} is not a PDF, DOC, DOCX, RTF, JPG or PNG file",
         )
     return CheckedFile(kind, name, mime, detected, content)
 
 
-def check_request(body: Any, *, config: dict, strict: bool, single_consent_ok: bool) -> Checked:
+def check_request(
+    body: Any, *, config: Configuration, strict: bool, single_consent_ok: bool
+) -> Checked:
     """Checks 3-10. Raises ``Rejected`` for 3-7; returns 8-10's errors in ``errors``."""
     # 3: a JSON object
     if not isinstance(body, dict):
-        raise Rejected("INVALID_REQUEST", "The request body must be a JSON object")
+        raise Rejected(ApplyErrorCode.INVALID_REQUEST, "The request body must be a JSON object")
     body = dict(body)
     # 4: identity
     for name in ("firstName", "lastName"):
         if not isinstance(body.get(name), str) or not body[name].strip():
-            raise Rejected("INVALID_INPUT", f"{name} is required")
+            raise Rejected(ApplyErrorCode.INVALID_INPUT, f"{name} is required")
     email = body.get("email")
     if not isinstance(email, str) or not _EMAIL.match(email.strip()):
-        raise Rejected("INVALID_INPUT", "email is missing or not a valid address")
+        raise Rejected(ApplyErrorCode.INVALID_INPUT, "email is missing or not a valid address")
     # 5: attachments
     files: list[CheckedFile] = []
     for kind in ("resume", "avatar"):
@@ -113,30 +140,32 @@ def check_request(body: Any, *, config: dict, strict: bool, single_consent_ok: b
     attachments = body.get("attachments")
     if attachments is not None:
         if not isinstance(attachments, list):
-            raise Rejected("FILE_UPLOAD_ERROR", "attachments must be a list")
+            raise Rejected(ApplyErrorCode.FILE_UPLOAD_ERROR, "attachments must be a list")
         files.extend(_check_file("attachment", item) for item in attachments)
     # 6: avatar only when the form offers it
     if body.get("avatar") is not None and not config["settings"].get("avatarUploadAvailable"):
         if strict:
-            raise Rejected("INVALID_INPUT", "This posting does not accept an avatar")
+            raise Rejected(ApplyErrorCode.INVALID_INPUT, "This posting does not accept an avatar")
         body.pop("avatar")
         files = [f for f in files if f.kind != "avatar"]
     # 7: required consents
     decisions = body.get("consentDecisions") or {}
     if not isinstance(decisions, dict):
-        raise Rejected("INVALID_INPUT", "consentDecisions must be an object")
+        raise Rejected(ApplyErrorCode.INVALID_INPUT, "consentDecisions must be an object")
     scopes = (config.get("consentDetails") or {}).get("scopes", [])
     missing = [
         s["scope"] for s in scopes if s.get("required") and decisions.get(s["scope"]) is not True
     ]
     # A client that was served no consentDetails sends {"SINGLE": true} (contract §7).
     if missing and not (single_consent_ok and decisions.get("SINGLE") is True):
-        raise Rejected("INVALID_INPUT", f"Required consent not given: {', '.join(missing)}")
+        raise Rejected(
+            ApplyErrorCode.INVALID_INPUT, f"Required consent not given: {', '.join(missing)}"
+        )
     answers = body.get("answers", [])
     if answers is None:
         answers = []
     if not isinstance(answers, list):
-        raise Rejected("INVALID_REQUEST", "answers must be a list")
+        raise Rejected(ApplyErrorCode.INVALID_REQUEST, "answers must be a list")
     kept, errors = _check_answers(answers, config=config, strict=strict)
     body["answers"] = kept
     return Checked(body=body, files=files, errors=errors)
@@ -146,7 +175,7 @@ def _is_empty(values: Any) -> bool:
     return not isinstance(values, list) or not any(isinstance(v, str) and v.strip() for v in values)
 
 
-def _visible(config: dict, answers_by_id: dict[str, dict]) -> set[str]:
+def _visible(config: Configuration, answers_by_id: dict[str, Answer]) -> set[str]:
     questions = {q["id"] for q in config["questions"]}
     children = child_question_ids(config)
     visible = questions - children
@@ -163,7 +192,7 @@ def _visible(config: dict, answers_by_id: dict[str, dict]) -> set[str]:
     return visible
 
 
-def _records_incorrect(question: dict, answer: dict) -> bool:
+def _records_incorrect(question: dict[str, Any], answer: Answer) -> bool:
     records = answer.get("records")
     if not isinstance(records, list) or not records:
         return True
@@ -186,7 +215,7 @@ def _records_incorrect(question: dict, answer: dict) -> bool:
     return False
 
 
-def _values_incorrect(spec: dict, values: list[str]) -> bool:
+def _values_incorrect(spec: dict[str, Any], values: list[str]) -> bool:
     kind = spec.get("type")
     options = {v["id"] for v in spec.get("values") or []}
     if kind in CHOICE_TYPES:
@@ -201,20 +230,20 @@ def _values_incorrect(spec: dict, values: list[str]) -> bool:
 
 
 def _check_answers(
-    answers: list, *, config: dict, strict: bool
-) -> tuple[list, list[tuple[str, str]]]:
-    by_id: dict[str, dict] = {}
+    answers: list[Any], *, config: Configuration, strict: bool
+) -> tuple[list[Answer], list[tuple[ApplyErrorCode, str]]]:
+    by_id: dict[str, Answer] = {}
     incorrect: list[str] = []
     for answer in answers:
         if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
-            raise Rejected("INVALID_REQUEST", "Each answer needs an id and records")
+            raise Rejected(ApplyErrorCode.INVALID_REQUEST, "Each answer needs an id and records")
         if answer["id"] in by_id:
             incorrect.append(answer["id"])
         by_id[answer["id"]] = answer
     questions = {q["id"]: q for q in config["questions"]}
     visible = _visible(config, by_id)
 
-    kept: list[dict] = []
+    kept: list[Answer] = []
     for question_id, answer in by_id.items():
         # 10: an unknown question or a hidden child
         if question_id not in questions or question_id not in visible:
@@ -250,10 +279,14 @@ def _check_answers(
                 required.append(question["id"])
                 break
 
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[ApplyErrorCode, str]] = []
     if required:
-        errors.append(("DATA_VALIDATION_ERROR", REQUIRED_MESSAGE.format(", ".join(required))))
+        errors.append(
+            (ApplyErrorCode.DATA_VALIDATION_ERROR, REQUIRED_MESSAGE.format(", ".join(required)))
+        )
     if incorrect:
         unique = list(dict.fromkeys(incorrect))
-        errors.append(("DATA_VALIDATION_ERROR", INCORRECT_MESSAGE.format(", ".join(unique))))
+        errors.append(
+            (ApplyErrorCode.DATA_VALIDATION_ERROR, INCORRECT_MESSAGE.format(", ".join(unique)))
+        )
     return kept, errors

@@ -15,22 +15,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import selectors, services
-from partner.sandbox.api import (
-    Credential,
-    SandboxError,
-    apply_error,
-    json_body,
-    request_switches,
-    sandbox_endpoint,
-)
-from partner.sandbox.configuration import (
-    full_configuration,
-    pick_language,
-    served_configuration,
-)
-from partner.sandbox.models import PostingStatus
+from partner.sandbox.api import PartnerCredential, json_body, request_switches, sandbox_endpoint
+from partner.sandbox.configuration import full_configuration, pick_language, served_configuration
+from partner.sandbox.errors import ErrorStyle, SandboxError, apply_error
+from partner.sandbox.models import PostingStatus, SandboxJob, SandboxPosting
 from partner.sandbox.render import iso_millis_z, render_feed_page, render_offer_page, render_posting
-from partner.sandbox.validation import Rejected, check_request
+from partner.sandbox.routing import route
+from partner.sandbox.state import ErrorEnvelope
+from partner.sandbox.validation import ApplyErrorCode, Rejected, check_request
 
 _FEED_STATUSES = set(PostingStatus.values)
 
@@ -80,9 +72,9 @@ def _updated_after(request: HttpRequest) -> datetime | None:
     return moment
 
 
-@require_http_methods(["GET"])
+@route("feed/publications", name="feed-list")
 @sandbox_endpoint("feed.list")
-def feed_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
+def feed_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpResponse:
     statuses = _statuses(request)
     updated_after = _updated_after(request)
     offset = _int_param(request, "offset", 0, maximum=None)
@@ -98,7 +90,7 @@ def feed_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
     )
 
 
-def _posting(credential: Credential, posting_id: str) -> Any:
+def _posting(credential: PartnerCredential, posting_id: str) -> SandboxPosting:
     posting = selectors.posting_for_partner(partner=credential.partner, posting_id=posting_id)
     if posting is None:
         raise SandboxError(404, "not_found", f"Posting {posting_id} not found")
@@ -106,14 +98,18 @@ def _posting(credential: Credential, posting_id: str) -> Any:
 
 
 @sandbox_endpoint("feed.get")
-def _feed_get(request: HttpRequest, posting_id: str, *, credential: Credential) -> HttpResponse:
+def _feed_get(
+    request: HttpRequest, posting_id: str, *, credential: PartnerCredential
+) -> HttpResponse:
     services.expire_due_postings()
     posting = _posting(credential, posting_id)
     return JsonResponse(render_posting(posting, request_switches(request)))
 
 
-@sandbox_endpoint("feed.put")
-def _feed_put(request: HttpRequest, posting_id: str, *, credential: Credential) -> HttpResponse:
+@sandbox_endpoint("feed.put", methods=("PUT",))
+def _feed_put(
+    request: HttpRequest, posting_id: str, *, credential: PartnerCredential
+) -> HttpResponse:
     services.expire_due_postings()
     posting = _posting(credential, posting_id)
     body = json_body(request)
@@ -133,6 +129,7 @@ def _feed_put(request: HttpRequest, posting_id: str, *, credential: Credential) 
     return JsonResponse(render_posting(posting, request_switches(request)))
 
 
+@route("feed/publications/<posting_id>", name="feed-item")
 @csrf_exempt
 @require_http_methods(["GET", "PUT"])
 def feed_item(request: HttpRequest, posting_id: str) -> HttpResponse:
@@ -142,9 +139,9 @@ def feed_item(request: HttpRequest, posting_id: str) -> HttpResponse:
     return _feed_get(request, posting_id)
 
 
-@require_http_methods(["GET"])
+@route("v1/offers", name="offers-list")
 @sandbox_endpoint("offers.list")
-def offers_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
+def offers_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpResponse:
     posting_id = request.GET.get("postingId", "")
     posting = selectors.posting_for_partner(partner=credential.partner, posting_id=posting_id)
     # An unknown or foreign posting is an empty page, not a 404 (job-board-api.md §2).
@@ -154,38 +151,40 @@ def offers_list(request: HttpRequest, *, credential: Credential) -> HttpResponse
 # ---------------------------------------------------------------------------
 # Application API
 # ---------------------------------------------------------------------------
-def _open_job(credential: Credential, job_uuid: str) -> Any:
+def _open_job(credential: PartnerCredential, job_uuid: str) -> SandboxJob:
+    """The partner's job, unless its postings are all off the board (after expiry)."""
+    services.expire_due_postings()
     job = selectors.job_for_partner(partner=credential.partner, job_uuid=job_uuid)
     if job is None or selectors.job_is_closed(job=job):
         raise SandboxError(404, "RESOURCE_NOT_FOUND_ERROR", "Posting not found")
     return job
 
 
-@require_http_methods(["GET"])
-@sandbox_endpoint("apply.configuration", errors="apply")
+@route("postings/<job_uuid>/configuration", name="apply-configuration")
+@sandbox_endpoint("apply.configuration", errors=ErrorStyle.APPLY)
 def apply_configuration(
-    request: HttpRequest, job_uuid: str, *, credential: Credential
+    request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
 ) -> HttpResponse:
-    services.expire_due_postings()
     job = _open_job(credential, job_uuid)
+    language = pick_language(request.headers.get("Accept-Language", "en"))
     served = served_configuration(
         full_configuration(job),
-        language=pick_language(request.headers.get("Accept-Language", "en")),
+        language=language,
         conditionals=request.GET.get("conditionalsIncluded") == "true",
         switches=request_switches(request),
     )
     response = JsonResponse(served)
-    response["Content-Language"] = pick_language(request.headers.get("Accept-Language", "en"))
+    response["Content-Language"] = language
     return response
 
 
-def _validation_failure(errors: list[tuple[str, str]], envelope: str) -> SandboxError:
+def _validation_failure(errors: list[tuple[ApplyErrorCode, str]], envelope: str) -> SandboxError:
     """A 400 in the envelope the ``error_envelope`` switch asks for (contract §3)."""
     items = [apply_error(code, message) for code, message in errors]
     body: Any
-    if envelope == "object":
+    if envelope == ErrorEnvelope.OBJECT:
         body = items[0]
-    elif envelope == "wrapped":
+    elif envelope == ErrorEnvelope.WRAPPED:
         body = {
             "message": items[0]["message"],
             "errors": [{"code": i["code"], "message": i["message"]} for i in items],
@@ -195,34 +194,29 @@ def _validation_failure(errors: list[tuple[str, str]], envelope: str) -> Sandbox
     return SandboxError(400, body=body)
 
 
-@require_http_methods(["POST"])
-@sandbox_endpoint("apply.candidates", errors="apply")
+@route("postings/<job_uuid>/candidates", name="apply-candidates")
+@sandbox_endpoint("apply.candidates", methods=("POST",), errors=ErrorStyle.APPLY)
 def apply_candidates(
-    request: HttpRequest, job_uuid: str, *, credential: Credential
+    request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
 ) -> HttpResponse:
-    services.expire_due_postings()
     job = _open_job(credential, job_uuid)  # check 2
     switches = request_switches(request)
-    try:
-        body = json_body(request)
-    except SandboxError:
-        raise _validation_failure(
-            [("INVALID_REQUEST", "The request body must be a JSON object")],
-            switches["error_envelope"],
-        ) from None
+    errors: list[tuple[ApplyErrorCode, str]]
     try:
         checked = check_request(
-            body,
+            json_body(request),
             config=full_configuration(job),
             strict=switches["strict_answers"],
             single_consent_ok=switches["omit_optional_config"],
         )
-    except Rejected as rejected:
-        raise _validation_failure(
-            [(rejected.code, rejected.message)], switches["error_envelope"]
-        ) from None
-    if checked.errors:
-        raise _validation_failure(checked.errors, switches["error_envelope"])
+    except SandboxError:  # check 3: not JSON at all
+        errors = [(ApplyErrorCode.INVALID_REQUEST, "The request body must be a JSON object")]
+    except Rejected as rejected:  # checks 3-7 stop at the first failure
+        errors = [(rejected.code, rejected.message)]
+    else:  # checks 8-10
+        errors = checked.errors
+    if errors:
+        raise _validation_failure(errors, switches["error_envelope"])
     submission = services.submit_application(job=job, partner=credential.partner, checked=checked)
     candidate = submission.candidate
     data = {
@@ -237,10 +231,10 @@ def apply_candidates(
     return JsonResponse(data, status=201)
 
 
-@require_http_methods(["GET"])
-@sandbox_endpoint("apply.status", errors="apply")
+@route("postings/<job_uuid>/candidates/<candidate_id>/status", name="apply-status")
+@sandbox_endpoint("apply.status", errors=ErrorStyle.APPLY)
 def apply_status(
-    request: HttpRequest, job_uuid: str, candidate_id: str, *, credential: Credential
+    request: HttpRequest, job_uuid: str, candidate_id: str, *, credential: PartnerCredential
 ) -> HttpResponse:
     # Status keeps working for a closed posting (application-api.md §2).
     job = selectors.job_for_partner(partner=credential.partner, job_uuid=job_uuid)

@@ -6,7 +6,7 @@ import json
 
 from django.utils import timezone
 
-from partner.sandbox.api import mask_body, prune_journal
+from partner.sandbox.journal import mask_body, prune_journal
 from partner.sandbox.models import JournalEntry
 from partner.sandbox.selectors import journal_entries
 
@@ -87,7 +87,7 @@ def test_the_journal_is_pruned_beyond_its_cap(sandbox, settings):
 
 def test_requests_prune_every_fifty_rows(api, sandbox, monkeypatch):
     calls = []
-    monkeypatch.setattr("partner.sandbox.api.PRUNE_EVERY", 1)
-    monkeypatch.setattr("partner.sandbox.api.prune_journal", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("partner.sandbox.journal.PRUNE_EVERY", 1)
+    monkeypatch.setattr("partner.sandbox.journal.prune_journal", lambda **kw: calls.append(kw))
     api.get("/v1/offers")
     assert calls == [{"newest_id": sandbox.journal()[0].id}]

@@ -5,43 +5,52 @@ Each goes through ``@sandbox_endpoint`` (journal, outage, auth, rate limit, faul
 
 from __future__ import annotations
 
-import base64
-import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_http_methods
 
-from partner.sandbox.api import Credential, SandboxError, json_body, sandbox_endpoint, sandbox_root
+from partner.sandbox.api import Credential, View, json_body, sandbox_endpoint
 from partner.sandbox.assessments import services
-from partner.sandbox.assessments.models import AsmOrder, AsmToken
+from partner.sandbox.assessments.models import AsmCompany, AsmOrder, AsmToken, TokenKind
+from partner.sandbox.errors import ErrorStyle, SandboxError, sandbox_root
+from partner.sandbox.routing import route
+from partner.sandbox.validation import decode_base64
 
 PREFIX = "assessment-api/v202010"
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
+@dataclass(frozen=True, kw_only=True)
+class ClientCredential(Credential):
+    """Client credentials presented to the token endpoint: master or an SR-pair."""
+
+    kind: TokenKind
+    client_id: str
+    company: AsmCompany | None
 
 
-# ---------------------------------------------------------------------------
-# Authentication callables for the decorator
-# ---------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class TokenCredential(Credential):
+    """A bearer token the token endpoint issued."""
+
+    token: AsmToken
+
+
 def _client_credentials(request: HttpRequest) -> tuple[str, str]:
     """Form body (SR's documented way) or, tolerated, HTTP Basic."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "basic" and value:
         try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+            decoded = (decode_base64(value.strip()) or b"").decode()
+        except UnicodeDecodeError:
             return "", ""
         client_id, _, secret = decoded.partition(":")
         return unquote_plus(client_id), unquote_plus(secret)
     return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
 
 
-def client_auth(request: HttpRequest) -> Credential | None:
+def client_auth(request: HttpRequest) -> ClientCredential | None:
     client_id, secret = _client_credentials(request)
     if not client_id or not secret:
         return None
@@ -49,46 +58,47 @@ def client_auth(request: HttpRequest) -> Credential | None:
     if checked is None:
         raise SandboxError(401, "invalid_client", "Unknown client or wrong secret")
     kind, company = checked
-    return Credential(key=f"asm-client:{client_id}", subject=(kind, client_id, company))
+    return ClientCredential(
+        key=f"asm-client:{client_id}", kind=kind, client_id=client_id, company=company
+    )
 
 
-def bearer_auth(request: HttpRequest) -> Credential | None:
+def bearer_auth(request: HttpRequest) -> TokenCredential | None:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    token = services.token_lookup(token=value.strip())
+    token = services.token_lookup(token=value.strip()) if scheme.lower() == "bearer" else None
     if token is None:
         return None
-    return Credential(key=f"asm-client:{token.client_id}", subject=token)
+    return TokenCredential(key=f"asm-client:{token.client_id}", token=token)
 
 
-def _token(credential: Credential | None) -> AsmToken:
-    if credential is None or not isinstance(credential.subject, AsmToken):
-        raise SandboxError(401)
-    return credential.subject
+def _endpoint(name: str, *methods: str) -> Callable[[View], View]:
+    """An endpoint for bearer tokens, answering errors in the Assessment API's shape."""
+    return sandbox_endpoint(
+        f"assessments.{name}",
+        methods=methods or ("GET",),
+        auth=bearer_auth,
+        errors=ErrorStyle.ASSESSMENT,
+    )
 
 
-def _master(credential: Credential | None) -> AsmToken:
-    token = _token(credential)
+def _token_of(credential: TokenCredential, kind: TokenKind, refusal: str) -> AsmToken:
     # §6: the credential *kind* decides; master only for configuration and setup.
-    if token.kind != AsmToken.Kind.MASTER:
-        raise SandboxError(403, "FORBIDDEN", "Only the partner's master credentials may do this")
-    return token
+    if credential.token.kind != kind:
+        raise SandboxError(403, "FORBIDDEN", refusal)
+    return credential.token
 
 
-def _company(credential: Credential | None) -> AsmToken:
-    token = _token(credential)
-    if token.kind != AsmToken.Kind.COMPANY:
-        raise SandboxError(403, "FORBIDDEN", "Use the company's credentials")
-    return token
+def _master(credential: TokenCredential) -> AsmToken:
+    refusal = "Only the partner's master credentials may do this"
+    return _token_of(credential, AsmToken.Kind.MASTER, refusal)
 
 
-# ---------------------------------------------------------------------------
-# Views
-# ---------------------------------------------------------------------------
-@require_http_methods(["POST"])
-@sandbox_endpoint("assessments.token", auth=client_auth, errors="oauth")
-def token(request: HttpRequest, *, credential: Credential | None) -> HttpResponse:
+def _company(credential: TokenCredential) -> AsmToken:
+    return _token_of(credential, AsmToken.Kind.COMPANY, "Use the company's credentials")
+
+
+@sandbox_endpoint("assessments.token", methods=("POST",), auth=client_auth, errors=ErrorStyle.OAUTH)
+def token(request: HttpRequest, *, credential: ClientCredential) -> HttpResponse:
     if "x-www-form-urlencoded" not in (request.content_type or ""):
         raise SandboxError(400, "invalid_request", "Send a form-encoded body")
     grant_type = request.POST.get("grant_type", "")
@@ -96,53 +106,52 @@ def token(request: HttpRequest, *, credential: Credential | None) -> HttpRespons
         raise SandboxError(400, "invalid_request", "grant_type is required")
     if grant_type != "client_credentials":
         raise SandboxError(400, "unsupported_grant_type", "Only client_credentials")
-    kind, client_id, company = credential.subject  # type: ignore[union-attr]
-    access_token, ttl = services.token_issue(kind=kind, client_id=client_id, company=company)
-    return _no_store(
-        JsonResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl})
+    access_token, ttl = services.token_issue(
+        kind=credential.kind, client_id=credential.client_id, company=credential.company
     )
+    body = {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl}
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-@require_http_methods(["GET", "PUT"])
-@sandbox_endpoint("assessments.configuration", auth=bearer_auth, errors="assessment")
-def configuration(request: HttpRequest, *, credential: Credential | None) -> HttpResponse:
+@route("partner/configuration", name="configuration")
+@_endpoint("configuration", "GET", "PUT")
+def configuration(request: HttpRequest, *, credential: TokenCredential) -> HttpResponse:
     master = _master(credential)
     if request.method == "PUT":
-        saved = services.configuration_save(
-            master_client_id=master.client_id, body=json_body(request)
+        body = json_body(request)
+        return JsonResponse(
+            services.configuration_save(master_client_id=master.client_id, body=body)
         )
-        return JsonResponse(saved)
     saved = services.configuration()
     if saved is None:
         raise SandboxError(404, "CONFIGURATION_NOT_FOUND", "No partner configuration saved")
     return JsonResponse(saved)
 
 
-@require_http_methods(["POST"])
-@sandbox_endpoint("assessments.setup", auth=bearer_auth, errors="assessment")
-def setup(request: HttpRequest, company_id: str, *, credential: Credential | None) -> HttpResponse:
+@route("integration/company/<company_id>", name="setup")
+@_endpoint("setup", "POST")
+def setup(request: HttpRequest, company_id: str, *, credential: TokenCredential) -> HttpResponse:
     _master(credential)
     return JsonResponse(services.integration_setup(company_id=company_id, body=json_body(request)))
 
 
-@require_http_methods(["PATCH"])
-@sandbox_endpoint("assessments.results", auth=bearer_auth, errors="assessment")
-def results(request: HttpRequest, order_id: str, *, credential: Credential | None) -> HttpResponse:
+@route("orders/<order_id>/results", name="results")
+@_endpoint("results", "PATCH")
+def results(request: HttpRequest, order_id: str, *, credential: TokenCredential) -> HttpResponse:
     order = services.order_for_company(order_id=order_id, token=_company(credential))
     media_type = (request.content_type or "").lower()
     if media_type not in ("application/json", "application/merge-patch+json"):
         raise SandboxError(
             415, "UNSUPPORTED_MEDIA_TYPE", "Use application/json or application/merge-patch+json"
         )
-    merged = services.result_patch(order=order, body=json_body(request))
-    return JsonResponse(merged)
+    return JsonResponse(services.result_patch(order=order, body=json_body(request)))
 
 
-@require_http_methods(["POST"])
-@sandbox_endpoint("assessments.attachment", auth=bearer_auth, errors="assessment")
-def attachment(
-    request: HttpRequest, order_id: str, *, credential: Credential | None
-) -> HttpResponse:
+@route("orders/<order_id>/results/attachment", name="attachment")
+@_endpoint("attachment", "POST")
+def attachment(request: HttpRequest, order_id: str, *, credential: TokenCredential) -> HttpResponse:
     order = services.order_for_company(order_id=order_id, token=_company(credential))
     upload = request.FILES.get("attachment")
     if upload is None:
@@ -160,10 +169,10 @@ def attachment(
     return JsonResponse({"url": url}, status=201)
 
 
-@require_http_methods(["GET"])
-@sandbox_endpoint("assessments.attachment", auth=bearer_auth, errors="assessment")
+@route("orders/<order_id>/results/attachments/<attachment_id>", name="attachment-file")
+@_endpoint("attachment")
 def attachment_file(
-    request: HttpRequest, order_id: str, attachment_id: str, *, credential: Credential | None
+    request: HttpRequest, order_id: str, attachment_id: str, *, credential: TokenCredential
 ) -> HttpResponse:
     order = services.order_for_company(order_id=order_id, token=_company(credential))
     found = order.attachments.filter(attachment_id=attachment_id).first()
@@ -174,9 +183,9 @@ def attachment_file(
     return response
 
 
-@require_http_methods(["GET"])
-@sandbox_endpoint("assessments.orders", auth=bearer_auth, errors="assessment")
-def orders(request: HttpRequest, *, credential: Credential | None) -> HttpResponse:
+@route("orders", name="orders")
+@_endpoint("orders")
+def orders(request: HttpRequest, *, credential: TokenCredential) -> HttpResponse:
     """The customer's order listing: its own orders with their merged results."""
     token = _company(credential)
     rows = AsmOrder.objects.filter(company_id=token.company_id).order_by("-created_at")[:200]

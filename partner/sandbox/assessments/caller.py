@@ -18,8 +18,9 @@ import httpx
 from django.utils import timezone
 
 from partner.sandbox.assessments import services
+from partner.sandbox.assessments.api import PREFIX
 from partner.sandbox.assessments.models import AsmCompany, AsmOrder
-from partner.sandbox.state import get_switches
+from partner.sandbox.state import RequesterHeader, TokenAuth, get_switches
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def _fetch_token(company: AsmCompany) -> str:
     url = partner_configuration()["oauthTokenUrl"]
     data = {"grant_type": "client_credentials"}
     auth = None
-    if get_switches()["token_auth"] == "basic":  # noqa: S105 - a switch value
+    if get_switches()["token_auth"] == TokenAuth.BASIC:
         auth = httpx.BasicAuth(quote(company.p_client_id), quote(company.p_client_secret))
     else:
         data |= {"client_id": company.p_client_id, "client_secret": company.p_client_secret}
@@ -115,9 +116,9 @@ def single_url(base: str, value: str, placeholder: str) -> str:
 
 def _requester_headers(email: str) -> dict[str, str]:
     mode = get_switches()["requester_header"]
-    if mode == "absent" or not email:
+    if mode == RequesterHeader.ABSENT or not email:
         return {}
-    if mode == "email":
+    if mode == RequesterHeader.EMAIL:
         return {"requester": email}
     return {"requester": json.dumps({"email": email})}
 
@@ -159,27 +160,6 @@ def get_package(company: AsmCompany, *, package_id: str) -> dict[str, Any]:
     return response.json()
 
 
-def _order_body(
-    company: AsmCompany,
-    *,
-    order_id: uuid.UUID,
-    api_root: str,
-    package_id: str,
-    candidate: dict[str, str],
-    job_id: str,
-    fields: dict[str, str],
-) -> dict[str, Any]:
-    return {
-        "resultCallbackURL": f"{api_root}/assessment-api/v202010/orders/{order_id}/results",
-        "companyId": company.company_id,
-        "assessmentPackageId": package_id,
-        "candidate": candidate,
-        "job": {"id": job_id},
-        "jobId": job_id,
-        "fields": {k: v for k, v in fields.items() if v},
-    }
-
-
 def place_order(
     company: AsmCompany,
     *,
@@ -188,78 +168,50 @@ def place_order(
     candidate: dict[str, str],
     job_id: str,
     fields: dict[str, str],
-    requester: dict[str, str],
+    requester: dict[str, str] | None = None,
+    done_url: str = "",
+    order_id: uuid.UUID | None = None,
 ) -> AsmOrder:
-    url = partner_configuration().get("packageOrderUrl")
+    """Store an order and POST it to the partner (§6).
+
+    With ``done_url`` it is an inline order: the candidate is sent to the ``url`` the partner
+    answers and comes back to ``done_url``; without, a recruiter's order with a requester.
+    """
+    inline = bool(done_url)
+    url_key = "inlineAssessmentPackageOrderUrl" if inline else "packageOrderUrl"
+    url = partner_configuration().get(url_key)
     if not url:
-        raise CallerError("The partner configured no packageOrderUrl")
-    order_id = uuid.uuid4()
-    candidate = {"id": str(uuid.uuid4()), **candidate}
-    body = _order_body(
-        company,
-        order_id=order_id,
-        api_root=api_root,
-        package_id=package_id,
-        candidate=candidate,
-        job_id=job_id,
-        fields=fields,
-    )
-    body["requester"] = requester
+        raise CallerError(f"The partner configured no {url_key}")
+    order_id = order_id or uuid.uuid4()
+    if not inline:
+        candidate = {"id": str(uuid.uuid4()), **candidate}
+    body: dict[str, Any] = {
+        "resultCallbackURL": f"{api_root}/{PREFIX}/orders/{order_id}/results",
+        "companyId": company.company_id,
+        "assessmentPackageId": package_id,
+        "candidate": candidate,
+        "job": {"id": job_id},
+        "jobId": job_id,
+        "fields": {k: v for k, v in fields.items() if v},
+    }
+    if inline:
+        body["completedAssessmentCallbackUrl"] = done_url
+    else:
+        body["requester"] = requester or {}
     order = AsmOrder.objects.create(
         order_id=order_id,
         company=company,
+        kind=AsmOrder.Kind.INLINE if inline else AsmOrder.Kind.STANDARD,
         package_id=package_id,
         candidate=candidate,
         request=body,
     )
     # duplicate_orders: SR sends every order twice (idempotency test).
-    times = 2 if get_switches()["duplicate_orders"] else 1
-    for _ in range(times):
+    for _ in range(2 if get_switches()["duplicate_orders"] else 1):
         response = _send(company, "POST", url, json=body)
     order.response_status = response.status_code
     order.response_body = response.text[:5000]
-    order.save(update_fields=["response_status", "response_body"])
-    return order
-
-
-def place_inline_order(
-    company: AsmCompany,
-    *,
-    api_root: str,
-    done_url: str,
-    order_id: uuid.UUID,
-    package_id: str,
-    candidate: dict[str, str],
-    job_id: str,
-    fields: dict[str, str],
-) -> AsmOrder:
-    url = partner_configuration().get("inlineAssessmentPackageOrderUrl")
-    if not url:
-        raise CallerError("The partner configured no inlineAssessmentPackageOrderUrl")
-    body = _order_body(
-        company,
-        order_id=order_id,
-        api_root=api_root,
-        package_id=package_id,
-        candidate=candidate,
-        job_id=job_id,
-        fields=fields,
-    )
-    body["completedAssessmentCallbackUrl"] = done_url
-    order = AsmOrder.objects.create(
-        order_id=order_id,
-        company=company,
-        kind=AsmOrder.Kind.INLINE,
-        package_id=package_id,
-        candidate=candidate,
-        request=body,
-    )
-    times = 2 if get_switches()["duplicate_orders"] else 1
-    for _ in range(times):
-        response = _send(company, "POST", url, json=body)
-    order.response_status = response.status_code
-    order.response_body = response.text[:5000]
-    if response.status_code == 200:
+    if inline and response.status_code == 200:
         try:
             order.inline_url = str(response.json().get("url") or "")
         except (ValueError, AttributeError):

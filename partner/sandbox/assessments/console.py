@@ -3,61 +3,31 @@ and the results and attachments as a recruiter would see them in SmartRecruiters
 
 from __future__ import annotations
 
-import base64
 import uuid
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
-from partner.sandbox import console_selectors as reads
-from partner.sandbox.api import sandbox_root
 from partner.sandbox.assessments import caller, services
 from partner.sandbox.assessments.models import AsmAttachment, AsmCompany, AsmOrder
-from partner.sandbox.state import SwitchError, get_switches, sandbox_now, set_switches
-
-ASSESSMENT_SWITCHES = (
-    "strict_results",
-    "token_auth",
-    "token_ttl",
-    "duplicate_orders",
-    "requester_header",
+from partner.sandbox.console_views import console_page, render_page, valid_form
+from partner.sandbox.errors import sandbox_root
+from partner.sandbox.state import (
+    RequesterHeader,
+    SwitchError,
+    TokenAuth,
+    get_switches,
+    set_switches,
 )
+from partner.sandbox.validation import decode_base64
+
 LOCATION_FIELDS = ("country-code", "region-abbr", "city", "address", "postal-code", "remote")
-
-
-def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    """Render with what every console page shows (clock, fault banner, this API's switches)."""
-    switches = get_switches()
-    base = {
-        "switches": switches,
-        "fault_banner": reads.fault_summary(switches),
-        "sandbox_time": sandbox_now(),
-        "assessment_switches": {k: switches[k] for k in ASSESSMENT_SWITCHES},
-    }
-    return render(request, template, {**base, **context}, status=status)
-
-
-View = Callable[..., HttpResponse]
-
-
-def staff_page(*methods: str) -> Callable[[View], View]:
-    """Staff only (others go to the admin login), and only these HTTP methods."""
-
-    def decorate(view: View) -> View:
-        return staff_member_required(require_http_methods(list(methods))(view))
-
-    return decorate
 
 
 class ConnectForm(forms.Form):
@@ -79,13 +49,13 @@ class CandidateForm(forms.Form):
 
 
 class SwitchesForm(forms.Form):
+    """The Assessment API's switches (assessment-api.md §6)."""
+
     strict_results = forms.BooleanField(required=False)
-    token_auth = forms.ChoiceField(choices=[("form", "form"), ("basic", "basic")])
+    token_auth = forms.ChoiceField(choices=[(v, v) for v in TokenAuth])
     token_ttl = forms.IntegerField(min_value=1, max_value=86_400)
     duplicate_orders = forms.BooleanField(required=False)
-    requester_header = forms.ChoiceField(
-        choices=[("json", "json"), ("email", "email"), ("absent", "absent")]
-    )
+    requester_header = forms.ChoiceField(choices=[(v, v) for v in RequesterHeader])
 
 
 def _company(company_id: str) -> AsmCompany:
@@ -102,9 +72,9 @@ def _field_values(request: HttpRequest) -> dict[str, str]:
     return {f["id"]: data.get(f"field-{f['id']}", "").strip() for f in _field_defs()}
 
 
-@staff_page("GET")
+@console_page("", name="console")
 def index(request: HttpRequest) -> HttpResponse:
-    return _page(
+    return render_page(
         request,
         "sandbox/assessments/index.html",
         {
@@ -113,33 +83,31 @@ def index(request: HttpRequest) -> HttpResponse:
             "orders": AsmOrder.objects.select_related("company")[:50],
             "connect_form": ConnectForm(),
             "switches_form": SwitchesForm(
-                initial={k: get_switches()[k] for k in ASSESSMENT_SWITCHES}
+                initial={k: get_switches()[k] for k in SwitchesForm.base_fields}
             ),
         },
     )
 
 
-@staff_page("POST")
+@console_page("switches", name="switches", methods=("POST",))
 def switches(request: HttpRequest) -> HttpResponse:
-    form = SwitchesForm(request.POST)
-    if form.is_valid():
+    form = valid_form(request, SwitchesForm(request.POST), "Switches not saved: check the values.")
+    if form is not None:
         try:
             set_switches(**form.cleaned_data)
         except SwitchError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Assessment switches saved.")
-    else:
-        messages.error(request, "Switches not saved: check the values.")
     return redirect("sandbox:sandbox_assessments:console")
 
 
-@staff_page("POST")
+@console_page("connect", name="connect", methods=("POST",))
 def connect(request: HttpRequest) -> HttpResponse:
     """*Connect*: record consent, then open the partner's consent page (§6)."""
-    form = ConnectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a company id (6-64 letters, digits or dashes) and a name.")
+    refusal = "Give a company id (6-64 letters, digits or dashes) and a name."
+    form = valid_form(request, ConnectForm(request.POST), refusal)
+    if form is None:
         return redirect("sandbox:sandbox_assessments:console")
     config = services.configuration()
     if config is None:
@@ -158,14 +126,14 @@ def connect(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{config['consentUrl']}{separator}{query}")
 
 
-@staff_page("GET")
+@console_page("connected", name="connected")
 def connected(request: HttpRequest) -> HttpResponse:
     """Where the partner sends the admin back after consent: what setup received."""
     company = _company(request.GET.get("companyId", ""))
-    return _page(request, "sandbox/assessments/connected.html", {"company": company})
+    return render_page(request, "sandbox/assessments/connected.html", {"company": company})
 
 
-@staff_page("GET")
+@console_page("companies/<company_id>/", name="company")
 def company(request: HttpRequest, company_id: str) -> HttpResponse:
     return _company_page(request, _company(company_id))
 
@@ -177,7 +145,7 @@ def _company_page(
     extra: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    return _page(
+    return render_page(
         request,
         "sandbox/assessments/company.html",
         {
@@ -196,7 +164,7 @@ def _company_page(
     )
 
 
-@staff_page("GET")
+@console_page("companies/<company_id>/packages", name="packages")
 def packages(request: HttpRequest, company_id: str) -> HttpResponse:
     """*Browse*: location parameters, field values and a ``requester`` header (§6)."""
     company = _company(company_id)
@@ -223,13 +191,19 @@ def _candidate(form: CandidateForm) -> dict[str, str]:
     }
 
 
-@staff_page("POST")
-def order(request: HttpRequest, company_id: str) -> HttpResponse:
+def _place(request: HttpRequest, company_id: str, *, inline: bool) -> HttpResponse:
+    """Send the order a candidate form describes, and show what the partner answered."""
     company = _company(company_id)
-    form = CandidateForm(request.POST, prefix="order")
-    if not form.is_valid():
-        messages.error(request, "Order not sent: fill in every candidate field.")
+    what = "Inline order" if inline else "Order"
+    form = valid_form(
+        request,
+        CandidateForm(request.POST, prefix="inline" if inline else "order"),
+        f"{what} not sent: fill in every candidate field.",
+    )
+    if form is None:
         return redirect("sandbox:sandbox_assessments:company", company_id=company_id)
+    order_id = uuid.uuid4()
+    done = reverse("sandbox:sandbox_assessments:inline-done", kwargs={"order_id": order_id})
     try:
         placed = caller.place_order(
             company,
@@ -238,49 +212,38 @@ def order(request: HttpRequest, company_id: str) -> HttpResponse:
             candidate=_candidate(form),
             job_id=str(form.cleaned_data["job_id"]),
             fields=_field_values(request),
+            order_id=order_id,
+            # A recruiter orders; in an inline order the candidate is the one waiting.
             requester={
                 "userId": str(request.user.pk),
-                "email": request.user.email or "recruiter@acme.example",
+                "email": getattr(request.user, "email", "") or "recruiter@acme.example",
             },
+            done_url=request.build_absolute_uri(done) if inline else "",
         )
     except caller.CallerError as exc:
         return _company_page(request, company, extra={"call_error": exc}, status=502)
-    messages.info(request, f"Order sent: the partner answered HTTP {placed.response_status}.")
+    status = placed.response_status
+    if not inline:
+        messages.info(request, f"Order sent: the partner answered HTTP {status}.")
+    elif status == 200 and placed.inline_url.startswith(("http://", "https://")):
+        return HttpResponseRedirect(placed.inline_url)
+    else:
+        messages.error(request, f"The partner answered HTTP {status}.")
     return redirect("sandbox:sandbox_assessments:order-detail", order_id=placed.order_id)
 
 
-@staff_page("POST")
+@console_page("companies/<company_id>/order", name="order", methods=("POST",))
+def order(request: HttpRequest, company_id: str) -> HttpResponse:
+    return _place(request, company_id, inline=False)
+
+
+@console_page("companies/<company_id>/inline-order", name="inline-order", methods=("POST",))
 def inline_order(request: HttpRequest, company_id: str) -> HttpResponse:
     """A simulated candidate applying: the browser is sent to the partner's url."""
-    company = _company(company_id)
-    form = CandidateForm(request.POST, prefix="inline")
-    if not form.is_valid():
-        messages.error(request, "Inline order not sent: fill in every candidate field.")
-        return redirect("sandbox:sandbox_assessments:company", company_id=company_id)
-    order_id = uuid.uuid4()
-    done_url = request.build_absolute_uri(
-        reverse("sandbox:sandbox_assessments:inline-done", kwargs={"order_id": order_id})
-    )
-    try:
-        placed = caller.place_inline_order(
-            company,
-            api_root=sandbox_root(request),
-            done_url=done_url,
-            order_id=order_id,
-            package_id=form.cleaned_data["package_id"],
-            candidate=_candidate(form),
-            job_id=str(form.cleaned_data["job_id"]),
-            fields=_field_values(request),
-        )
-    except caller.CallerError as exc:
-        return _company_page(request, company, extra={"call_error": exc}, status=502)
-    if placed.response_status == 200 and placed.inline_url.startswith(("http://", "https://")):
-        return HttpResponseRedirect(placed.inline_url)
-    messages.error(request, f"The partner answered HTTP {placed.response_status}.")
-    return redirect("sandbox:sandbox_assessments:order-detail", order_id=placed.order_id)
+    return _place(request, company_id, inline=True)
 
 
-@staff_page("POST")
+@console_page("companies/<company_id>/disconnect", name="disconnect", methods=("POST",))
 def disconnect(request: HttpRequest, company_id: str) -> HttpResponse:
     company = _company(company_id)
     try:
@@ -311,7 +274,7 @@ def _attachments_view(items: Any) -> list[dict[str, Any]]:
         url = str(item.get("url") or "")
         if "fileContent" in item:
             entry["type"] = item.get("mimeType")
-            entry["inline_size"] = len(base64.b64decode(str(item["fileContent"]) or b""))
+            entry["inline_size"] = len(decode_base64(str(item["fileContent"])) or b"")
         elif "/results/attachments/" in url:
             attachment_id = url.rstrip("/").rsplit("/", 1)[-1]
             found = AsmAttachment.objects.filter(attachment_id=attachment_id).first()
@@ -326,7 +289,7 @@ def _attachments_view(items: Any) -> list[dict[str, Any]]:
     return shown
 
 
-@staff_page("GET")
+@console_page("orders/<uuid:order_id>/", name="order-detail")
 def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     order = get_object_or_404(AsmOrder.objects.select_related("company"), order_id=order_id)
     result = order.result or {}
@@ -339,7 +302,7 @@ def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
         for item in result.get("assessmentResults") or []
         if isinstance(item, dict)
     ]
-    return _page(
+    return render_page(
         request,
         "sandbox/assessments/order_detail.html",
         {
@@ -354,17 +317,17 @@ def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@staff_page("GET")
+@console_page("orders/<uuid:order_id>/done", name="inline-done")
 def inline_done(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     """The completedAssessmentCallbackUrl: the candidate is back at SmartRecruiters."""
     order = get_object_or_404(AsmOrder, order_id=order_id, kind=AsmOrder.Kind.INLINE)
     if order.callback_received_at is None:
         order.callback_received_at = timezone.now()
         order.save(update_fields=["callback_received_at"])
-    return _page(request, "sandbox/assessments/inline_done.html", {"order": order})
+    return render_page(request, "sandbox/assessments/inline_done.html", {"order": order})
 
 
-@staff_page("GET")
+@console_page("attachments/<uuid:attachment_id>", name="attachment-download")
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
     found = AsmAttachment.objects.filter(attachment_id=attachment_id).first()
     if found is None:

@@ -15,28 +15,27 @@ from django.utils import timezone
 from jobboard.crypto import EncryptedTextField
 
 
-class AsmConfiguration(models.Model):
-    """The partner configuration saved with ``PUT /partner/configuration``."""
+class IntegrationState(models.TextChoices):
+    NONE = "none", "Not connected"
+    CONSENTED = "consented", "Consented"
+    INTEGRATED = "integrated", "Integrated"
+    DISCONNECTED = "disconnected", "Disconnected"
 
-    master_client_id = models.CharField(max_length=200, unique=True)
-    body = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        verbose_name = "partner configuration"
+class TokenKind(models.TextChoices):
+    MASTER = "master"
+    COMPANY = "company"
 
-    def __str__(self) -> str:
-        return f"Configuration of {self.master_client_id}"
+
+class OrderKind(models.TextChoices):
+    STANDARD = "standard", "Order"
+    INLINE = "inline", "Inline order"
 
 
 class AsmCompany(models.Model):
     """A SmartRecruiters customer company and its integration with the partner (§5)."""
 
-    class State(models.TextChoices):
-        NONE = "none", "Not connected"
-        CONSENTED = "consented", "Consented"
-        INTEGRATED = "integrated", "Integrated"
-        DISCONNECTED = "disconnected", "Disconnected"
+    State = IntegrationState
 
     company_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -61,6 +60,20 @@ class AsmCompany(models.Model):
         return f"{self.name} ({self.company_id})"
 
 
+class AsmConfiguration(models.Model):
+    """The partner configuration saved with ``PUT /partner/configuration``."""
+
+    master_client_id = models.CharField(max_length=200, unique=True)
+    body = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "partner configuration"
+
+    def __str__(self) -> str:
+        return f"Configuration of {self.master_client_id}"
+
+
 class AsmCredential(models.Model):
     """An SR-pair issued by setup; its secret is kept only as a hash."""
 
@@ -77,9 +90,7 @@ class AsmCredential(models.Model):
 class AsmToken(models.Model):
     """An access token SR's token endpoint issued (master or company kind)."""
 
-    class Kind(models.TextChoices):
-        MASTER = "master"
-        COMPANY = "company"
+    Kind = TokenKind
 
     token_hash = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -98,9 +109,7 @@ class AsmToken(models.Model):
 class AsmOrder(models.Model):
     """An order (or inline order) SR placed with the partner, and its merged result."""
 
-    class Kind(models.TextChoices):
-        STANDARD = "standard", "Order"
-        INLINE = "inline", "Inline order"
+    Kind = OrderKind
 
     order_id = models.UUIDField(default=uuid.uuid4, unique=True)
     company = models.ForeignKey(AsmCompany, on_delete=models.CASCADE, related_name="orders")
@@ -124,22 +133,6 @@ class AsmOrder(models.Model):
         return f"{self.package_id} for {self.candidate.get('email', '?')}"
 
 
-class AsmResultPatch(models.Model):
-    """Every PATCH the partner sent, accepted or refused, with any note (non-strict)."""
-
-    order = models.ForeignKey(AsmOrder, on_delete=models.CASCADE, related_name="patches")
-    at = models.DateTimeField(default=timezone.now)
-    body = models.JSONField(null=True)
-    status = models.PositiveSmallIntegerField()
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"PATCH {self.order_id} → {self.status}"
-
-
 class AsmAttachment(models.Model):
     """A file uploaded with ``POST …/results/attachment``."""
 
@@ -156,3 +149,19 @@ class AsmAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class AsmResultPatch(models.Model):
+    """Every PATCH the partner sent, accepted or refused, with any note (non-strict)."""
+
+    order = models.ForeignKey(AsmOrder, on_delete=models.CASCADE, related_name="patches")
+    at = models.DateTimeField(default=timezone.now)
+    body = models.JSONField(null=True)
+    status = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"PATCH {self.order_id} → {self.status}"

@@ -5,8 +5,6 @@ Keyword-only writes; every API rule raises ``SandboxError`` with the contract's 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import hmac
 import logging
@@ -14,6 +12,7 @@ import re
 import secrets
 import uuid
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobboard.crypto import hash_token
-from partner.sandbox.api import SandboxError
 from partner.sandbox.assessments.models import (
     AsmAttachment,
     AsmCompany,
@@ -30,16 +28,32 @@ from partner.sandbox.assessments.models import (
     AsmOrder,
     AsmResultPatch,
     AsmToken,
+    TokenKind,
 )
+from partner.sandbox.errors import SandboxError
+from partner.sandbox.services.reset import forget_tables
 from partner.sandbox.state import get_switches
+from partner.sandbox.validation import decode_base64
 
 logger = logging.getLogger(__name__)
 
 # The fixture master credentials (the project's development defaults point at them).
 MASTER_CREDENTIALS = {"sandbox-master-client": "sandbox-master-secret"}
 
-STATUSES = ("PENDING", "IN_PROGRESS", "COMPLETED", "EXPIRED", "REJECTED")
-TERMINAL = {"COMPLETED", "EXPIRED", "REJECTED"}
+
+class ResultStatus(StrEnum):
+    """The status of a PackageResult or of one assessment in it."""
+
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+    REJECTED = "REJECTED"
+
+
+# Tuples, not sets: the values tested come from JSON and may be unhashable.
+STATUSES = tuple(ResultStatus)
+TERMINAL = (ResultStatus.COMPLETED, ResultStatus.EXPIRED, ResultStatus.REJECTED)
 ASSESSMENT_TYPES = (
     "VIDEO_INTERVIEW",
     "BEHAVIORAL_ASSESSMENT",
@@ -52,14 +66,12 @@ LINK_TYPES = ("VIDEO_URL", "PDF_URL", "OTHER_URL")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-def _error(status: int, code: str, message: str) -> SandboxError:
-    return SandboxError(status, code, message)
-
-
 # ---------------------------------------------------------------------------
 # Tokens
 # ---------------------------------------------------------------------------
-def check_client(*, client_id: str, client_secret: str) -> tuple[str, AsmCompany | None] | None:
+def check_client(
+    *, client_id: str, client_secret: str
+) -> tuple[TokenKind, AsmCompany | None] | None:
     """("master", None) or ("company", company) for valid credentials, else None."""
     if client_id in MASTER_CREDENTIALS:
         if hmac.compare_digest(MASTER_CREDENTIALS[client_id], client_secret):
@@ -77,7 +89,7 @@ def check_client(*, client_id: str, client_secret: str) -> tuple[str, AsmCompany
     return AsmToken.Kind.COMPANY, credential.company
 
 
-def token_issue(*, kind: str, client_id: str, company: AsmCompany | None) -> tuple[str, int]:
+def token_issue(*, kind: TokenKind, client_id: str, company: AsmCompany | None) -> tuple[str, int]:
     ttl = int(get_switches()["token_ttl"])
     token = secrets.token_urlsafe(32)
     AsmToken.objects.create(
@@ -206,14 +218,14 @@ def integration_setup(*, company_id: str, body: Any) -> dict[str, str]:
         or not body["clientId"]
         or not body["clientSecret"]
     ):
-        raise _error(400, "INVALID_BODY", "clientId and clientSecret are required")
+        raise SandboxError(400, "INVALID_BODY", "clientId and clientSecret are required")
     if configuration() is None:
-        raise _error(404, "CONFIGURATION_NOT_FOUND", "No partner configuration saved")
+        raise SandboxError(404, "CONFIGURATION_NOT_FOUND", "No partner configuration saved")
     company = AsmCompany.objects.select_for_update().filter(company_id=company_id).first()
     if company is None or company.state in (AsmCompany.State.NONE, AsmCompany.State.DISCONNECTED):
-        raise _error(403, "CONSENT_MISSING", f"Company {company_id} has not consented")
+        raise SandboxError(403, "CONSENT_MISSING", f"Company {company_id} has not consented")
     if company.state == AsmCompany.State.INTEGRATED:
-        raise _error(409, "ALREADY_INTEGRATED", f"Company {company_id} is already integrated")
+        raise SandboxError(409, "ALREADY_INTEGRATED", f"Company {company_id} is already integrated")
     client_id = f"sr-{secrets.token_hex(4)}"
     secret = secrets.token_urlsafe(32)
     AsmCredential.objects.create(
@@ -251,12 +263,12 @@ def order_for_company(*, order_id: str, token: AsmToken) -> AsmOrder:
     try:
         order_uuid = uuid.UUID(order_id)
     except ValueError:
-        raise _error(404, "ORDER_NOT_FOUND", f"No order {order_id}") from None
+        raise SandboxError(404, "ORDER_NOT_FOUND", f"No order {order_id}") from None
     order = AsmOrder.objects.select_related("company").filter(order_id=order_uuid).first()
     if order is None:
-        raise _error(404, "ORDER_NOT_FOUND", f"No order {order_id}")
+        raise SandboxError(404, "ORDER_NOT_FOUND", f"No order {order_id}")
     if token.kind != AsmToken.Kind.COMPANY or token.company_id != order.company_id:
-        raise _error(403, "FORBIDDEN", "This token may not access this order")
+        raise SandboxError(403, "FORBIDDEN", "This token may not access this order")
     return order
 
 
@@ -276,7 +288,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def _score_errors(score: Any, where: str) -> list[str]:
     if not isinstance(score, dict):
         return [f"{where}score must be an object with raw, min and max"]
-    values = [score.get(k) for k in ("raw", "min", "max")]
+    values: list[Any] = [score.get(k) for k in ("raw", "min", "max")]
     if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
         return [f"{where}score needs integer raw, min and max"]
     raw, low, high = values
@@ -302,13 +314,11 @@ def _attachment_errors(items: Any, where: str) -> list[str]:
                 errors.append(f"{where}attachment fileName is required (at most 100 characters)")
             if not isinstance(item.get("mimeType"), str) or not item.get("mimeType"):
                 errors.append(f"{where}attachment mimeType is required")
-            try:
-                decoded = base64.b64decode(str(content), validate=True)
-            except (binascii.Error, ValueError):
+            decoded = decode_base64(str(content))
+            if decoded is None:
                 errors.append(f"{where}attachment fileContent must be base64")
-            else:
-                if len(decoded) > MAX_ATTACHMENT_BYTES:
-                    errors.append(f"{where}attachment is larger than 10 MB")
+            elif len(decoded) > MAX_ATTACHMENT_BYTES:
+                errors.append(f"{where}attachment is larger than 10 MB")
         elif "type" in item or "url" in item:
             if item.get("type") not in LINK_TYPES:
                 errors.append(f"{where}attachment type must be one of {', '.join(LINK_TYPES)}")
@@ -355,7 +365,7 @@ def _transition_problems(old: dict[str, Any], merged: dict[str, Any]) -> list[st
     before, after = old.get("status"), merged.get("status")
     if before in TERMINAL and after != before:
         problems.append(f"status {before} is terminal and cannot become {after}")
-    if after == "COMPLETED" and not merged.get("submissionDate"):
+    if after == ResultStatus.COMPLETED and not merged.get("submissionDate"):
         problems.append("COMPLETED needs a submissionDate")
     return problems
 
@@ -403,9 +413,11 @@ def attachment_upload(
     *, order: AsmOrder, file_name: str, content_type: str, content: bytes
 ) -> AsmAttachment:
     if order.kind == AsmOrder.Kind.INLINE:
-        raise _error(400, "INLINE_ORDER", "Inline orders take no uploads; link or embed the file")
+        raise SandboxError(
+            400, "INLINE_ORDER", "Inline orders take no uploads; link or embed the file"
+        )
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise _error(400, "TOO_LARGE", "The attachment is larger than 10 MB")
+        raise SandboxError(400, "TOO_LARGE", "The attachment is larger than 10 MB")
     return AsmAttachment.objects.create(
         order=order,
         file_name=file_name[:300] or "attachment",
@@ -415,13 +427,7 @@ def attachment_upload(
     )
 
 
+@transaction.atomic
 def reset_assessments() -> None:
     """Forget every SR-side assessment row (the core's reset_sandbox does the rest)."""
-    with transaction.atomic():
-        AsmAttachment.objects.all().delete()
-        AsmResultPatch.objects.all().delete()
-        AsmOrder.objects.all().delete()
-        AsmToken.objects.all().delete()
-        AsmCredential.objects.all().delete()
-        AsmCompany.objects.all().delete()
-        AsmConfiguration.objects.all().delete()
+    forget_tables("sandbox_assessments")
