@@ -13,9 +13,10 @@ message or a dead worker left behind. This module is that machine, once:
   run out (it died). Claims are exclusive: ``SELECT … FOR UPDATE SKIP LOCKED`` on
   PostgreSQL; SQLite's IMMEDIATE transactions serialise writers, so the select and the
   update cannot interleave there either.
-- ``mark_sent``, ``schedule_retry``, ``mark_failed``, ``postpone``, ``retry_failed``:
-  the transitions, each a conditional UPDATE on the state the caller expects, so a
-  worker whose lease was taken over cannot overwrite the newer outcome.
+- ``mark_sent`` (``mark_all_sent`` for a batch), ``schedule_retry``, ``mark_failed``,
+  ``postpone``, ``retry_failed``, ``release_claims``: the transitions, each a conditional
+  UPDATE on the state the caller expects, so a worker whose lease was taken over cannot
+  overwrite the newer outcome.
 - ``backoff``: full-jitter exponential backoff, shared with the HTTP transport.
 - ``enqueue_on_commit``: ask a worker after commit; a broker outage is logged, never
   raised (the sweeper sends the row later).
@@ -128,6 +129,13 @@ def mark_sent(item: OutboxItem, **fields: Any) -> bool:
     return bool(_claimed(item).update(state=SENT, claimed_until=None, last_error="", **fields))
 
 
+def mark_all_sent(queryset: QuerySet[Any], **fields: Any) -> int:
+    """``mark_sent`` for many rows in one UPDATE: those of ``queryset`` still sending."""
+    return queryset.filter(state=SENDING).update(
+        state=SENT, claimed_until=None, last_error="", **fields
+    )
+
+
 def mark_failed(item: OutboxItem, *, error: _ErrorText, state: str = FAILED, **fields: Any) -> bool:
     """Given up for good (or another final ``state``, e.g. superseded, dropped)."""
     return bool(
@@ -193,6 +201,15 @@ def retry_failed(queryset: QuerySet[Any], *, now: datetime | None = None, **fiel
         next_attempt_at=now or timezone.now(),
         **fields,
     )
+
+
+def release_claims(queryset: QuerySet[Any]) -> int:
+    """Give back the claims of workers known to be dead: their rows are due at once.
+
+    Only for a caller that can prove it, e.g. one holding a lock that every sender of
+    these rows takes; anyone else waits for the lease to run out.
+    """
+    return queryset.filter(state=SENDING).update(state=PENDING, claimed_until=None)
 
 
 class _Task(Protocol):

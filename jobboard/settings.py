@@ -501,10 +501,11 @@ APPLICATION_SOURCE_ID = env_str("APPLICATION_SOURCE_ID", "")
 FEED_SYNC_CHUNK_SIZE = env_int("FEED_SYNC_CHUNK_SIZE", 50, minimum=1)
 # Lease of the lock row (SQLite); renewed per chunk, so only a dead pass lets it lapse.
 FEED_SYNC_LOCK_TTL = env_int("FEED_SYNC_LOCK_TTL", 900, minimum=30)
-# A status report is retried this many relay runs, backing off from this many seconds.
+# A status report is retried this many relay runs, backing off from this many seconds
+# (jobboard.outbox.backoff: full jitter, doubling, capped at an hour).
 FEED_REPORT_MAX_ATTEMPTS = env_int("FEED_REPORT_MAX_ATTEMPTS", 12, minimum=1)
 FEED_REPORT_RETRY_BASE = env_int("FEED_REPORT_RETRY_BASE", 60, minimum=0)
-# A report claimed longer ago than this belongs to a relay that died: sent again.
+# The lease of a claimed report: past it, the relay that claimed it is presumed dead.
 FEED_REPORT_CLAIM_TIMEOUT = env_int("FEED_REPORT_CLAIM_TIMEOUT", 600, minimum=30)
 # Shown as the hiring company when a posting names none (company is optional in the feed).
 FEED_UNKNOWN_COMPANY = env_str("FEED_UNKNOWN_COMPANY", "Undisclosed company")

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
@@ -32,6 +32,22 @@ CARD_FIELDS = (
     "country_code", "remote", "employment_type", "experience_level", "salary_min",
     "salary_max", "salary_currency", "salary_period", "posted_at", "valid_through", "state",
 )  # fmt: skip
+
+
+def live_listing_ids() -> QuerySet[Listing, int]:
+    """Ids of the live listings, as a subquery (``…filter(listing_id__in=…)``).
+
+    Live is the state, not visibility: a listing past its date stays live until the
+    expiry job closes it, and sources follow the state.
+    """
+    return Listing.objects.filter(state=Listing.State.LIVE).values_list("pk", flat=True)
+
+
+def live_listing(*, listing_id: int | None) -> Listing | None:
+    """The listing if it is live; None when it is not (or gone, or never was)."""
+    if listing_id is None:
+        return None
+    return Listing.objects.filter(pk=listing_id, state=Listing.State.LIVE).first()
 
 
 def visible_listings(*, now: datetime | None = None) -> ListingQuerySet:

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -23,6 +22,7 @@ from jobboard.board import selectors
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, JobAlert, Listing
 from jobboard.board.search import JobSearch
+from jobboard.safeurl import http_link
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ HTML_SECTIONS = (
     "qualifications",
     "additional_information",
 )
+
+
+# The salary periods ListingData may name; a source maps its own values onto these.
+SALARY_PERIODS: frozenset[str] = frozenset(Listing.CompensationPeriod.values)
 
 
 class ListingRejected(ValueError):
@@ -84,7 +88,7 @@ def _validate(data: ListingData) -> None:
         raise ListingRejected("The job has no title")
     if not data.company_name.strip():
         raise ListingRejected("The job has no hiring company name")
-    if data.salary_period and data.salary_period not in Listing.CompensationPeriod.values:
+    if data.salary_period and data.salary_period not in SALARY_PERIODS:
         raise ListingRejected(f"Unknown compensation period {data.salary_period!r}")
     if (
         data.salary_min is not None
@@ -141,17 +145,8 @@ def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
         cursor.execute(sql, params)
 
 
-def safe_link(url: str) -> str:
-    """An absolute http(s) URL, or "": links from a source become hrefs on our pages,
-    where "javascript:" or "data:" would run in a visitor's browser."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or len(url) > 500:
-        return ""
-    return url
-
-
 def live_url(listing: Listing) -> str:
+    """The listing's public address, as a source reports it back (e.g. ``liveUrl``)."""
     return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
 
@@ -183,7 +178,8 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     for section in HTML_SECTIONS:
         values[section] = sanitize_html(values[section])
     for link in ("video_url", "apply_url"):
-        values[link] = safe_link(values[link])
+        # Links from a source become hrefs on our pages: http(s) only.
+        values[link] = http_link(values[link])
     values["title"] = data.title.strip()[:300]
     values["slug"] = slugify(data.title)[:120] or "job"
     values["country_code"] = data.country_code.lower()

@@ -1,4 +1,7 @@
-"""Staff views of the feed: sync runs, postings (with their contract), the outbox."""
+"""Staff views of the feed: sync runs, postings (with their contract), the outbox.
+
+The board's listings have their own admin (jobboard.board.admin).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from jobboard.board.models import Listing
-from jobboard.board.services import withdraw_listing
-from partner.postings import services
+from partner.postings import relay, sync
 from partner.postings.models import FeedPosting, PostingContract, StatusReport, SyncRun
 from partner.smartrecruiters.errors import SmartRecruitersError
 
@@ -136,7 +137,7 @@ class FeedPostingAdmin(admin.ModelAdmin):
     def sync_again(self, request: HttpRequest, queryset: QuerySet[FeedPosting]) -> None:
         for posting in queryset[:50]:
             try:
-                outcome = services.resync_posting(posting_id=posting.pk)
+                outcome = sync.resync_posting(posting_id=posting.pk)
             except SmartRecruitersError as exc:
                 self.message_user(request, f"{posting.sr_id}: {exc}", messages.ERROR)
             else:
@@ -147,7 +148,7 @@ class FeedPostingAdmin(admin.ModelAdmin):
         ids = StatusReport.objects.filter(
             posting__in=queryset, state=StatusReport.State.FAILED
         ).values_list("pk", flat=True)
-        count = services.retry_failed_reports(report_ids=ids)
+        count = relay.retry_failed_reports(report_ids=ids)
         self.message_user(request, f"{count} failed report(s) queued again.")
 
 
@@ -175,7 +176,7 @@ class StatusReportAdmin(admin.ModelAdmin):
         "state",
         "attempts",
         "next_attempt_at",
-        "claimed_at",
+        "claimed_until",
         "last_error",
         "created_at",
         "sent_at",
@@ -190,36 +191,5 @@ class StatusReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry failed reports")
     def retry(self, request: HttpRequest, queryset: QuerySet[StatusReport]) -> None:
-        count = services.retry_failed_reports(report_ids=queryset.values_list("pk", flat=True))
+        count = relay.retry_failed_reports(report_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} failed report(s) queued again.")
-
-
-class ListingAdmin(admin.ModelAdmin):
-    """The board's listings, for staff. Registered here only while the board app has no
-    admin of its own (jobboard.board is loaded first, so its registration wins)."""
-
-    list_display = ("title", "company", "state", "posted_at", "valid_through", "source")
-    list_filter = ("state", "source", "country_code")
-    search_fields = ("title", "company__name", "external_id", "job_key", "reference")
-    list_select_related = ("company",)
-    date_hierarchy = "posted_at"
-    actions = ("withdraw",)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Listing._meta.fields if f.name != "id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.action(description="Withdraw selected listings (their pages answer 410)")
-    def withdraw(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
-        # The feed sync notices on its next pass and reports Inactive to SmartRecruiters.
-        count = 0
-        for listing in queryset.filter(state=Listing.State.LIVE):
-            withdraw_listing(source=listing.source, external_id=listing.external_id)
-            count += 1
-        self.message_user(request, f"{count} listing(s) withdrawn.")
-
-
-if not admin.site.is_registered(Listing):
-    admin.site.register(Listing, ListingAdmin)

@@ -25,6 +25,9 @@ from partner.postings.models import SyncLock
 
 logger = logging.getLogger(__name__)
 
+# Held by a sync pass, a reconciliation and the periodic relay: one of them at a time.
+SYNC_LOCK = "feed-sync"
+
 # Names held in this process. PostgreSQL advisory locks are re-entrant per session, so a
 # nested attempt on the same connection would succeed without this.
 _held_here: set[str] = set()

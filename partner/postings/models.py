@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from jobboard import outbox
 from jobboard.board.models import Listing
 from jobboard.crypto import EncryptedTextField
+from jobboard.outbox import OutboxItem
 
 LISTING_SOURCE = "smartrecruiters"
 
@@ -129,38 +131,6 @@ class SyncRun(models.Model):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
 
 
-class StatusReport(models.Model):
-    """Outbox: one status PUT we owe SmartRecruiters, written with the board change."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPERSEDED = "superseded", "Superseded"
-
-    posting = models.ForeignKey(FeedPosting, on_delete=models.CASCADE, related_name="reports")
-    status = models.CharField(max_length=20, choices=FeedStatus.choices)
-    live_url = models.URLField(max_length=500, blank=True)
-    comment = models.TextField(blank=True)
-    state = models.CharField(
-        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="statusreport_due")]
-
-    def __str__(self) -> str:
-        return f"{self.status} for {self.posting.sr_id} ({self.state})"
-
-
 class SyncLock(models.Model):
     """Lock-row fallback for databases without advisory locks (SQLite). A lease that
     expires, so a pass that died does not block the next one forever."""
@@ -171,3 +141,36 @@ class SyncLock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StatusReport(OutboxItem):
+    """Outbox: one status PUT we owe SmartRecruiters, written with the board change.
+
+    The claim, lease, retries and backoff are ``jobboard.outbox``'s; what is sent and the
+    follow-up rules (contract §7) are ``partner.postings.relay``'s.
+    """
+
+    class State(models.TextChoices):
+        PENDING = outbox.PENDING, "Pending"
+        SENDING = outbox.SENDING, "Sending"
+        SENT = outbox.SENT, "Sent"
+        FAILED = outbox.FAILED, "Failed"
+        # A pending report made pointless by a later change (Active, then toUnpost).
+        SUPERSEDED = "superseded", "Superseded"
+
+    posting = models.ForeignKey(FeedPosting, on_delete=models.CASCADE, related_name="reports")
+    status = models.CharField(max_length=20, choices=FeedStatus.choices)
+    live_url = models.URLField(max_length=500, blank=True)
+    comment = models.TextField(blank=True)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="statusreport_due")]
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.posting.sr_id} ({self.state})"

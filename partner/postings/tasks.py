@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from partner.postings import services
+from partner.postings import relay, sync
 
 
 # A pass over 10,000 postings takes a few minutes at SR's rate limit; 15 minutes bounds
@@ -15,7 +15,7 @@ from partner.postings import services
 @shared_task(name="partner.postings.tasks.sync_feed", time_limit=900, soft_time_limit=870)
 def sync_feed() -> dict[str, object]:
     """One full pass over the feed (no-op when another pass holds the lock)."""
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     return {"run": summary.run_id, "outcome": summary.outcome, "seen": summary.seen}
 
 
@@ -25,7 +25,7 @@ def sync_feed() -> dict[str, object]:
 )
 def relay_status_reports() -> dict[str, int]:
     """Send the status reports that are due (outbox); skipped while a pass runs."""
-    result = services.relay_outbox()
+    result = relay.relay_outbox()
     if result is None:  # a pass is running and relays as it goes
         return {"skipped": 1}
     return {"sent": result.sent, "failed": result.failed, "retried": result.retried}
@@ -34,5 +34,5 @@ def relay_status_reports() -> dict[str, int]:
 @shared_task(name="partner.postings.tasks.reconcile_feed", time_limit=1800, soft_time_limit=1750)
 def reconcile_feed() -> dict[str, object]:
     """Daily: repair differences between our live listings and SR's Active postings."""
-    summary = services.reconcile_feed()
+    summary = sync.reconcile_feed()
     return {"run": summary.run_id, "outcome": summary.outcome}

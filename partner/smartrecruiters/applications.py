@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 
+from jobboard.safeurl import http_link
+from partner.smartrecruiters.auth import SmartTokenAuth
 from partner.smartrecruiters.errors import BadRequestError, MalformedResponseError
-from partner.smartrecruiters.transport import SmartTokenAuth, get_transport
+from partner.smartrecruiters.parsing import array, flag, obj, text
+from partner.smartrecruiters.transport import get_transport
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +96,8 @@ class ConsentScope:
 
 @dataclass(frozen=True, kw_only=True)
 class PrivacyPolicy:
-    url: str
     org_name: str = ""
+    url: str  # only http(s) links are kept
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,36 +197,27 @@ class ApplicationRejected(BadRequestError):
 # --- parsing ---------------------------------------------------------------------------
 
 
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))
-
-
-def _bool(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
 def _http_url(value: Any) -> str:
     """Links are shown only when they are http(s); anything else (javascript:) is dropped."""
-    text = _str(value).strip()
-    return text if re.match(r"^https?://[^\s]+$", text, re.IGNORECASE) else ""
+    return http_link(text(value), max_length=None)
 
 
 def _parse_field(data: dict[str, Any], question_id: str) -> Field:
-    raw_type = _str(data.get("type")).upper()
+    raw_type = text(data.get("type")).upper()
     field_type = raw_type if raw_type in FIELD_TYPES else "INPUT_TEXT"
     if raw_type not in FIELD_TYPES:
         logger.warning(
             "unknown field type %r in question %s: rendered as text", raw_type, question_id
         )
-    values = data.get("values") if isinstance(data.get("values"), list) else []
+    values = array(data.get("values"))
     return Field(
-        id=_str(data.get("id")),
-        label=_str(data.get("label")),
+        id=text(data.get("id")),
+        label=text(data.get("label")),
         type=field_type,
-        required=_bool(data.get("required")),
-        compliance_type=_str(data.get("complianceType")),
+        required=flag(data.get("required")),
+        compliance_type=text(data.get("complianceType")),
         values=tuple(
-            Option(id=_str(v.get("id")), label=_str(v.get("label")))
+            Option(id=text(v.get("id")), label=text(v.get("label")))
             for v in values
             if isinstance(v, dict) and v.get("id") is not None
         ),
@@ -242,34 +235,34 @@ def parse_configuration(data: Any) -> ApplyConfiguration:
     for q in data.get("questions") or []:
         if not isinstance(q, dict) or not q.get("id"):
             continue
-        qid = _str(q["id"])
-        raw_fields = q.get("fields") if isinstance(q.get("fields"), list) else []
+        qid = text(q["id"])
+        raw_fields = array(q.get("fields"))
         fields = tuple(
             _parse_field(f, qid) for f in raw_fields if isinstance(f, dict) and f.get("id")
         )
         questions.append(
             Question(
                 id=qid,
-                label=_str(q.get("label")),
-                repeatable=_bool(q.get("repeatable")),
+                label=text(q.get("label")),
+                repeatable=flag(q.get("repeatable")),
                 fields=fields,
             )
         )
-    config_settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    config_settings = obj(data.get("settings"))
     conditionals = []
     for c in config_settings.get("conditionals") or []:
         if not isinstance(c, dict):
             continue
         conditionals.append(
             Conditional(
-                parent_question_id=_str(c.get("parentQuestionId")),
-                field_id=_str(c.get("fieldId")),
-                value_ids=tuple(_str(v) for v in c.get("valueIds") or []),
-                conditional_questions=tuple(_str(v) for v in c.get("conditionalQuestions") or []),
+                parent_question_id=text(c.get("parentQuestionId")),
+                field_id=text(c.get("fieldId")),
+                value_ids=tuple(text(v) for v in c.get("valueIds") or []),
+                conditional_questions=tuple(text(v) for v in c.get("conditionalQuestions") or []),
             )
         )
     policies = tuple(
-        PrivacyPolicy(url=_http_url(p.get("url")), org_name=_str(p.get("orgName")))
+        PrivacyPolicy(url=_http_url(p.get("url")), org_name=text(p.get("orgName")))
         for p in data.get("privacyPolicies") or []
         if isinstance(p, dict) and _http_url(p.get("url"))
     )
@@ -278,24 +271,24 @@ def parse_configuration(data: Any) -> ApplyConfiguration:
     if isinstance(consent, dict) and isinstance(consent.get("scopes"), list):
         scopes = tuple(
             ConsentScope(
-                scope=_str(s.get("scope")),
-                required=_bool(s.get("required")),
-                label=_str(s.get("label")),
+                scope=text(s.get("scope")),
+                required=flag(s.get("required")),
+                label=text(s.get("label")),
             )
             for s in consent["scopes"]
             if isinstance(s, dict) and s.get("scope")
         )
         # An empty scope list gives the candidate nothing to agree to: treat as absent.
         scopes = scopes or None
-    ai = data.get("aiSettings") if isinstance(data.get("aiSettings"), dict) else {}
+    ai = obj(data.get("aiSettings"))
     return ApplyConfiguration(
         questions=tuple(questions),
-        avatar_upload_available=_bool(config_settings.get("avatarUploadAvailable")),
+        avatar_upload_available=flag(config_settings.get("avatarUploadAvailable")),
         conditionals=tuple(conditionals),
         privacy_policies=policies,
         consent_scopes=scopes,
         company_imprint_url=_http_url(data.get("companyImprintUrl")),
-        ai_disclosure_label=_str(ai.get("aiDisclosureLabel")),
+        ai_disclosure_label=text(ai.get("aiDisclosureLabel")),
     )
 
 
@@ -303,10 +296,10 @@ def parse_apply_response(data: Any) -> ApplyResponse:
     if not isinstance(data, dict) or not data.get("id"):
         raise MalformedResponseError("201 without a candidate id", permanent=False)
     return ApplyResponse(
-        id=_str(data["id"]),
-        created_on=_str(data.get("createdOn")),
+        id=text(data["id"]),
+        created_on=text(data.get("createdOn")),
         candidate_portal_url=_http_url(data.get("candidatePortalUrl")),
-        application_id=_str(data.get("applicationId")),
+        application_id=text(data.get("applicationId")),
     )
 
 
@@ -321,14 +314,14 @@ def parse_errors(body: bytes | str | Any) -> tuple[ApplyError, ...]:
         try:
             data = json.loads(body)
         except ValueError:
-            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-            return (ApplyError(message=text.strip()[:500]),) if text.strip() else ()
+            plain = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+            return (ApplyError(message=plain.strip()[:500]),) if plain.strip() else ()
 
     def one(item: Any) -> ApplyError | None:
         if not isinstance(item, dict):
             return None
         return ApplyError(
-            code=_str(item.get("code")), message=_str(item.get("message")), id=_str(item.get("id"))
+            code=text(item.get("code")), message=text(item.get("message")), id=text(item.get("id"))
         )
 
     if isinstance(data, list):
@@ -337,7 +330,7 @@ def parse_errors(body: bytes | str | Any) -> tuple[ApplyError, ...]:
         if isinstance(data.get("errors"), list):
             inner = tuple(e for e in map(one, data["errors"]) if e is not None)
             # The wrapper's own message carries the screening ids; keep it first.
-            outer = ApplyError(code=_str(data.get("code")), message=_str(data.get("message")))
+            outer = ApplyError(code=text(data.get("code")), message=text(data.get("message")))
             return ((outer,) if outer.message else ()) + inner
         single = one(data)
         return (single,) if single else ()

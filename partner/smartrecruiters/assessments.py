@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from partner.smartrecruiters.auth import BearerAuth
 from partner.smartrecruiters.errors import MalformedResponseError
 from partner.smartrecruiters.oauth import (
     ClientCredentials,
     call_with_token,
     master_credentials,
 )
-from partner.smartrecruiters.transport import BearerAuth, get_transport
+from partner.smartrecruiters.transport import get_transport
 
 API_PREFIX = "/assessment-api/v202010"
 

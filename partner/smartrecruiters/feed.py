@@ -12,14 +12,22 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 
+from partner.smartrecruiters.auth import Auth, SmartTokenAuth
 from partner.smartrecruiters.errors import MalformedResponseError
-from partner.smartrecruiters.transport import Auth, SmartTokenAuth, get_transport
+from partner.smartrecruiters.parsing import (
+    flag,
+    integer,
+    number,
+    obj,
+    parse_datetime_tolerant,
+    text,
+)
+from partner.smartrecruiters.transport import get_transport
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +55,9 @@ class Labelled:
 
 @dataclass(frozen=True)
 class Location:
+    """``location``: every part optional; ``remote`` only when SR says ``true`` (§7)."""
+
+    remote: bool = False
     city: str = ""
     region: str = ""
     region_code: str = ""
@@ -54,7 +65,6 @@ class Location:
     country_code: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    remote: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,8 @@ class JobAd:
     video_url: str = ""
 
 
-@dataclass(frozen=True)
+# Keyword-only: four required strings in a row, and an id must never pass for a uuid.
+@dataclass(frozen=True, kw_only=True)
 class Posting:
     """One feed posting. ``raw`` is the item as received (for admin and debugging)."""
 
@@ -127,8 +138,8 @@ class Offer:
     id: str = ""
     catalog_id: str = ""
     name: str = ""
-    status: str = ""
     price: Price = field(default_factory=Price)
+    status: str = ""
     posting_period: int = 30
     existing_contract: ExistingContract | None = None
     # The offer as received minus terms.existingContract, safe to store in clear.
@@ -139,112 +150,67 @@ DEFAULT_POSTING_PERIOD = 30
 
 
 # ---------------------------------------------------------------------------
-# Tolerant readers
+# Parsing
 # ---------------------------------------------------------------------------
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        try:
-            return int(float(str(value).strip()))
-        except (TypeError, ValueError):
-            return None
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool | dict | list) or _str(value) == "":
-        return None
-    try:
-        number = Decimal(_str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def parse_datetime_tolerant(value: Any) -> datetime | None:
-    """ISO-8601 with ``Z`` or ``+0000``/``+00:00``, with or without millis."""
-    text = _str(value)
-    if not text:
-        return None
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit() and ":" not in text[-5:]:
-        text = f"{text[:-2]}:{text[-2:]}"  # +0000 -> +00:00
-    try:
-        return parse_datetime(text)
-    except ValueError:
-        return None
+# jobAd's HTML sections: our name, SR's key.
+_JOB_AD_SECTIONS = {
+    "company_description": "companyDescription",
+    "job_description": "jobDescription",
+    "qualifications": "qualifications",
+    "additional_information": "additionalInformation",
+}
 
 
 def _labelled(value: Any) -> Labelled:
-    data = _obj(value)
-    return Labelled(id=_str(data.get("id")), label=_str(data.get("label") or data.get("name")))
+    data = obj(value)
+    return Labelled(id=text(data.get("id")), label=text(data.get("label") or data.get("name")))
 
 
 def parse_posting(item: dict[str, Any]) -> Posting | None:
     """A ``Posting`` from a feed item, or None when it lacks ``id`` or ``uuid`` (§7: skip)."""
-    posting_id = _str(item.get("id"))
-    uuid = _str(item.get("uuid"))
+    posting_id = text(item.get("id"))
+    uuid = text(item.get("uuid"))
     if not posting_id or not uuid:
         return None
-    location = _obj(item.get("location"))
-    compensation = _obj(item.get("compensation"))
-    job_ad = _obj(item.get("jobAd"))
-    company = _obj(item.get("company"))
+    location = obj(item.get("location"))
+    compensation = obj(item.get("compensation"))
+    job_ad = obj(item.get("jobAd"))
+    company = obj(item.get("company"))
     return Posting(
         id=posting_id,
         uuid=uuid,
-        name=_str(item.get("name")),
-        status=_str(item.get("status")),
-        ref_number=_str(item.get("refNumber")),
-        job_ad_url=_str(item.get("jobAdUrl")),
-        apply_url=_str(item.get("applyUrl")),
+        name=text(item.get("name")),
+        status=text(item.get("status")),
+        ref_number=text(item.get("refNumber")),
+        job_ad_url=text(item.get("jobAdUrl")),
+        apply_url=text(item.get("applyUrl")),
         posted_at=parse_datetime_tolerant(item.get("postedDate")),
         location=Location(
-            city=_str(location.get("city")),
-            region=_str(location.get("region")),
-            region_code=_str(location.get("regionCode")),
-            country=_str(location.get("country")),
-            country_code=_str(location.get("countryCode")).lower(),
-            latitude=_decimal(location.get("latitude")),
-            longitude=_decimal(location.get("longitude")),
+            city=text(location.get("city")),
+            region=text(location.get("region")),
+            region_code=text(location.get("regionCode")),
+            country=text(location.get("country")),
+            country_code=text(location.get("countryCode")).lower(),
+            latitude=number(location.get("latitude")),
+            longitude=number(location.get("longitude")),
             # Only ``true`` means remote; absent means not remote (§7).
-            remote=location.get("remote") is True or _str(location.get("remote")) == "true",
+            remote=flag(location.get("remote")),
         ),
-        company=Labelled(id=_str(company.get("id")), label=_str(company.get("name"))),
+        company=Labelled(id=text(company.get("id")), label=text(company.get("name"))),
         compensation=Compensation(
-            min=_decimal(compensation.get("min")),
-            max=_decimal(compensation.get("max")),
-            currency=_str(compensation.get("currency")).upper(),
-            period=_str(compensation.get("period")).upper(),
+            min=number(compensation.get("min")),
+            max=number(compensation.get("max")),
+            currency=text(compensation.get("currency")).upper(),
+            period=text(compensation.get("period")).upper(),
         ),
         industry=_labelled(item.get("industry")),
         function=_labelled(item.get("function")),
         experience_level=_labelled(item.get("experienceLevel")),
         type_of_employment=_labelled(item.get("typeOfEmployment")),
         job_ad=JobAd(
-            company_description=_str(job_ad.get("companyDescription")),
-            job_description=_str(job_ad.get("jobDescription")),
-            qualifications=_str(job_ad.get("qualifications")),
-            additional_information=_str(job_ad.get("additionalInformation")),
+            **{name: text(job_ad.get(key)) for name, key in _JOB_AD_SECTIONS.items()},
             # Documented inside jobAd; some feeds put it at the top level (§7).
-            video_url=_str(job_ad.get("videoUrl")) or _str(item.get("videoUrl")),
+            video_url=text(job_ad.get("videoUrl")) or text(item.get("videoUrl")),
         ),
         raw=item,
     )
@@ -258,7 +224,7 @@ def parse_feed_page(data: Any) -> FeedPage:
         items = data.get("content")  # tolerated variant (§7)
     if not isinstance(items, list):
         raise MalformedResponseError("feed page has no jobs list")
-    total = _int(data.get("totalFound"))
+    total = integer(data.get("totalFound"))
     postings: list[Posting] = []
     skipped = 0
     for item in items:
@@ -283,25 +249,25 @@ def _keys(item: Any) -> list[str]:
 
 
 def parse_offer(item: dict[str, Any]) -> Offer:
-    terms = _obj(item.get("terms"))
-    price = _obj(terms.get("price"))
+    terms = obj(item.get("terms"))
+    price = obj(terms.get("price"))
     contract = terms.get("existingContract")
     existing: ExistingContract | None = None
     if isinstance(contract, dict) and (contract.get("login") or contract.get("password")):
         existing = ExistingContract(
-            login=_str(contract.get("login")), password=_str(contract.get("password"))
+            login=text(contract.get("login")), password=text(contract.get("password"))
         )
-    period = _int(terms.get("postingPeriod"))
+    period = integer(terms.get("postingPeriod"))
     safe_terms = {k: v for k, v in terms.items() if k != "existingContract"}
     return Offer(
-        id=_str(item.get("id")),
-        catalog_id=_str(item.get("catalogId")),
-        name=_str(item.get("name")),
-        status=_str(item.get("status")),
+        id=text(item.get("id")),
+        catalog_id=text(item.get("catalogId")),
+        name=text(item.get("name")),
         price=Price(
-            amount=_decimal(price.get("amount")),
-            currency_code=_str(price.get("currencyCode")).upper(),
+            amount=number(price.get("amount")),
+            currency_code=text(price.get("currencyCode")).upper(),
         ),
+        status=text(item.get("status")),
         posting_period=period if period and period > 0 else DEFAULT_POSTING_PERIOD,
         existing_contract=existing,
         raw={**item, "terms": safe_terms},

@@ -17,12 +17,13 @@ from typing import TypeVar
 
 from django.conf import settings
 
+from partner.smartrecruiters.auth import BearerAuth, NoAuth
 from partner.smartrecruiters.errors import (
     AuthenticationError,
     MalformedResponseError,
     PermanentError,
 )
-from partner.smartrecruiters.transport import BearerAuth, NoAuth, get_transport
+from partner.smartrecruiters.transport import get_transport
 
 TOKEN_PATH = "/identity/oauth/token"  # noqa: S105 - a path, not a secret
 # Renew this long before SR says a token expires, so a token never dies in flight.

@@ -7,18 +7,17 @@ What lives here and nowhere else (contracts README, job-board-api.md §7):
   ``SMARTRECRUITERS_MAX_IN_FLIGHT`` requests in flight;
 - retries of 429, 500/502/503/504, timeouts, dropped connections and unparsable 2xx JSON
   on GET, with full-jitter exponential backoff, honouring ``Retry-After``;
-- credentials only ever sent to the host of ``SMARTRECRUITERS_API_URL``, and masked in logs.
+- credentials (``auth``) only ever sent to the host of ``SMARTRECRUITERS_API_URL``
+  (``jobboard.safeurl.same_origin``), and masked in logs.
 
 Only this package imports httpx.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -31,6 +30,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
+from jobboard.outbox import backoff
+from jobboard.safeurl import same_origin
+from partner.smartrecruiters.auth import Auth, mask_secret
 from partner.smartrecruiters.errors import (
     MalformedResponseError,
     NetworkError,
@@ -43,91 +45,6 @@ from partner.smartrecruiters.errors import (
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "open-job-board/1.0 (SmartRecruiters partner)"
-
-
-# ---------------------------------------------------------------------------
-# Credentials
-# ---------------------------------------------------------------------------
-def mask_secret(secret: str) -> str:
-    """A recognisable but useless form of a secret, for logs: first 4 characters."""
-    if not secret:
-        return ""
-    return f"{secret[:4]}…({len(secret)})"
-
-
-def _fingerprint(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()[:16]
-
-
-class Auth:
-    """How a request authenticates. Never exposes the secret except to ``apply``."""
-
-    throttle_key: str = "anonymous"
-
-    def apply(self, headers: dict[str, str]) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def secrets(self) -> tuple[str, ...]:
-        return ()
-
-
-class NoAuth(Auth):
-    """An unauthenticated call (e.g. an OAuth token request carrying its own form body)."""
-
-    def __init__(self, *, throttle_key: str = "anonymous") -> None:
-        self.throttle_key = throttle_key
-
-    def apply(self, headers: dict[str, str]) -> None:
-        return None
-
-    def __repr__(self) -> str:
-        return "NoAuth()"
-
-
-class SmartTokenAuth(Auth):
-    """``X-SmartToken: <partner API key>`` (feed, offers, Application API).
-
-    Never ``?apiKey=``: a key in a URL ends up in access logs (contract §7, Security).
-    """
-
-    def __init__(self, token: str, *, throttle_key: str | None = None) -> None:
-        if not token:
-            raise PermanentError("SmartRecruiters partner token is not configured")
-        self._token = token
-        # Shared with the Application API on purpose: SR limits per key, not per API.
-        self.throttle_key = throttle_key or f"smarttoken:{_fingerprint(token)}"
-
-    def apply(self, headers: dict[str, str]) -> None:
-        headers["X-SmartToken"] = self._token
-
-    def secrets(self) -> tuple[str, ...]:
-        return (self._token,)
-
-    def __repr__(self) -> str:
-        return f"SmartTokenAuth({mask_secret(self._token)})"
-
-
-class BearerAuth(Auth):
-    """``Authorization: Bearer <token>`` (Assessment API).
-
-    Pass ``throttle_key`` (e.g. the company's client id) so that a refreshed token keeps
-    the same bucket; by default the key is a fingerprint of the token.
-    """
-
-    def __init__(self, token: str, *, throttle_key: str | None = None) -> None:
-        if not token:
-            raise PermanentError("bearer token is empty")
-        self._token = token
-        self.throttle_key = throttle_key or f"bearer:{_fingerprint(token)}"
-
-    def apply(self, headers: dict[str, str]) -> None:
-        headers["Authorization"] = f"Bearer {self._token}"
-
-    def secrets(self) -> tuple[str, ...]:
-        return (self._token,)
-
-    def __repr__(self) -> str:
-        return f"BearerAuth({mask_secret(self._token)})"
 
 
 # ---------------------------------------------------------------------------
@@ -266,10 +183,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def backoff_delay(attempt: int) -> float:
-    """Full jitter: random(0, min(cap, base * 2**attempt)); ``attempt`` counts from 0."""
-    cap = float(settings.SMARTRECRUITERS_BACKOFF_CAP)
-    base = float(settings.SMARTRECRUITERS_BACKOFF_BASE)
-    return random.uniform(0, min(cap, base * (2**attempt)))  # noqa: S311 - jitter, not crypto
+    """Seconds before retry ``attempt`` (from 0): the outbox's full-jitter backoff."""
+    return backoff(
+        attempt,
+        base=float(settings.SMARTRECRUITERS_BACKOFF_BASE),
+        cap=float(settings.SMARTRECRUITERS_BACKOFF_CAP),
+    )
 
 
 def _scrubber(secrets: tuple[str, ...]) -> Callable[[str], str]:
@@ -326,8 +245,7 @@ class Transport:
         base = str(settings.SMARTRECRUITERS_API_URL).rstrip("/")
         parts = urlsplit(path_or_url)
         if parts.scheme or parts.netloc:
-            allowed = urlsplit(base)
-            if (parts.scheme, parts.netloc.lower()) != (allowed.scheme, allowed.netloc.lower()):
+            if not same_origin(path_or_url, base):
                 # Credentials go to the configured SmartRecruiters host and nowhere else.
                 raise PermanentError(
                     f"refusing to send SmartRecruiters credentials to {parts.scheme}://"

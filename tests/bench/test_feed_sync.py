@@ -33,7 +33,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from partner.postings import services
+from partner.postings import sync
 from partner.smartrecruiters.transport import get_transport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,7 +175,7 @@ class _PeakRss:
         self.peak = max(self.peak, self._rss())
 
 
-def _measured_pass() -> tuple[services.SyncSummary, float, int, _PeakRss]:
+def _measured_pass() -> tuple[sync.SyncSummary, float, int, _PeakRss]:
     queries = 0
 
     def count(execute, sql, params, many, context):
@@ -187,7 +187,7 @@ def _measured_pass() -> tuple[services.SyncSummary, float, int, _PeakRss]:
     logging.disable(logging.INFO)
     with _PeakRss() as rss, connection.execute_wrapper(count):
         started = time.perf_counter()
-        summary = services.run_sync_pass()
+        summary = sync.run_sync_pass()
         elapsed = time.perf_counter() - started
     logging.disable(logging.NOTSET)
     return summary, elapsed, queries, rss

@@ -11,7 +11,7 @@ from django.db import connection
 
 from jobboard.board.models import Listing
 from jobboard.board.services import expire_listings
-from partner.postings import locks, services
+from partner.postings import locks, publishing, relay, sync
 from partner.postings.models import FeedPosting, StatusReport, SyncRun
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_a_pending_posting_is_published_and_reported_active_with_its_live_url(fa
         name="Senior Backend Engineer",
         creator={"firstName": "Jane", "lastName": "Roe", "email": "jane.roe@acme.example"},
     )
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok
     assert (summary.seen, summary.published, summary.reports_sent) == (1, 1, 1)
     listing = listing_for(sr_id)
@@ -46,7 +46,7 @@ def test_a_pending_posting_is_published_and_reported_active_with_its_live_url(fa
 def test_html_is_sanitised_and_valid_through_comes_from_the_posting_period(fake_feed):
     sr_id = fake_feed.add()
     fake_feed.offers[sr_id]["terms"]["postingPeriod"] = 45
-    services.run_sync_pass()
+    sync.run_sync_pass()
     listing = listing_for(sr_id)
     assert "<script>" not in listing.job_description
     assert listing.valid_through == datetime(2030, 1, 1, 9, 0, tzinfo=UTC) + timedelta(days=45)
@@ -54,7 +54,7 @@ def test_html_is_sanitised_and_valid_through_comes_from_the_posting_period(fake_
 
 def test_the_existing_contract_is_stored_encrypted_and_never_in_the_raw_offer(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     contract = FeedPosting.objects.get(sr_id=sr_id).contract
     assert contract.existing_password == "s3cret"
     assert contract.price_amount == 150
@@ -70,9 +70,9 @@ def test_the_existing_contract_is_stored_encrypted_and_never_in_the_raw_offer(fa
 
 def test_a_rerun_publishes_nothing_twice_and_sends_no_duplicate_report(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.set_status(sr_id, "Pending")  # as if SR listed it again
-    second = services.run_sync_pass()
+    second = sync.run_sync_pass()
     assert second.published == 0
     assert len(fake_feed.puts_for(sr_id)) == 1
     assert Listing.objects.count() == 1
@@ -81,9 +81,9 @@ def test_a_rerun_publishes_nothing_twice_and_sends_no_duplicate_report(fake_feed
 
 def test_a_to_unpost_posting_is_withdrawn_and_reported_inactive(fake_feed, client):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.set_status(sr_id, "toUnpost")
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.withdrawn == 1
     listing = listing_for(sr_id)
     assert listing.state == Listing.State.WITHDRAWN
@@ -95,7 +95,7 @@ def test_a_to_unpost_posting_is_withdrawn_and_reported_inactive(fake_feed, clien
 
 def test_a_to_unpost_posting_never_published_is_still_reported_inactive(fake_feed):
     sr_id = fake_feed.add(status="toUnpost")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert fake_feed.puts_for(sr_id) == [{"status": "Inactive"}]
     assert not Listing.objects.exists()
 
@@ -103,7 +103,7 @@ def test_a_to_unpost_posting_never_published_is_still_reported_inactive(fake_fee
 def test_a_posting_without_a_title_is_reported_as_error_with_a_comment(fake_feed, settings):
     settings.SITE_NAME = "Open Job Board"
     sr_id = fake_feed.add(name="")
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.rejected == 1
     (body,) = fake_feed.puts_for(sr_id)
     assert body["status"] == "Error"
@@ -118,7 +118,7 @@ def test_a_posting_without_a_title_is_reported_as_error_with_a_comment(fake_feed
 def test_a_posting_the_board_refuses_is_reported_as_error_and_the_pass_goes_on(fake_feed):
     bad = fake_feed.add(compensation={"min": 90000, "max": 70000, "currency": "EUR"})
     good = fake_feed.add()
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert (summary.published, summary.rejected) == (1, 1)
     assert fake_feed.puts_for(bad)[0]["status"] == "Error"
     assert "minimum salary" in fake_feed.puts_for(bad)[0]["comment"]
@@ -128,20 +128,20 @@ def test_a_posting_the_board_refuses_is_reported_as_error_and_the_pass_goes_on(f
 def test_a_failed_page_aborts_the_pass_and_unpublishes_nothing(fake_feed, monkeypatch):
     monkeypatch.setattr("partner.smartrecruiters.feed.PAGE_SIZE", 2)
     live = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.set_status(live, "toUnpost")
     for _ in range(3):
         fake_feed.add()
     # toUnpost is listed after Pending; page 2 of Pending fails.
     fake_feed.fail_list_at_offset = 2
-    failed = services.run_sync_pass()
+    failed = sync.run_sync_pass()
     assert failed.outcome == "failed"
     assert "HTTP 500" in failed.error
     assert listing_for(live).state == Listing.State.LIVE
     assert Listing.objects.count() == 1
     assert SyncRun.objects.filter(outcome="failed").count() == 1
     fake_feed.fail_list_at_offset = None
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok
     assert (summary.published, summary.withdrawn) == (3, 1)
 
@@ -149,7 +149,7 @@ def test_a_failed_page_aborts_the_pass_and_unpublishes_nothing(fake_feed, monkey
 def test_paging_covers_every_page(fake_feed, monkeypatch):
     monkeypatch.setattr("partner.smartrecruiters.feed.PAGE_SIZE", 2)
     ids = [fake_feed.add() for _ in range(5)]
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.published == 5
     assert all(fake_feed.status(i) == "Active" for i in ids)
 
@@ -157,14 +157,14 @@ def test_paging_covers_every_page(fake_feed, monkeypatch):
 def test_reports_left_by_an_outage_are_sent_by_the_next_pass(fake_feed):
     sr_id = fake_feed.add()
     fake_feed.fail_puts = 10  # more than the transport's retries
-    first = services.run_sync_pass()
+    first = sync.run_sync_pass()
     assert first.ok  # the feed was read; only the report is owed
     assert first.reports_sent == 0
     report = StatusReport.objects.get()
     assert report.state == StatusReport.State.PENDING
     assert report.attempts == 1
     fake_feed.fail_puts = 0
-    second = services.run_sync_pass()
+    second = sync.run_sync_pass()
     assert second.reports_sent == 1
     assert fake_feed.puts_for(sr_id) == [{"status": "Active", "liveUrl": report.live_url}]
 
@@ -172,11 +172,11 @@ def test_reports_left_by_an_outage_are_sent_by_the_next_pass(fake_feed):
 def test_a_rejected_active_report_follows_the_current_status_and_never_loops(fake_feed):
     sr_id = fake_feed.add()
     fake_feed.fail_puts = 10
-    services.run_sync_pass()
+    sync.run_sync_pass()
     # Meanwhile the customer removed the job: our Active is now an illegal transition.
     fake_feed.set_status(sr_id, "toUnpost")
     fake_feed.fail_puts = 0
-    result = services.relay_reports(due_only=False)
+    result = relay.relay_reports(due_only=False)
     assert result.failed == 1
     assert result.sent == 1  # the follow-up Inactive
     active, inactive = StatusReport.objects.order_by("pk")
@@ -187,15 +187,15 @@ def test_a_rejected_active_report_follows_the_current_status_and_never_loops(fak
     assert listing_for(sr_id).state == Listing.State.WITHDRAWN
     assert fake_feed.puts_for(sr_id) == [{"status": "Inactive"}]
     # Nothing is left to retry.
-    assert services.relay_reports(due_only=False).sent == 0
+    assert relay.relay_reports(due_only=False).sent == 0
 
 
 def test_a_repost_replaces_the_old_listing(fake_feed):
     old = fake_feed.add(uuid="job-1")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.set_status(old, "toUnpost")
     new = fake_feed.add(uuid="job-1", name="Backend Engineer (edited)")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert listing_for(old).state == Listing.State.WITHDRAWN
     assert listing_for(new).state == Listing.State.LIVE
     assert Listing.objects.filter(job_key="job-1", state="live").count() == 1
@@ -204,27 +204,36 @@ def test_a_repost_replaces_the_old_listing(fake_feed):
 
 def test_a_listing_the_board_expired_is_reported_inactive(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     expire_listings(now=listing_for(sr_id).valid_through + timedelta(seconds=1))
-    services.run_sync_pass()
+    sync.run_sync_pass()
+    assert fake_feed.puts_for(sr_id)[-1] == {"status": "Inactive"}
+    assert FeedPosting.objects.get(sr_id=sr_id).state == FeedPosting.State.WITHDRAWN
+
+
+def test_a_published_posting_whose_listing_was_deleted_is_reported_inactive(fake_feed):
+    sr_id = fake_feed.add()
+    sync.run_sync_pass()
+    Listing.objects.all().delete()
+    sync.run_sync_pass()
     assert fake_feed.puts_for(sr_id)[-1] == {"status": "Inactive"}
     assert FeedPosting.objects.get(sr_id=sr_id).state == FeedPosting.State.WITHDRAWN
 
 
 def test_a_second_pass_is_locked_out_while_one_runs(fake_feed):
     fake_feed.add()
-    with locks.exclusive(services.SYNC_LOCK) as held:
+    with locks.exclusive(locks.SYNC_LOCK) as held:
         assert held is not None
-        summary = services.run_sync_pass()
+        summary = sync.run_sync_pass()
     assert summary.locked_out
     assert not Listing.objects.exists()
-    assert services.run_sync_pass().published == 1
+    assert sync.run_sync_pass().published == 1
 
 
 def test_a_pass_that_died_is_marked_abandoned_and_the_rerun_finishes(fake_feed):
     dead = SyncRun.objects.create()
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     dead.refresh_from_db()
     assert dead.outcome == SyncRun.Outcome.ABANDONED
     assert fake_feed.status(sr_id) == "Active"
@@ -238,7 +247,7 @@ def test_publishing_costs_a_bounded_number_of_queries_per_posting(
         fake_feed.add()
     # Target: at most 10 per posting (page upserts, reports and relay are batched).
     with django_assert_max_num_queries(20 * 10):
-        summary = services.run_sync_pass()
+        summary = sync.run_sync_pass()
     assert summary.published == 20
 
 
@@ -259,9 +268,9 @@ def test_the_sync_feed_command_fails_when_the_feed_cannot_be_read(fake_feed):
 
 def test_reconciliation_reannounces_a_live_listing_sr_does_not_show_active(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.set_status(sr_id, "Error")  # SR lost our Active somehow
-    summary = services.reconcile_feed()
+    summary = sync.reconcile_feed()
     assert summary.ok
     assert fake_feed.status(sr_id) == "Active"
     assert len(fake_feed.puts_for(sr_id)) == 2
@@ -269,27 +278,27 @@ def test_reconciliation_reannounces_a_live_listing_sr_does_not_show_active(fake_
 
 def test_reconciliation_takes_down_what_sr_closed(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.set_status(sr_id, "toUnpost")
-    services.reconcile_feed()
+    sync.reconcile_feed()
     assert listing_for(sr_id).state == Listing.State.WITHDRAWN
     assert fake_feed.status(sr_id) == "Inactive"
 
 
 def test_reconciliation_reports_inactive_for_an_active_posting_we_closed(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
-    services.take_down(posting=FeedPosting.objects.get(sr_id=sr_id), report=False)
-    services.reconcile_feed()
+    sync.run_sync_pass()
+    publishing.take_down(posting=FeedPosting.objects.get(sr_id=sr_id), report=False)
+    sync.reconcile_feed()
     assert fake_feed.status(sr_id) == "Inactive"
 
 
 def test_resync_posting_publishes_a_rejected_posting_once_fixed(fake_feed):
     sr_id = fake_feed.add(name="")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.postings[sr_id]["name"] = "Fixed title"
     fake_feed.set_status(sr_id, "Pending")
-    outcome = services.resync_posting(posting_id=FeedPosting.objects.get(sr_id=sr_id).pk)
+    outcome = sync.resync_posting(posting_id=FeedPosting.objects.get(sr_id=sr_id).pk)
     assert "Published" in outcome
     assert listing_for(sr_id).title == "Fixed title"
     assert fake_feed.status(sr_id) == "Active"
@@ -297,11 +306,11 @@ def test_resync_posting_publishes_a_rejected_posting_once_fixed(fake_feed):
 
 def test_retry_failed_reports_puts_them_back_in_the_queue(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     report = StatusReport.objects.get()
     StatusReport.objects.filter(pk=report.pk).update(state="failed")
-    assert services.retry_failed_reports(report_ids=[report.pk]) == 1
-    assert services.relay_reports().sent == 1
+    assert relay.retry_failed_reports(report_ids=[report.pk]) == 1
+    assert relay.relay_reports().sent == 1
     assert len(fake_feed.puts_for(sr_id)) == 2
 
 
@@ -315,13 +324,13 @@ def test_two_passes_started_at_once_do_the_work_once(fake_feed):
 
     for _ in range(5):
         fake_feed.add()
-    summaries: list[services.SyncSummary] = []
+    summaries: list[sync.SyncSummary] = []
     barrier = threading.Barrier(2)
 
     def run() -> None:
         barrier.wait()
         try:
-            summaries.append(services.run_sync_pass())
+            summaries.append(sync.run_sync_pass())
         finally:
             connection.close()
 
@@ -343,18 +352,18 @@ def test_a_pass_is_locked_out_by_another_database_session(fake_feed):
     from django.db import connections
 
     fake_feed.add()
-    key = locks._advisory_key(services.SYNC_LOCK)
+    key = locks._advisory_key(locks.SYNC_LOCK)
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [key])
-        assert services.run_sync_pass().locked_out
+        assert sync.run_sync_pass().locked_out
         with other.cursor() as cursor:
             # Unlock explicitly: a closed session's locks go only when its backend exits.
             cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
     finally:
         other.close()
-    assert services.run_sync_pass().published == 1
+    assert sync.run_sync_pass().published == 1
 
 
 def test_reports_claimed_by_a_pass_that_died_are_sent_by_the_next_pass(fake_feed, monkeypatch):
@@ -364,11 +373,11 @@ def test_reports_claimed_by_a_pass_that_died_are_sent_by_the_next_pass(fake_feed
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_send", killed)
+        patch.setattr(relay, "_send", killed)
         with pytest.raises(KeyboardInterrupt):
-            services.run_sync_pass()
+            sync.run_sync_pass()
     assert StatusReport.objects.get().state == StatusReport.State.SENDING
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.reports_sent == 1
     assert summary.published == 0
     assert fake_feed.puts_for(sr_id) == [
@@ -377,6 +386,6 @@ def test_reports_claimed_by_a_pass_that_died_are_sent_by_the_next_pass(fake_feed
 
 
 def test_the_periodic_relay_stands_aside_while_a_pass_runs(fake_feed):
-    with locks.exclusive(services.SYNC_LOCK):
-        assert services.relay_outbox() is None
-    assert services.relay_outbox() == services.RelayResult()
+    with locks.exclusive(locks.SYNC_LOCK):
+        assert relay.relay_outbox() is None
+    assert relay.relay_outbox() == relay.RelayResult()

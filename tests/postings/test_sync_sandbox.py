@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from jobboard.board.models import Listing
-from partner.postings import services
+from partner.postings import publishing, relay, sync
 from partner.postings.models import FeedPosting, StatusReport, SyncRun
 from partner.smartrecruiters import feed
 
@@ -44,7 +44,7 @@ def listing_for(posting) -> Listing:
 
 def test_a_job_posted_in_the_sandbox_goes_live_and_is_taken_down_when_removed(sr, client):
     posting = sr.create_posting(name="Platform Engineer", with_contract=True)
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok
     assert summary.published == 1
     posting.refresh_from_db()
@@ -55,7 +55,7 @@ def test_a_job_posted_in_the_sandbox_goes_live_and_is_taken_down_when_removed(sr
     assert FeedPosting.objects.get(sr_id=str(posting.id)).contract.existing_password
 
     sr.remove_posting(posting)
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert sandbox_status(posting) == "Inactive"
     response = client.get(listing.get_absolute_url())
     assert response.status_code == 410
@@ -66,7 +66,7 @@ def test_a_job_posted_in_the_sandbox_goes_live_and_is_taken_down_when_removed(sr
 def test_a_pass_rides_out_transient_faults(sr, fault):
     posting = sr.create_posting()
     sr.set_switches(fault=fault, fault_count=2)
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok, summary.error
     assert sandbox_status(posting) == "Active"
 
@@ -75,7 +75,7 @@ def test_429_with_retry_after_is_honoured(sr, settings):
     settings.SMARTRECRUITERS_BACKOFF_CAP = 5.0
     posting = sr.create_posting()
     sr.set_switches(fault="429_retry_after", retry_after_seconds=1, fault_count=2)
-    assert services.run_sync_pass().ok
+    assert sync.run_sync_pass().ok
     assert sandbox_status(posting) == "Active"
 
 
@@ -89,11 +89,11 @@ def test_a_429_storm_under_the_real_rate_limit_ends_with_everything_reported(san
         settings.SMARTRECRUITERS_MAX_IN_FLIGHT = 1  # see the sr fixture
     sandbox.set_switches(rate_limit_rps=5)
     postings = [sandbox.create_posting(name=f"Job {n}") for n in range(6)]
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok
     assert summary.reports_sent + summary.reports_failed == 6
     if summary.reports_failed:  # a report that lost every retry goes with the next pass
-        services.run_sync_pass()
+        sync.run_sync_pass()
     assert all(sandbox_status(p) == "Active" for p in postings)
 
 
@@ -101,7 +101,7 @@ def test_responses_slower_than_the_timeout_are_retried(sr, settings):
     settings.SMARTRECRUITERS_READ_TIMEOUT = 0.3
     posting = sr.create_posting()
     sr.set_switches(fault="slow", slow_seconds=1.0, fault_count=1)
-    assert services.run_sync_pass().ok
+    assert sync.run_sync_pass().ok
     assert sandbox_status(posting) == "Active"
 
 
@@ -110,7 +110,7 @@ def test_a_500_in_the_middle_of_paging_unpublishes_nothing_and_the_next_pass_com
 ):
     monkeypatch.setattr(feed, "PAGE_SIZE", 2)
     live = sr.create_posting(name="Already live")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     sr.remove_posting(live)
     waiting = [sr.create_posting(name=f"Job {n}") for n in range(4)]
 
@@ -123,14 +123,14 @@ def test_a_500_in_the_middle_of_paging_unpublishes_nothing_and_the_next_pass_com
         return page
 
     monkeypatch.setattr(feed, "list_postings", list_then_break)
-    failed = services.run_sync_pass()
+    failed = sync.run_sync_pass()
     assert failed.outcome == SyncRun.Outcome.FAILED
     assert listing_for(live).state == Listing.State.LIVE
     assert Listing.objects.count() == 1
     monkeypatch.setattr(feed, "list_postings", real_list)
 
     sr.set_switches(fault=None)
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok
     assert (summary.published, summary.withdrawn) == (4, 1)
     assert listing_for(live).state == Listing.State.WITHDRAWN
@@ -141,10 +141,10 @@ def test_an_outage_over_several_passes_then_recovery_reports_each_posting_once(s
     postings = [sr.create_posting(name=f"Job {n}") for n in range(5)]
     sr.set_switches(outage=True)
     for _ in range(3):
-        assert services.run_sync_pass().outcome == SyncRun.Outcome.FAILED
+        assert sync.run_sync_pass().outcome == SyncRun.Outcome.FAILED
     assert not Listing.objects.exists()
     sr.set_switches(outage=False)
-    assert services.run_sync_pass().ok
+    assert sync.run_sync_pass().ok
     assert all(sandbox_status(p) == "Active" for p in postings)
     assert all(listing_for(p).state == Listing.State.LIVE for p in postings)
     assert successful_puts(sr) == Counter({str(p.id): 1 for p in postings})
@@ -153,12 +153,12 @@ def test_an_outage_over_several_passes_then_recovery_reports_each_posting_once(s
 def test_an_outage_between_publishing_and_reporting_is_healed_by_the_next_pass(sr):
     posting = sr.create_posting()
     sr.set_switches(fault="503", fault_scope=["feed.put"])
-    first = services.run_sync_pass()
+    first = sync.run_sync_pass()
     assert first.ok
     assert first.reports_sent == 0
     assert StatusReport.objects.get().state == StatusReport.State.PENDING
     sr.set_switches(fault=None)
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert sandbox_status(posting) == "Active"
     assert successful_puts(sr) == Counter({str(posting.id): 1})
 
@@ -170,13 +170,13 @@ def test_a_pass_that_dies_half_way_then_a_rerun_publishes_nothing_twice(sr, monk
         raise KeyboardInterrupt  # the worker is killed right after the commit
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_start_relay", die)
+        patch.setattr(relay, "relay_reports", die)
         with pytest.raises(KeyboardInterrupt):
-            services.run_sync_pass()
+            sync.run_sync_pass()
     assert Listing.objects.count() == 3
     assert not successful_puts(sr)
 
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.published == 0
     assert summary.reports_sent == 3
     assert Listing.objects.count() == 3
@@ -196,7 +196,7 @@ def test_two_passes_started_at_once_publish_and_report_once(sr):
     def run() -> None:
         barrier.wait()
         try:
-            summaries.append(services.run_sync_pass())
+            summaries.append(sync.run_sync_pass())
         finally:
             connection.close()
 
@@ -212,7 +212,7 @@ def test_two_passes_started_at_once_publish_and_report_once(sr):
 
 def test_250_postings_over_three_pages(sr):
     sr.seed(postings=250)
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.ok
     assert summary.published == 250
     assert Listing.objects.filter(state="live").count() == 250
@@ -225,9 +225,9 @@ def test_250_postings_over_three_pages(sr):
 
 def test_a_repost_replaces_the_listing_and_both_postings_end_reported(sr):
     old = sr.create_posting(name="Data Engineer")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     new = sr.repost_posting(old, name="Data Engineer (remote)")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert (sandbox_status(old), sandbox_status(new)) == ("Inactive", "Active")
     assert listing_for(old).state == Listing.State.WITHDRAWN
     assert listing_for(new).state == Listing.State.LIVE
@@ -236,9 +236,9 @@ def test_a_repost_replaces_the_listing_and_both_postings_end_reported(sr):
 
 def test_an_expiry_through_the_sandbox_clock_takes_the_listing_down(sr):
     posting = sr.create_posting(posting_period=1)
-    services.run_sync_pass()
+    sync.run_sync_pass()
     sr.advance_clock(days=2)
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert sandbox_status(posting) == "Inactive"
     assert listing_for(posting).state == Listing.State.WITHDRAWN
 
@@ -253,7 +253,7 @@ def test_every_tolerated_variation_of_the_feed_still_publishes(sr):
         html_5xx=True,
     )
     postings = [sr.create_posting(name=f"Job {n}") for n in range(5)]
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.published == 5
     assert all(sandbox_status(p) == "Active" for p in postings)
 
@@ -261,7 +261,7 @@ def test_every_tolerated_variation_of_the_feed_still_publishes(sr):
 def test_a_lost_put_response_is_retried_harmlessly(sr):
     posting = sr.create_posting()
     sr.set_switches(fault="reset", fault_scope=["feed.put"], fault_after_commit=True, fault_count=1)
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.reports_sent == 1
     assert sandbox_status(posting) == "Active"
 
@@ -269,7 +269,7 @@ def test_a_lost_put_response_is_retried_harmlessly(sr):
 def test_a_bad_partner_key_fails_the_pass_at_once_and_alerts(sr, settings, caplog):
     sr.create_posting()
     settings.SMARTRECRUITERS_PARTNER_TOKEN = "not-the-key-" + "0" * 52
-    summary = services.run_sync_pass()
+    summary = sync.run_sync_pass()
     assert summary.outcome == SyncRun.Outcome.FAILED
     assert "HTTP 401" in summary.error
     assert len(sr.journal(endpoint="feed.list")) == 1  # never retried
@@ -281,11 +281,11 @@ def test_reconciliation_repairs_both_directions_against_the_sandbox(sr):
     from partner.sandbox import services as sandbox_services
 
     lost, closed = sr.create_posting(name="Lost report"), sr.create_posting(name="Closed here")
-    services.run_sync_pass()
+    sync.run_sync_pass()
     # SR forgot our Active for one; we took the other down without telling SR.
     sandbox_services.update_posting_status(posting=lost, status="Error", comment="x")
-    services.take_down(posting=FeedPosting.objects.get(sr_id=str(closed.id)), report=False)
-    summary = services.reconcile_feed()
+    publishing.take_down(posting=FeedPosting.objects.get(sr_id=str(closed.id)), report=False)
+    summary = sync.reconcile_feed()
     assert summary.ok
     assert sandbox_status(lost) == "Active"
     assert sandbox_status(closed) == "Inactive"

@@ -12,7 +12,7 @@ from jobboard.board import tasks as board_tasks
 from jobboard.board.models import Listing
 from jobboard.celery import app
 from jobboard.health import _extra_checks
-from partner.postings import services, tasks
+from partner.postings import sync, tasks
 from partner.postings.models import FeedPosting, StatusReport, SyncRun
 from partner.postings.selectors import feed_readiness
 
@@ -39,7 +39,7 @@ def test_the_sync_task_runs_one_pass(fake_feed):
 def test_the_relay_task_sends_due_reports_and_is_safe_to_run_twice(fake_feed):
     sr_id = fake_feed.add()
     fake_feed.fail_puts = 10
-    services.run_sync_pass()
+    sync.run_sync_pass()
     fake_feed.fail_puts = 0
     StatusReport.objects.update(next_attempt_at=timezone.now())
     assert tasks.relay_status_reports.apply().get()["sent"] == 1
@@ -49,7 +49,7 @@ def test_the_relay_task_sends_due_reports_and_is_safe_to_run_twice(fake_feed):
 
 def test_the_board_expiry_task_then_the_next_pass_report_inactive(fake_feed):
     sr_id = fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     Listing.objects.update(valid_through=timezone.now() - timedelta(minutes=1))
     assert board_tasks.expire_listings.apply().get() == 1
     tasks.sync_feed.apply()
@@ -84,7 +84,7 @@ def test_readiness_fails_when_the_last_good_sync_is_too_old(settings, client):
 @pytest.fixture
 def published(fake_feed):
     fake_feed.add()
-    services.run_sync_pass()
+    sync.run_sync_pass()
     return FeedPosting.objects.get()
 
 
@@ -147,5 +147,5 @@ def test_staff_can_list_and_withdraw_listings_in_admin(admin_client, published, 
         {"action": "withdraw", "_selected_action": [published.listing_id]},
     )
     assert Listing.objects.get().state == Listing.State.WITHDRAWN
-    services.run_sync_pass()
+    sync.run_sync_pass()
     assert fake_feed.status(published.sr_id) == "Inactive"

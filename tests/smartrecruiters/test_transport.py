@@ -13,14 +13,8 @@ import pytest
 import respx
 
 from partner.smartrecruiters import errors
-from partner.smartrecruiters.transport import (
-    BearerAuth,
-    NoAuth,
-    SmartTokenAuth,
-    Throttle,
-    Transport,
-    parse_retry_after,
-)
+from partner.smartrecruiters.auth import BearerAuth, NoAuth, SmartTokenAuth
+from partner.smartrecruiters.transport import Throttle, Transport, parse_retry_after
 
 API = "https://sr.test/api"
 TOKEN = "t0ken-" + "x" * 58

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partner.postings.services import reconcile_feed, run_sync_pass
+from partner.postings.sync import reconcile_feed, run_sync_pass
 
 
 class Command(BaseCommand):

@@ -1,0 +1,238 @@
+"""Board changes and the status reports they owe SmartRecruiters, written together.
+
+Every function here changes the board through its services and writes the report it
+owes SR in the same transaction (the outbox): a crash between the two is impossible,
+and the relay sends the reports after the commit. Network calls never run inside a
+transaction: offers are fetched before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from jobboard.board import selectors as board_selectors
+from jobboard.board.services import (
+    ListingRejected,
+    live_url,
+    publish_listing,
+    withdraw_listing,
+)
+from partner.postings.mapping import contract_from_offer, error_comment, listing_data
+from partner.postings.models import (
+    LISTING_SOURCE,
+    FeedPosting,
+    FeedStatus,
+    PostingContract,
+    StatusReport,
+)
+from partner.postings.pool import concurrently
+from partner.smartrecruiters import feed
+from partner.smartrecruiters.errors import SmartRecruitersError
+
+logger = logging.getLogger(__name__)
+
+OPEN_REPORT_STATES = (StatusReport.State.PENDING, StatusReport.State.SENDING)
+
+
+@dataclass
+class Counts:
+    """What a pass did to the board."""
+
+    published: int = 0
+    withdrawn: int = 0
+    rejected: int = 0
+    skipped: int = 0
+
+
+def has_open_report(posting: FeedPosting, status: str) -> bool:
+    return posting.reports.filter(status=status, state__in=OPEN_REPORT_STATES).exists()
+
+
+def _supersede_open_reports(posting: FeedPosting, *, keep_status: str) -> None:
+    # A pending Active is pointless once the posting is toUnpost: SR would answer 400.
+    posting.reports.filter(state=StatusReport.State.PENDING).exclude(status=keep_status).update(
+        state=StatusReport.State.SUPERSEDED
+    )
+
+
+# ---------------------------------------------------------------------------
+# Publishing
+# ---------------------------------------------------------------------------
+def _fetch_offer(posting: FeedPosting) -> feed.Offer | None:
+    return feed.get_offer(posting.sr_id)
+
+
+def _has_contract(posting: FeedPosting) -> bool:
+    try:
+        posting.contract  # noqa: B018 - the reverse one-to-one lookup is the test
+    except PostingContract.DoesNotExist:
+        return False
+    return True
+
+
+def publish_postings(
+    postings: Sequence[FeedPosting], counts: Counts, *, pool: ThreadPoolExecutor | None = None
+) -> list[int]:
+    """Publish new Pending postings; returns the ids of the reports written.
+
+    Offers are fetched first (network, concurrently, outside any transaction); then one
+    transaction writes the contracts, the listings and the reports.
+    """
+    todo = [fp for fp in postings if fp.state == FeedPosting.State.NEW]
+    counts.skipped += len(postings) - len(todo)
+    if not todo:
+        return []
+    need_offer = [fp for fp in todo if not _has_contract(fp)]
+    fetched = concurrently(_fetch_offer, need_offer, pool=pool)
+    offers = dict(zip((fp.pk for fp in need_offer), fetched, strict=True))
+
+    ready: list[FeedPosting] = []
+    contracts: list[PostingContract] = []
+    for fp in todo:
+        offer = offers.get(fp.pk)
+        if isinstance(offer, SmartRecruitersError):
+            # Transient or not, the posting stays new: the next pass fetches it again.
+            fp.last_error = f"offer not read: {offer}"[:2000]
+            FeedPosting.objects.filter(pk=fp.pk).update(last_error=fp.last_error)
+            counts.skipped += 1
+            continue
+        if fp.pk in offers:
+            contracts.append(contract_from_offer(fp, offer))
+        ready.append(fp)
+    if not ready:
+        return []
+
+    reports: list[StatusReport] = []
+    now = timezone.now()
+    with transaction.atomic():
+        if contracts:
+            PostingContract.objects.bulk_create(contracts)
+            for contract in contracts:
+                contract.posting.contract = contract
+        for fp in ready:
+            reports.append(_publish_one(fp, now=now, counts=counts))
+        FeedPosting.objects.bulk_update(ready, ["state", "listing", "last_error"])
+        StatusReport.objects.bulk_create(reports)
+    return [r.pk for r in reports]
+
+
+def _publish_one(fp: FeedPosting, *, now: datetime, counts: Counts) -> StatusReport:
+    """Publish one posting inside the caller's transaction; returns its unsaved report."""
+    posting = feed.parse_posting(fp.raw)
+    reason = ""
+    if posting is None:
+        reason = "the posting has no id or uuid"
+    elif not posting.name.strip():
+        reason = "the posting has no job title (name)"
+    if posting is not None and not reason:
+        data = listing_data(
+            posting=posting,
+            posting_period=fp.contract.posting_period,
+            first_seen_at=fp.first_seen_at,
+        )
+        try:
+            # publish_listing runs in its own savepoint: a failure leaves our
+            # transaction usable for the postings after this one.
+            listing, url = publish_listing(source=LISTING_SOURCE, external_id=fp.sr_id, data=data)
+        except ListingRejected as exc:
+            reason = str(exc)
+        except (DatabaseError, ArithmeticError, ValueError) as exc:
+            logger.exception("posting %s could not be stored as a listing", fp.sr_id)
+            reason = f"its data could not be stored ({type(exc).__name__})"
+        else:
+            fp.state = FeedPosting.State.PUBLISHED
+            fp.listing = listing
+            fp.last_error = ""
+            counts.published += 1
+            return StatusReport(posting=fp, status=FeedStatus.ACTIVE, live_url=url, created_at=now)
+    fp.state = FeedPosting.State.REJECTED
+    fp.last_error = reason
+    counts.rejected += 1
+    logger.warning("posting %s rejected: %s", fp.sr_id, reason)
+    return StatusReport(
+        posting=fp,
+        status=FeedStatus.ERROR,
+        comment=error_comment(posting_id=fp.sr_id, reason=reason),
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def reannounce(posting: FeedPosting) -> list[int]:
+    """Owe SR ``Active`` again for a posting that is live with us but not with SR."""
+    listing = board_selectors.live_listing(listing_id=posting.listing_id)
+    if listing is None or has_open_report(posting, FeedStatus.ACTIVE):
+        return []
+    report = StatusReport.objects.create(
+        posting=posting, status=FeedStatus.ACTIVE, live_url=live_url(listing)
+    )
+    return [report.pk]
+
+
+# ---------------------------------------------------------------------------
+# Taking down
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def take_down(*, posting: FeedPosting, report: bool = True) -> StatusReport | None:
+    """Withdraw the posting's listing (even one never published) and owe SR ``Inactive``.
+
+    Returns the new report, or None when one is already owed or was sent.
+    """
+    withdraw_listing(source=LISTING_SOURCE, external_id=posting.sr_id)
+    FeedPosting.objects.filter(pk=posting.pk).update(state=FeedPosting.State.WITHDRAWN)
+    posting.state = FeedPosting.State.WITHDRAWN
+    _supersede_open_reports(posting, keep_status=FeedStatus.INACTIVE)
+    if not report:
+        return None
+    if posting.reported_status == FeedStatus.INACTIVE or has_open_report(
+        posting, FeedStatus.INACTIVE
+    ):
+        return None
+    return StatusReport.objects.create(posting=posting, status=FeedStatus.INACTIVE)
+
+
+def _needs_take_down(fp: FeedPosting) -> bool:
+    if fp.state != FeedPosting.State.WITHDRAWN:
+        return True
+    # Withdrawn already: only if the Inactive report was never written.
+    return fp.reported_status != FeedStatus.INACTIVE and not has_open_report(
+        fp, FeedStatus.INACTIVE
+    )
+
+
+def unpublish_postings(postings: Sequence[FeedPosting], counts: Counts) -> list[int]:
+    """Take down toUnpost postings; returns the ids of the reports written."""
+    report_ids: list[int] = []
+    for fp in postings:
+        if not _needs_take_down(fp):
+            counts.skipped += 1
+            continue
+        report = take_down(posting=fp)
+        counts.withdrawn += 1
+        if report is not None:
+            report_ids.append(report.pk)
+    return report_ids
+
+
+def report_closed_listings() -> list[int]:
+    """Owe SR ``Inactive`` for postings whose listing the board closed (expiry, staff).
+
+    The board knows nothing of SmartRecruiters, so the partner checks its own postings.
+    """
+    closed = FeedPosting.objects.filter(state=FeedPosting.State.PUBLISHED).exclude(
+        listing_id__in=board_selectors.live_listing_ids()
+    )
+    report_ids: list[int] = []
+    # Called under the feed lock (sync pass, reconciliation): no concurrent writer.
+    for fp in closed:
+        report = take_down(posting=fp)
+        if report is not None:
+            report_ids.append(report.pk)
+    return report_ids
