@@ -56,6 +56,8 @@ class OutboxItem(models.Model):
     # While a worker sends the row. Past it, the worker is presumed dead and the row is due.
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # When it reached a final state (sent, failed, ...): "gave up in the last hour".
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -126,20 +128,30 @@ def _claimed(item: OutboxItem) -> QuerySet[Any]:
 
 def mark_sent(item: OutboxItem, **fields: Any) -> bool:
     """The other side has it. ``fields`` are stored with the transition."""
-    return bool(_claimed(item).update(state=SENT, claimed_until=None, last_error="", **fields))
+    return bool(
+        _claimed(item).update(
+            state=SENT, claimed_until=None, last_error="", finished_at=timezone.now(), **fields
+        )
+    )
 
 
 def mark_all_sent(queryset: QuerySet[Any], **fields: Any) -> int:
     """``mark_sent`` for many rows in one UPDATE: those of ``queryset`` still sending."""
     return queryset.filter(state=SENDING).update(
-        state=SENT, claimed_until=None, last_error="", **fields
+        state=SENT, claimed_until=None, last_error="", finished_at=timezone.now(), **fields
     )
 
 
 def mark_failed(item: OutboxItem, *, error: _ErrorText, state: str = FAILED, **fields: Any) -> bool:
     """Given up for good (or another final ``state``, e.g. superseded, dropped)."""
     return bool(
-        _claimed(item).update(state=state, claimed_until=None, last_error=error[:2000], **fields)
+        _claimed(item).update(
+            state=state,
+            claimed_until=None,
+            last_error=error[:2000],
+            finished_at=timezone.now(),
+            **fields,
+        )
     )
 
 
@@ -198,6 +210,7 @@ def retry_failed(queryset: QuerySet[Any], *, now: datetime | None = None, **fiel
         state=PENDING,
         attempts=0,
         claimed_until=None,
+        finished_at=None,
         next_attempt_at=now or timezone.now(),
         **fields,
     )

@@ -334,6 +334,8 @@ SMARTRECRUITERS_WEB_HOSTS = env_list(
 JOB_OVERDUE_FACTOR = env_float("JOB_OVERDUE_FACTOR", 3.0, minimum=1.0)
 # An outbox whose oldest due item waits longer than this (seconds) is behind.
 OUTBOX_STALE_AFTER = env_int("OUTBOX_STALE_AFTER", 900, minimum=1)
+# Mail the admins after this many feed passes failed in a row.
+ALERT_FEED_FAILURES = env_int("ALERT_FEED_FAILURES", 3, minimum=1)
 # How often each worker evaluates the alert conditions (seconds).
 ALERT_CHECK_INTERVAL = env_int("ALERT_CHECK_INTERVAL", 60, minimum=1)
 # Operators who get alert mails: "Name <email>, Other <email>".

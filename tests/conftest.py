@@ -61,6 +61,9 @@ def _fresh_process_state() -> None:
 
     token_cache.clear()
     reset_transport()
+    from jobboard.operations import callstats
+
+    callstats.forget()
 
 
 @pytest.fixture(scope="session")

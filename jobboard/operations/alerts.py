@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from jobboard.operations import selectors
+from jobboard.operations import callstats, outboxes, selectors
 from jobboard.operations.models import Alert
 
 logger = logging.getLogger(__name__)
@@ -145,3 +145,38 @@ def periodic_job_findings() -> Iterable[Finding]:
             if job.last_error:
                 problem += f" Last error: {job.last_error}"
         yield f"job overdue: {job.name}", problem
+
+
+def outbox_findings() -> Iterable[Finding]:
+    """Each outbox: behind (oldest due item too old), and items that gave up lately."""
+    for box in outboxes.outbox_health():
+        behind = None
+        if box.stale and box.oldest_due_age is not None:
+            behind = (
+                f"The oldest due item of the {box.name} outbox has waited "
+                f"{int(box.oldest_due_age.total_seconds())} s "
+                f"(limit {int(box.stale_after.total_seconds())} s); {box.waiting} waiting."
+            )
+        yield f"outbox behind: {box.label}", behind
+        gave_up = None
+        if box.gave_up_last_hour:
+            gave_up = (
+                f"{box.gave_up_last_hour} item(s) of the {box.name} outbox gave up in the last "
+                "hour; retry them from the health page once the cause is fixed."
+            )
+        yield f"outbox gave up: {box.label}", gave_up
+
+
+def credential_findings() -> Iterable[Finding]:
+    """SmartRecruiters answering 401/403: a revoked key or locked traffic."""
+    window = max(timedelta(minutes=15), 3 * timedelta(seconds=settings.ALERT_CHECK_INTERVAL))
+    refused = callstats.auth_refusals(since=timezone.now() - window)
+    problem = None
+    if refused:
+        apis = ", ".join(f"{api} ({n})" for api, n in sorted(refused.items()))
+        problem = (
+            "SmartRecruiters refused our credentials (401/403) in the last "
+            f"{int(window.total_seconds() // 60)} minutes: {apis}. The key may be revoked or "
+            "our traffic locked."
+        )
+    yield "smartrecruiters refused our credentials", problem

@@ -18,4 +18,6 @@ class OperationsConfig(AppConfig):
         register_readiness_check("beat", readiness.beat_readiness)
         register_readiness_check("periodic_jobs", readiness.jobs_readiness)
         alerts.register_alert_check("periodic jobs", alerts.periodic_job_findings)
+        alerts.register_alert_check("outboxes", alerts.outbox_findings)
+        alerts.register_alert_check("credentials", alerts.credential_findings)
         gauges.register()

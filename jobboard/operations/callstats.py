@@ -8,21 +8,26 @@ are pruned by the flush itself.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from jobboard.operations.models import CallStat
+
+logger = logging.getLogger(__name__)
 
 Outcome = CallStat.Outcome
 KEEP = timedelta(days=1)
 
 _lock = threading.Lock()
 _pending: Counter[tuple[datetime, str, str]] = Counter()
+# Set in a thread that counted a call: a request thread writes only when it made calls.
+_local = threading.local()
 
 
 def outcome_of(status: int | None) -> str:
@@ -30,6 +35,8 @@ def outcome_of(status: int | None) -> str:
         return Outcome.NETWORK
     if status == 429:
         return Outcome.RATE_LIMITED
+    if status in (401, 403):
+        return Outcome.AUTH_REFUSED
     if status >= 500:
         return Outcome.SERVER_ERROR
     if status >= 400:
@@ -41,6 +48,17 @@ def count(*, api: str, status: int | None, at: datetime | None = None) -> None:
     minute = (at or timezone.now()).replace(second=0, microsecond=0)
     with _lock:
         _pending[(minute, api, outcome_of(status))] += 1
+    _local.counted = True
+
+
+def flush_if_counted_here() -> None:
+    """End of a request: write only if this thread called SmartRecruiters.
+
+    Requests that made no call (nearly all) touch the database not at all.
+    """
+    if getattr(_local, "counted", False):
+        _local.counted = False
+        flush()
 
 
 def _add(minute: datetime, api: str, outcome: str, n: int) -> None:
@@ -65,9 +83,16 @@ def flush() -> None:
         for (minute, api, outcome), n in batch.items():
             _add(minute, api, outcome, n)
         CallStat.objects.filter(minute__lt=timezone.now() - KEEP).delete()
-    except DatabaseError:
-        with _lock:  # keep them for the next flush
+    except Exception:  # counting must never fail the request or task it ends
+        logger.warning("could not write SmartRecruiters call counts; kept for the next flush")
+        with _lock:
             _pending.update(batch)
+
+
+def forget() -> None:
+    """Drop what this process counted and did not write (tests start from nothing)."""
+    with _lock:
+        _pending.clear()
 
 
 def last_hour(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
@@ -83,6 +108,16 @@ def last_hour(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
     for row in rows:
         table.setdefault(row["api"], {})[row["outcome"]] = row["n"]
     return table
+
+
+def auth_refusals(*, since: datetime) -> dict[str, int]:
+    """401/403 answers per API since ``since``: a revoked key or locked traffic."""
+    rows = (
+        CallStat.objects.filter(minute__gte=since, outcome=Outcome.AUTH_REFUSED)
+        .values("api")
+        .annotate(n=Sum("count"))
+    )
+    return {row["api"]: row["n"] for row in rows}
 
 
 def busiest_minute(*, now: datetime | None = None) -> int:

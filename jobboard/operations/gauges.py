@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobboard.operations import metrics, selectors
+from jobboard.operations import metrics, outboxes, selectors
 
 
 def _job_ages() -> metrics.Samples:
@@ -22,7 +22,28 @@ def _beat_age() -> metrics.Samples:
         yield {}, age.total_seconds()
 
 
+def _outbox_depth() -> metrics.Samples:
+    for box in outboxes.outbox_health():
+        for state, count in box.depth.items():
+            yield {"outbox": box.label, "state": state}, float(count)
+
+
+def _outbox_oldest() -> metrics.Samples:
+    for box in outboxes.outbox_health():
+        age = box.oldest_due_age.total_seconds() if box.oldest_due_age is not None else 0.0
+        yield {"outbox": box.label}, age
+
+
 def register() -> None:
+    metrics.register_gauge(
+        "outbox_items", "Outbox rows by state.", ["outbox", "state"], _outbox_depth
+    )
+    metrics.register_gauge(
+        "outbox_oldest_due_seconds",
+        "Age of the oldest item a sender may take now (0 when none).",
+        ["outbox"],
+        _outbox_oldest,
+    )
     metrics.register_gauge(
         "periodic_job_seconds_since_success",
         "Seconds since each periodic job last succeeded (or beat first knew it).",

@@ -63,7 +63,8 @@ class CallStat(models.Model):
 
     class Outcome(models.TextChoices):
         OK = "2xx", "2xx"
-        CLIENT_ERROR = "4xx", "4xx"
+        AUTH_REFUSED = "401/403", "401/403 (key refused)"
+        CLIENT_ERROR = "4xx", "Other 4xx"
         RATE_LIMITED = "429", "429"
         SERVER_ERROR = "5xx", "5xx"
         NETWORK = "network", "Network error"

@@ -29,6 +29,9 @@ class OutboxHealth:
     stale_after: timedelta
     changelist_url: str
 
+    gave_up_last_hour: int = 0
+    failed_last_day: int = 0
+
     @property
     def waiting(self) -> int:
         return self.depth.get(outbox.PENDING, 0) + self.depth.get(outbox.SENDING, 0)
@@ -40,9 +43,6 @@ class OutboxHealth:
     @property
     def stale(self) -> bool:
         return self.oldest_due_age is not None and self.oldest_due_age > self.stale_after
-
-    def list_url(self, state: str) -> str:
-        return f"{self.changelist_url}?state__exact={state}" if self.changelist_url else ""
 
 
 Retry = Callable[[QuerySet[OutboxItem]], int]
@@ -91,6 +91,7 @@ def outbox_health(*, now: datetime | None = None) -> list[OutboxHealth]:
         oldest = outbox.due(model._default_manager.all(), now=now).aggregate(
             oldest=Min("next_attempt_at")
         )["oldest"]
+        failed = model._default_manager.filter(state=outbox.FAILED)
         found.append(
             OutboxHealth(
                 label=model._meta.label_lower,
@@ -99,6 +100,8 @@ def outbox_health(*, now: datetime | None = None) -> list[OutboxHealth]:
                 oldest_due_age=None if oldest is None else now - oldest,
                 stale_after=stale_after,
                 changelist_url=_changelist(model),
+                gave_up_last_hour=failed.filter(finished_at__gte=now - timedelta(hours=1)).count(),
+                failed_last_day=failed.filter(finished_at__gte=now - timedelta(days=1)).count(),
             )
         )
     return found

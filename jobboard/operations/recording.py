@@ -134,7 +134,7 @@ def _on_postrun(**kwargs: Any) -> None:
 
 
 def _on_request_finished(**kwargs: Any) -> None:
-    callstats.flush()
+    callstats.flush_if_counted_here()
 
 
 def _on_success(sender: Any = None, **kwargs: Any) -> None:

@@ -11,3 +11,6 @@ class PostingsConfig(AppConfig):
         from partner.postings.selectors import feed_readiness
 
         register_readiness_check("feed_sync", feed_readiness)
+        from partner.postings import operations
+
+        operations.register()

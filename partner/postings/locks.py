@@ -2,7 +2,10 @@
 
 PostgreSQL: a session advisory lock, released by the server if the process dies.
 Elsewhere (SQLite): a lock row taken with a conditional UPDATE, as a lease that expires,
-so a pass that died half-way does not block the next one forever.
+so a pass that died half-way does not block the next one forever. The row names its
+holder's host and process id; SQLite lives on one machine, so a holder on this host
+whose process is gone is known dead and its lease is taken over at once instead of
+after FEED_SYNC_LOCK_TTL.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -59,6 +63,21 @@ def _advisory_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def _holder_is_dead(owner: str) -> bool:
+    """True only when the holder ran on this host and its process no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another machine, or an old-style owner: wait for the lease
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, under another user
+        return False
+    return False
+
+
 @contextmanager
 def exclusive(name: str) -> Iterator[HeldLock | None]:
     """Yield a ``HeldLock``, or None when another holder (any process) has ``name``."""
@@ -96,12 +115,16 @@ def _exclusive(name: str) -> Iterator[HeldLock | None]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         return
 
-    owner = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
-    SyncLock.objects.get_or_create(name=name)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    row, _ = SyncLock.objects.get_or_create(name=name)
     now = timezone.now()
+    free = Q(expires_at__isnull=True) | Q(expires_at__lt=now)
+    if row.owner and _holder_is_dead(row.owner):
+        logger.warning("lock %s: holder %s is gone; taking it over", name, row.owner)
+        free |= Q(owner=row.owner)  # only if nobody else took it meanwhile
     taken = (
         SyncLock.objects.filter(name=name)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__lt=now))
+        .filter(free)
         .update(owner=owner, expires_at=now + _lease())
     )
     if not taken:

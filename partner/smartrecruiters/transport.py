@@ -30,9 +30,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
+from jobboard.operations.metrics import record_sr_call
 from jobboard.outbox import backoff
 from jobboard.safeurl import same_origin
 from partner.smartrecruiters.auth import Auth, mask_secret
+from partner.smartrecruiters.endpoints import classify
 from partner.smartrecruiters.errors import (
     MalformedResponseError,
     NetworkError,
@@ -324,7 +326,10 @@ class Transport:
                 content = raw.content
             except _RETRYABLE_EXCEPTIONS as exc:
                 kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
-                error = NetworkError(f"{kind} error: {type(exc).__name__}")
+                # The URL, never its query string (a key could travel there by mistake).
+                error = NetworkError(
+                    f"{kind} error: {type(exc).__name__} ({method} {url.split('?')[0]})"
+                )
             except httpx.HTTPError as exc:
                 error = PermanentError(f"request could not be sent: {type(exc).__name__}")
             finally:
@@ -367,6 +372,10 @@ class Transport:
                 else:
                     sleep = backoff_delay(attempt)
             self.stats.count(status, retry=attempt > 0)
+            api, endpoint = classify(path)
+            record_sr_call(
+                api=api, endpoint=endpoint, status=status, seconds=elapsed, retried=attempt > 0
+            )
             self._log(method, path, attempt + 1, status, error, elapsed, will_retry, sleep)
             if on_attempt is not None:
                 on_attempt(

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from jobboard.board.models import Listing
 from jobboard.board.services import expire_listings
@@ -389,3 +390,50 @@ def test_the_periodic_relay_stands_aside_while_a_pass_runs(fake_feed):
     with locks.exclusive(locks.SYNC_LOCK):
         assert relay.relay_outbox() is None
     assert relay.relay_outbox() == relay.RelayResult()
+
+
+sqlite_lock_row = pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="PostgreSQL uses advisory locks, not the lock row"
+)
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@sqlite_lock_row
+def test_a_lock_whose_holder_died_on_this_host_is_taken_over_at_once(fake_feed):
+    import socket
+
+    from partner.postings.models import SyncLock
+
+    fake_feed.add()
+    lease = timezone.now() + timedelta(minutes=15)
+    host = socket.gethostname()
+    SyncLock.objects.create(name=locks.SYNC_LOCK, owner=f"{host}:{_dead_pid()}:x", expires_at=lease)
+    summary = sync.run_sync_pass()
+    assert not summary.locked_out
+    assert summary.published == 1
+
+
+@sqlite_lock_row
+@pytest.mark.parametrize("holder", ["alive-here", "other-host"])
+def test_a_live_or_remote_holder_keeps_the_lock_until_its_lease_ends(fake_feed, holder):
+    import os
+    import socket
+
+    from partner.postings.models import SyncLock
+
+    fake_feed.add()
+    owner = f"{socket.gethostname()}:{os.getpid()}:y" if holder == "alive-here" else "elsewhere:1:z"
+    SyncLock.objects.create(
+        name=locks.SYNC_LOCK, owner=owner, expires_at=timezone.now() + timedelta(minutes=15)
+    )
+    assert sync.run_sync_pass().locked_out
+    SyncLock.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert sync.run_sync_pass().published == 1

@@ -305,3 +305,36 @@ def test_unknown_statuses_fall_back_by_class():
     assert errors.error_class_for_status(507) is errors.ServerError
     assert errors.error_class_for_status(501) is errors.PermanentError
     assert errors.error_class_for_status(409) is errors.PermanentError
+
+
+def test_a_connection_error_names_the_url_it_could_not_reach(settings, transport, auth):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.SMARTRECRUITERS_API_URL = f"http://127.0.0.1:{port}/sandbox"
+    settings.SMARTRECRUITERS_MAX_RETRIES = 0
+    with pytest.raises(errors.NetworkError) as caught:
+        transport.request("GET", "/feed/publications", auth=auth, params={"apiKey": "k"})
+    message = str(caught.value)
+    assert f"GET http://127.0.0.1:{port}/sandbox/feed/publications" in message
+    assert "apiKey" not in message
+
+
+@respx.mock
+@pytest.mark.django_db
+def test_every_attempt_is_counted_per_api_endpoint_and_outcome(transport, auth):
+    from jobboard.operations import callstats
+    from jobboard.operations.models import CallStat
+
+    respx.get(f"{API}/feed/publications/p-1").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"id": "p-1"})]
+    )
+    respx.post(f"{API}/postings/u-1/candidates").respond(401, json={"message": "no"})
+    transport.request("GET", "/feed/publications/p-1", auth=auth)
+    with pytest.raises(errors.AuthenticationError):
+        transport.request("POST", "/postings/u-1/candidates", auth=auth, json={})
+    callstats.flush()
+    rows = set(CallStat.objects.values_list("api", "outcome", "count"))
+    assert rows == {("feed", "5xx", 1), ("feed", "2xx", 1), ("apply", "401/403", 1)}
