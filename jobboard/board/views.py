@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict, cast
 from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +17,13 @@ from jobboard.board import feeds, selectors, seo, services
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
 from jobboard.clientaddr import client_address
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _LiveFlag(TypedDict):
+    is_live: bool
 
 
 class AlertForm(forms.Form):
@@ -81,7 +89,9 @@ def _share_links(url: str, title: str) -> list[tuple[str, str]]:
 
 @require_safe
 def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    listing = selectors.listing_for_page(pk=pk)
+    # TEMPORARY (issue 16): listing_for_page() annotates `is_live` but declares a plain
+    # `Listing | None`; drop this cast once it declares `WithAnnotations[...] | None`.
+    listing = cast("WithAnnotations[Listing, _LiveFlag] | None", selectors.listing_for_page(pk=pk))
     if listing is None:
         raise Http404("No such job")
     if slug != listing.slug:
@@ -146,7 +156,7 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
     else:
         form = AlertForm(initial={"query": request.GET.urlencode()})
     query = form.data.get("query", "") if form.is_bound else request.GET.urlencode()
-    search = JobSearch.from_params(_query_dict(query))
+    search = JobSearch.from_params(QueryDict(query or ""))
     error = ""
     status = 200
     if form.is_bound and form.is_valid():
@@ -162,12 +172,6 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
         status = 400
     context = {"form": form, "search": search, "error": error}
     return render(request, "board/alert_subscribe.html", context, status=status)
-
-
-def _query_dict(query: str) -> dict[str, list[str]]:
-    from django.http import QueryDict
-
-    return QueryDict(query or "")  # type: ignore[return-value]
 
 
 @require_safe

@@ -22,10 +22,10 @@ Outcome = CallStat.Outcome
 KEEP = timedelta(days=1)
 
 _lock = threading.Lock()
-_pending: Counter[tuple[datetime, str, str]] = Counter()
+_pending: Counter[tuple[datetime, str, Outcome]] = Counter()
 
 
-def outcome_of(status: int | None) -> str:
+def outcome_of(status: int | None) -> Outcome:
     if status is None:
         return Outcome.NETWORK
     if status == 429:
@@ -43,7 +43,7 @@ def count(*, api: str, status: int | None, at: datetime | None = None) -> None:
         _pending[(minute, api, outcome_of(status))] += 1
 
 
-def _add(minute: datetime, api: str, outcome: str, n: int) -> None:
+def _add(minute: datetime, api: str, outcome: Outcome, n: int) -> None:
     rows = CallStat.objects.filter(minute=minute, api=api, outcome=outcome)
     if rows.update(count=F("count") + n):
         return
