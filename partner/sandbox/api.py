@@ -176,8 +176,13 @@ class Credential:
     """Who is calling: ``key`` is the rate-limit bucket (never shown unmasked)."""
 
     key: str
-    partner: SandboxPartner | None = None
-    subject: Any = None
+
+
+@dataclass(frozen=True)
+class PartnerCredential(Credential):
+    """A partner's X-SmartToken: the Job Board, Posting and Application APIs."""
+
+    partner: SandboxPartner
 
 
 AuthCallable = Callable[[HttpRequest], Credential | None]
@@ -188,14 +193,14 @@ def presented_smart_token(request: HttpRequest) -> str:
     return request.GET.get("apiKey") or request.headers.get("X-SmartToken", "")
 
 
-def smarttoken_auth(request: HttpRequest) -> Credential | None:
+def smarttoken_auth(request: HttpRequest) -> PartnerCredential | None:
     token = presented_smart_token(request)
     if not token:
         return None
     partner = SandboxPartner.objects.filter(token=token).first()
     if partner is None:
         return None
-    return Credential(key=f"partner:{partner.pk}", partner=partner)
+    return PartnerCredential(key=f"partner:{partner.pk}", partner=partner)
 
 
 # ---------------------------------------------------------------------------
@@ -353,7 +358,7 @@ def _in_scope(name: str, scope: str | list[str]) -> bool:
 
 
 def pick_fault(name: str, switches: dict[str, Any]) -> str | None:
-    fault = switches["fault"]
+    fault: str | None = switches["fault"]
     if not fault or not _in_scope(name, switches["fault_scope"]):
         return None
     probability = switches["fault_probability"]
@@ -427,14 +432,13 @@ class _Call:
 def sandbox_endpoint(
     name: str,
     *,
-    auth: str | AuthCallable | None = "smarttoken",
+    auth: AuthCallable | None = smarttoken_auth,
     errors: str | ErrorRenderer = "marketplace",
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Wrap a view as the SR endpoint ``name`` (e.g. ``"feed.list"``); see the module doc.
 
     The view is called as ``view(request, *args, credential=<Credential|None>, **kwargs)``.
     """
-    authenticate: AuthCallable | None = smarttoken_auth if auth == "smarttoken" else auth  # type: ignore[assignment]
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -444,10 +448,11 @@ def sandbox_endpoint(
             body = request.body  # read once, before anything can drop the connection
             call = _Call(name=name, switches=state.get_switches())
             # Read once per request; views take them from here (``request_switches``).
+            # The ignores below: Django's stubs declare none of these attributes.
             request.sandbox_switches = call.switches  # type: ignore[attr-defined]
             response: HttpResponse | None = None
             try:
-                response = _serve(request, call, authenticate, errors, view, args, kwargs)
+                response = _serve(request, call, auth, errors, view, args, kwargs)
             finally:
                 record(
                     endpoint=name,
@@ -469,6 +474,7 @@ def sandbox_endpoint(
                 drop_connection(request)
             return response
 
+        # The console's journal filter lists endpoints by this mark on the view.
         wrapper.sandbox_endpoint = name  # type: ignore[attr-defined]
         return wrapper
 
@@ -478,7 +484,7 @@ def sandbox_endpoint(
 def _credential_label(credential: Credential | None) -> str:
     if credential is None:
         return ""
-    if credential.partner is not None:
+    if isinstance(credential, PartnerCredential):
         return mask(credential.partner.token)
     return credential.key[:40]
 

@@ -82,6 +82,7 @@ def full_configuration(job: SandboxJob, *, posting: SandboxPosting | None = None
         "brand": brand_name(company.name),
         "country": country or "the job's country",
     }
+    config: dict[str, Any]
     if job.configuration is not None:
         config = copy.deepcopy(job.configuration)
     else:
@@ -156,7 +157,7 @@ def served_configuration(
     config: dict, *, language: str, conditionals: bool, switches: dict[str, Any]
 ) -> dict:
     """The JSON body of GET /postings/{uuid}/configuration (application-api.md §6)."""
-    served = _localise(copy.deepcopy(config), language)
+    served: dict[str, Any] = _localise(copy.deepcopy(config), language)
     if not conditionals:
         # Without conditionalsIncluded=true SR sends neither the children nor the rules.
         hidden = child_question_ids(config)

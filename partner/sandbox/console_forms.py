@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -60,7 +60,10 @@ class PostingContentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean() returns cleaned_data (typed as optional for subclasses that return
+        # None): read the attribute, which is always a dict once validation has started.
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("salary_min"), data.get("salary_max")
         if low is not None and high is not None and low > high:
             self.add_error("salary_max", "The upper bound is below the lower bound.")
@@ -274,14 +277,14 @@ class JournalFilterForm(forms.Form):
     def __init__(self, *args: Any, endpoints: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         apis = sorted({e.split(".")[0] for e in endpoints if "." in e})
-        self.fields["endpoint"].choices = [
+        cast(forms.ChoiceField, self.fields["endpoint"]).choices = [
             ("", "Any endpoint"),
             ("Whole APIs", [(api, f"{api}.*") for api in apis]),
             ("Endpoints", [(e, e) for e in endpoints]),
         ]
 
     def clean_status(self) -> str:
-        value = self.cleaned_data["status"].strip().lower()
+        value: str = self.cleaned_data["status"].strip().lower()
         is_code = value.isdigit() and len(value) == 3
         if value and value not in {"none", "2xx", "3xx", "4xx", "5xx"} and not is_code:
             raise ValidationError("Use a status code, a class like 5xx, or “none”.")

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, TextChoices
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from partner.sandbox import state
@@ -89,7 +89,7 @@ def fault_summary(switches: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def counts_by_status(queryset: QuerySet, choices: type) -> list[tuple[str, int]]:
+def counts_by_status(queryset: QuerySet, choices: type[TextChoices]) -> list[tuple[str, int]]:
     """``[(status, count), ...]`` for every choice (zeros included), in one GROUP BY query."""
     found = dict(queryset.values_list("status").annotate(n=Count("pk")).order_by())
     return [(value, found.get(value, 0)) for value in choices.values]
@@ -361,13 +361,12 @@ def sandbox_endpoint_names() -> list[str]:
 
     walk(get_resolver().url_patterns)
     names = {
-        getattr(obj, "sandbox_endpoint", None)
+        name
         for module in modules
         for obj in vars(sys.modules[module]).values()
-        if callable(obj)
+        if callable(obj) and isinstance(name := getattr(obj, "sandbox_endpoint", None), str)
     }
-    names.discard(None)
-    return sorted(names)  # type: ignore[arg-type]
+    return sorted(names)
 
 
 def journal_endpoint_names() -> list[str]:

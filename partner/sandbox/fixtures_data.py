@@ -202,7 +202,7 @@ def _l(en: str, de: str) -> dict[str, str]:
 
 
 _YES_NO = [{"id": "yes", "label": _l("Yes", "Ja")}, {"id": "no", "label": _l("No", "Nein")}]
-_LANGUAGES = {
+_LANGUAGES: dict[str, Any] = {
     "id": "languages",
     "label": _l("Languages", "Sprachen"),
     "repeatable": True,
@@ -232,7 +232,7 @@ _LANGUAGES = {
         },
     ],
 }
-_GENDER = {
+_GENDER: dict[str, Any] = {
     "key": "gender",
     "label": _l("Gender", "Geschlecht"),
     "repeatable": False,

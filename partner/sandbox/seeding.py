@@ -267,13 +267,14 @@ class _Writer:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def insert(self, model: type[Model], rows: list[Row]) -> list[int]:
+    def insert(self, model: type[Model], rows: list[Row]) -> list[int | None]:
+        """The new rows' primary keys; under COPY, those reserved (None where none was)."""
         if not rows:
             return []
         if self.copy:
             self._copy(model, rows)
             return [row.get("id") for row in rows]
-        created = model.objects.bulk_create(model(**row) for row in rows)
+        created = model._default_manager.bulk_create(model(**row) for row in rows)
         return [obj.pk for obj in created]
 
     def _copy(self, model: type[Model], rows: list[Row]) -> None:
@@ -340,8 +341,8 @@ def seed_sandbox(
                         row["id"] = pk
                 pks = writer.insert(model, batch)
                 key = "offer_id" if model is SandboxOffer else "job_id"
-                for posting, pk in zip(rows, pks, strict=True):
-                    posting[key] = pk
+                for posting, parent_pk in zip(rows, pks, strict=True):
+                    posting[key] = parent_pk
             writer.insert(SandboxPosting, rows)
             writer.insert(SandboxPostingEvent, [_event_row(p) for p in rows])
         done += size
@@ -351,7 +352,7 @@ def seed_sandbox(
         # VACUUM cannot run inside a transaction; ANALYZE alone can.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            for model in (SandboxPosting, SandboxJob, SandboxOffer):
-                table = connection.ops.quote_name(model._meta.db_table)
+            for seeded in (SandboxPosting, SandboxJob, SandboxOffer):
+                table = connection.ops.quote_name(seeded._meta.db_table)
                 cursor.execute(f"{command} {table}")
     return SeedSummary(companies=len(company_rows), postings=postings, first_id=first_id)

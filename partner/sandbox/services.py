@@ -422,8 +422,11 @@ def _expire(due_postings: QuerySet[SandboxPosting], *, now: datetime) -> int:
     return len(due)
 
 
-def advance_clock(*, days: float) -> datetime:
-    """Move the sandbox clock forward (or back) and expire what has become due."""
+def advance_clock(*, days: object) -> datetime:
+    """Move the sandbox clock forward (or back) and expire what has become due.
+
+    ``days`` may come straight from a control call's JSON: anything but a number is refused.
+    """
     if not isinstance(days, int | float) or isinstance(days, bool):
         raise ValueError("days must be a number")
     now = shift_clock(delta=timedelta(days=days))
@@ -494,10 +497,13 @@ def submit_application(*, job: SandboxJob, partner: SandboxPartner, checked: Che
 
 
 @transaction.atomic
-def set_candidate_status(*, candidate: SandboxCandidate | int, status: str) -> SandboxCandidate:
-    """A recruiter moves the application; any move is allowed (application-api.md §5)."""
+def set_candidate_status(*, candidate: SandboxCandidate | int, status: object) -> SandboxCandidate:
+    """A recruiter moves the application; any move is allowed (application-api.md §5).
+
+    ``status`` may come straight from a control call's JSON: only a known status is taken.
+    """
     valid = set(CandidateStatus.values)
-    if status not in valid:
+    if status not in valid or not isinstance(status, str):
         raise ValueError(f"Unknown status {status!r}; one of {sorted(valid)}")
     pk = candidate if isinstance(candidate, int) else candidate.pk
     row = SandboxCandidate.objects.select_for_update().get(pk=pk)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from partner.sandbox import selectors, services
 from partner.sandbox.api import (
-    Credential,
+    PartnerCredential,
     SandboxError,
     apply_error,
     json_body,
@@ -82,7 +82,7 @@ def _updated_after(request: HttpRequest) -> datetime | None:
 
 @require_http_methods(["GET"])
 @sandbox_endpoint("feed.list")
-def feed_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
+def feed_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpResponse:
     statuses = _statuses(request)
     updated_after = _updated_after(request)
     offset = _int_param(request, "offset", 0, maximum=None)
@@ -98,7 +98,7 @@ def feed_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
     )
 
 
-def _posting(credential: Credential, posting_id: str) -> Any:
+def _posting(credential: PartnerCredential, posting_id: str) -> Any:
     posting = selectors.posting_for_partner(partner=credential.partner, posting_id=posting_id)
     if posting is None:
         raise SandboxError(404, "not_found", f"Posting {posting_id} not found")
@@ -106,14 +106,18 @@ def _posting(credential: Credential, posting_id: str) -> Any:
 
 
 @sandbox_endpoint("feed.get")
-def _feed_get(request: HttpRequest, posting_id: str, *, credential: Credential) -> HttpResponse:
+def _feed_get(
+    request: HttpRequest, posting_id: str, *, credential: PartnerCredential
+) -> HttpResponse:
     services.expire_due_postings()
     posting = _posting(credential, posting_id)
     return JsonResponse(render_posting(posting, request_switches(request)))
 
 
 @sandbox_endpoint("feed.put")
-def _feed_put(request: HttpRequest, posting_id: str, *, credential: Credential) -> HttpResponse:
+def _feed_put(
+    request: HttpRequest, posting_id: str, *, credential: PartnerCredential
+) -> HttpResponse:
     services.expire_due_postings()
     posting = _posting(credential, posting_id)
     body = json_body(request)
@@ -144,7 +148,7 @@ def feed_item(request: HttpRequest, posting_id: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @sandbox_endpoint("offers.list")
-def offers_list(request: HttpRequest, *, credential: Credential) -> HttpResponse:
+def offers_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpResponse:
     posting_id = request.GET.get("postingId", "")
     posting = selectors.posting_for_partner(partner=credential.partner, posting_id=posting_id)
     # An unknown or foreign posting is an empty page, not a 404 (job-board-api.md §2).
@@ -154,7 +158,7 @@ def offers_list(request: HttpRequest, *, credential: Credential) -> HttpResponse
 # ---------------------------------------------------------------------------
 # Application API
 # ---------------------------------------------------------------------------
-def _open_job(credential: Credential, job_uuid: str) -> Any:
+def _open_job(credential: PartnerCredential, job_uuid: str) -> Any:
     job = selectors.job_for_partner(partner=credential.partner, job_uuid=job_uuid)
     if job is None or selectors.job_is_closed(job=job):
         raise SandboxError(404, "RESOURCE_NOT_FOUND_ERROR", "Posting not found")
@@ -164,7 +168,7 @@ def _open_job(credential: Credential, job_uuid: str) -> Any:
 @require_http_methods(["GET"])
 @sandbox_endpoint("apply.configuration", errors="apply")
 def apply_configuration(
-    request: HttpRequest, job_uuid: str, *, credential: Credential
+    request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
 ) -> HttpResponse:
     services.expire_due_postings()
     job = _open_job(credential, job_uuid)
@@ -198,7 +202,7 @@ def _validation_failure(errors: list[tuple[str, str]], envelope: str) -> Sandbox
 @require_http_methods(["POST"])
 @sandbox_endpoint("apply.candidates", errors="apply")
 def apply_candidates(
-    request: HttpRequest, job_uuid: str, *, credential: Credential
+    request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
 ) -> HttpResponse:
     services.expire_due_postings()
     job = _open_job(credential, job_uuid)  # check 2
@@ -240,7 +244,7 @@ def apply_candidates(
 @require_http_methods(["GET"])
 @sandbox_endpoint("apply.status", errors="apply")
 def apply_status(
-    request: HttpRequest, job_uuid: str, candidate_id: str, *, credential: Credential
+    request: HttpRequest, job_uuid: str, candidate_id: str, *, credential: PartnerCredential
 ) -> HttpResponse:
     # Status keeps working for a closed posting (application-api.md §2).
     job = selectors.job_for_partner(partner=credential.partner, job_uuid=job_uuid)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from partner.sandbox.api import Credential, SandboxError, json_body, sandbox_endpoint, sandbox_root
 from partner.sandbox.assessments import services
-from partner.sandbox.assessments.models import AsmOrder, AsmToken
+from partner.sandbox.assessments.models import AsmCompany, AsmOrder, AsmToken
 
 PREFIX = "assessment-api/v202010"
 
@@ -27,6 +28,22 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Authentication callables for the decorator
 # ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClientCredential(Credential):
+    """A client id and secret that checked out, presented to the token endpoint."""
+
+    kind: str
+    client_id: str
+    company: AsmCompany | None
+
+
+@dataclass(frozen=True)
+class TokenCredential(Credential):
+    """A bearer token we issued and that is still valid."""
+
+    token: AsmToken
+
+
 def _client_credentials(request: HttpRequest) -> tuple[str, str]:
     """Form body (SR's documented way) or, tolerated, HTTP Basic."""
     header = request.headers.get("Authorization", "")
@@ -41,7 +58,7 @@ def _client_credentials(request: HttpRequest) -> tuple[str, str]:
     return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
 
 
-def client_auth(request: HttpRequest) -> Credential | None:
+def client_auth(request: HttpRequest) -> ClientCredential | None:
     client_id, secret = _client_credentials(request)
     if not client_id or not secret:
         return None
@@ -49,23 +66,25 @@ def client_auth(request: HttpRequest) -> Credential | None:
     if checked is None:
         raise SandboxError(401, "invalid_client", "Unknown client or wrong secret")
     kind, company = checked
-    return Credential(key=f"asm-client:{client_id}", subject=(kind, client_id, company))
+    return ClientCredential(
+        key=f"asm-client:{client_id}", kind=kind, client_id=client_id, company=company
+    )
 
 
-def bearer_auth(request: HttpRequest) -> Credential | None:
+def bearer_auth(request: HttpRequest) -> TokenCredential | None:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None
     token = services.token_lookup(token=value.strip())
     if token is None:
         return None
-    return Credential(key=f"asm-client:{token.client_id}", subject=token)
+    return TokenCredential(key=f"asm-client:{token.client_id}", token=token)
 
 
 def _token(credential: Credential | None) -> AsmToken:
-    if credential is None or not isinstance(credential.subject, AsmToken):
+    if not isinstance(credential, TokenCredential):
         raise SandboxError(401)
-    return credential.subject
+    return credential.token
 
 
 def _master(credential: Credential | None) -> AsmToken:
@@ -88,7 +107,8 @@ def _company(credential: Credential | None) -> AsmToken:
 # ---------------------------------------------------------------------------
 @require_http_methods(["POST"])
 @sandbox_endpoint("assessments.token", auth=client_auth, errors="oauth")
-def token(request: HttpRequest, *, credential: Credential | None) -> HttpResponse:
+def token(request: HttpRequest, *, credential: ClientCredential) -> HttpResponse:
+    # The decorator answers 401 itself when client_auth finds no credential.
     if "x-www-form-urlencoded" not in (request.content_type or ""):
         raise SandboxError(400, "invalid_request", "Send a form-encoded body")
     grant_type = request.POST.get("grant_type", "")
@@ -96,8 +116,9 @@ def token(request: HttpRequest, *, credential: Credential | None) -> HttpRespons
         raise SandboxError(400, "invalid_request", "grant_type is required")
     if grant_type != "client_credentials":
         raise SandboxError(400, "unsupported_grant_type", "Only client_credentials")
-    kind, client_id, company = credential.subject  # type: ignore[union-attr]
-    access_token, ttl = services.token_issue(kind=kind, client_id=client_id, company=company)
+    access_token, ttl = services.token_issue(
+        kind=credential.kind, client_id=credential.client_id, company=credential.company
+    )
     return _no_store(
         JsonResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl})
     )
@@ -108,10 +129,9 @@ def token(request: HttpRequest, *, credential: Credential | None) -> HttpRespons
 def configuration(request: HttpRequest, *, credential: Credential | None) -> HttpResponse:
     master = _master(credential)
     if request.method == "PUT":
-        saved = services.configuration_save(
-            master_client_id=master.client_id, body=json_body(request)
+        return JsonResponse(
+            services.configuration_save(master_client_id=master.client_id, body=json_body(request))
         )
-        return JsonResponse(saved)
     saved = services.configuration()
     if saved is None:
         raise SandboxError(404, "CONFIGURATION_NOT_FOUND", "No partner configuration saved")

@@ -277,9 +277,10 @@ def _score_errors(score: Any, where: str) -> list[str]:
     if not isinstance(score, dict):
         return [f"{where}score must be an object with raw, min and max"]
     values = [score.get(k) for k in ("raw", "min", "max")]
-    if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
+    integers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if len(integers) != len(values):
         return [f"{where}score needs integer raw, min and max"]
-    raw, low, high = values
+    raw, low, high = integers
     if not (low < high and low <= raw <= high):
         return [f"{where}score needs min <= raw <= max and min < max"]
     return []
@@ -373,7 +374,8 @@ def result_patch(*, order: AsmOrder, body: Any) -> dict[str, Any]:
                 "errors": [{"code": "INVALID_BODY", "message": "The body must be a JSON object"}],
             },
         )
-    merged = merge_patch(order.result, body)
+    # A patch that is an object merged into anything gives an object.
+    merged: dict[str, Any] = merge_patch(order.result, body)
     errors = validate_result(merged)
     problems = _transition_problems(order.result, merged)
     note = ""
