@@ -77,10 +77,11 @@ register: install ## Register our Assessment API endpoints with the (sandbox) Sm
 test: install-dev ## Run the test suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest
 
-lint: install-dev ## ruff check, ruff format --check, import contracts
+lint: install-dev ## ruff check, ruff format --check, import contracts, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install-dev ## Format the code with ruff
 	$(BIN)/ruff format .

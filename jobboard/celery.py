@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from celery import Celery, signals
 
@@ -34,7 +35,14 @@ def ensure_broker_folders() -> None:
 SYNC_ON_START_TASK = "partner.postings.tasks.sync_feed"
 
 
-def beat_schedule() -> dict[str, dict[str, object]]:
+class BeatEntry(TypedDict):
+    """One entry of Celery's `beat_schedule` setting, as we declare them."""
+
+    task: str
+    schedule: timedelta
+
+
+def beat_schedule() -> dict[str, BeatEntry]:
     """Every periodic task, with its interval from settings (seconds).
 
     Tasks are referenced by name so that this module imports no app code.
@@ -85,7 +93,7 @@ def beat_schedule() -> dict[str, dict[str, object]]:
     # Every task here belongs to an app that is always installed. The schedule used to be
     # filtered by `app.tasks`; in the beat process that filter ran before the task modules
     # were imported and dropped every entry, so beat sent nothing.
-    return {name: {"task": task, "schedule": every(setting)} for name, task, setting in entries}
+    return {name: BeatEntry(task=task, schedule=every(setting)) for name, task, setting in entries}
 
 
 @app.on_after_configure.connect

@@ -158,7 +158,7 @@ def env_database(name: str, default: str) -> dict[str, Any]:
             "or postgres://user@host:port/name"
         )
     try:
-        config = environ.Env.db_url_config(value)
+        config: dict[str, Any] = environ.Env.db_url_config(value)
     except Exception as exc:  # django-environ raises several types for bad URLs
         raise ImproperlyConfigured(f"{name} is malformed: {exc}") from None
     if scheme != "sqlite" and not config.get("NAME"):

@@ -10,17 +10,17 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from jobboard.board import selectors, seo
-from jobboard.board.models import Listing
+from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import JobSearch
 
 
 class JobsFeed(Feed):
     """The newest jobs matching the same URL parameters as the list page."""
 
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
     def get_object(self, request: HttpRequest, *args: object, **kwargs: object) -> JobSearch:
         return JobSearch.from_params(request.GET)
@@ -79,7 +79,7 @@ class JobSitemap(Sitemap):
     changefreq = "daily"
     limit = 10_000
 
-    def items(self):
+    def items(self) -> ListingQuerySet:
         return selectors.sitemap_listings()
 
     def location(self, item: Listing) -> str:

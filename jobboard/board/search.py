@@ -610,7 +610,7 @@ def _facet_rows_postgres(
     shared = [name for name in FACETS if name not in selected]
     parts: list[str] = []
     if shared:
-        columns = ", ".join(f"k_{name}" for name in shared)
+        grouped = ", ".join(f"k_{name}" for name in shared)
         width = len(shared)
         # GROUPING() sets a bit for every column *not* grouped in the row's set.
         masks = {name: (2**width - 1) ^ (1 << (width - 1 - i)) for i, name in enumerate(shared)}
@@ -618,8 +618,8 @@ def _facet_rows_postgres(
         key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
         where_sql, where_params = _where_sql(search.filters_q(now=now))
         parts.append(
-            f"SELECT CASE GROUPING({columns}) {facet_case} END, "  # noqa: S608
-            f"CASE GROUPING({columns}) {key_case} END, max(country), count(*) "
+            f"SELECT CASE GROUPING({grouped}) {facet_case} END, "  # noqa: S608
+            f"CASE GROUPING({grouped}) {key_case} END, max(country), count(*) "
             f"FROM {FACET_BASE} WHERE {where_sql} "
             f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
         )

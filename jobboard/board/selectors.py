@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +19,9 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from jobboard.board.models import Listing, ListingQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from jobboard.board.search import (
     Facet,
     JobSearch,
@@ -131,7 +135,11 @@ def _cached_facet_counts(search: JobSearch, *, now: datetime) -> tuple[dict, str
     return counts, key
 
 
-def listing_for_page(*, pk: int) -> Listing | None:
+class LiveFlag(TypedDict):
+    is_live: bool
+
+
+def listing_for_page(*, pk: int) -> WithAnnotations[Listing, LiveFlag] | None:
     """A job page's listing whatever its state: gone ones answer 410, not 404.
 
     ``is_live`` says whether it is visible, by the one definition of visible, in the

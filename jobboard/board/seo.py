@@ -101,13 +101,13 @@ def job_posting(listing: Listing, *, direct_apply: bool) -> dict[str, Any]:
     if listing.valid_through:
         data["validThrough"] = listing.valid_through.isoformat()
     address: dict[str, Any] = {"@type": "PostalAddress"}
-    for key, value in (
+    for key, part in (
         ("addressLocality", listing.city),
         ("addressRegion", listing.region),
         ("addressCountry", listing.country_code.upper()),
     ):
-        if value:
-            address[key] = value
+        if part:
+            address[key] = part
     if len(address) > 1:
         data["jobLocation"] = {"@type": "Place", "address": address}
     if listing.remote:
@@ -120,21 +120,21 @@ def job_posting(listing: Listing, *, direct_apply: bool) -> dict[str, Any]:
                 "name": listing.country_code.upper() or listing.country,
             }
     if listing.has_salary and listing.salary_currency:
-        value: dict[str, Any] = {
+        salary: dict[str, Any] = {
             "@type": "QuantitativeValue",
             "unitText": listing.salary_period or "YEAR",
         }
-        if listing.salary_min is not None and listing.salary_max is not None:
-            value["minValue"] = float(listing.salary_min)
-            value["maxValue"] = float(listing.salary_max)
+        # One amount or both: a range when both are known, else the one we have.
+        amounts = [a for a in (listing.salary_min, listing.salary_max) if a is not None]
+        if len(amounts) == 2:
+            salary["minValue"] = float(amounts[0])
+            salary["maxValue"] = float(amounts[1])
         else:
-            value["value"] = float(
-                listing.salary_min if listing.salary_min is not None else listing.salary_max
-            )
+            salary["value"] = float(amounts[0])
         data["baseSalary"] = {
             "@type": "MonetaryAmount",
             "currency": listing.salary_currency.upper(),
-            "value": value,
+            "value": salary,
         }
     if listing.industry:
         data["industry"] = listing.industry

@@ -137,7 +137,7 @@ def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
     if connection.vendor != "postgresql":
         return
     sql = _SEARCH_VECTOR_SQL
-    params: dict[str, object] = {"config": settings.BOARD_SEARCH_CONFIG}
+    params: dict[str, str | list[int]] = {"config": str(settings.BOARD_SEARCH_CONFIG)}
     if listing_ids is not None:
         sql += " AND l.id = ANY(%(ids)s)"
         params["ids"] = list(listing_ids)
@@ -389,6 +389,8 @@ def send_job_alert_digest(*, alert_id: int, now: datetime | None = None) -> int:
     if alert is None:
         return 0
     since = alert.last_sent_at or alert.confirmed_at
+    if since is None:  # unreachable: the query above only takes confirmed alerts
+        return 0
     search = JobSearch.from_params(_parse_query(alert.query))
     jobs = selectors.alert_matches(
         search=search, since=since, until=now, limit=settings.BOARD_ALERT_MAX_JOBS + 1

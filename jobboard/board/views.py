@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -146,7 +146,7 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
     else:
         form = AlertForm(initial={"query": request.GET.urlencode()})
     query = form.data.get("query", "") if form.is_bound else request.GET.urlencode()
-    search = JobSearch.from_params(_query_dict(query))
+    search = JobSearch.from_params(QueryDict(query or ""))
     error = ""
     status = 200
     if form.is_bound and form.is_valid():
@@ -162,12 +162,6 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
         status = 400
     context = {"form": form, "search": search, "error": error}
     return render(request, "board/alert_subscribe.html", context, status=status)
-
-
-def _query_dict(query: str) -> dict[str, list[str]]:
-    from django.http import QueryDict
-
-    return QueryDict(query or "")  # type: ignore[return-value]
 
 
 @require_safe

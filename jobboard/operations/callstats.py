@@ -25,12 +25,12 @@ Outcome = CallStat.Outcome
 KEEP = timedelta(days=1)
 
 _lock = threading.Lock()
-_pending: Counter[tuple[datetime, str, str]] = Counter()
+_pending: Counter[tuple[datetime, str, Outcome]] = Counter()
 # Set in a thread that counted a call: a request thread writes only when it made calls.
 _local = threading.local()
 
 
-def outcome_of(status: int | None) -> str:
+def outcome_of(status: int | None) -> Outcome:
     if status is None:
         return Outcome.NETWORK
     if status == 429:
@@ -61,7 +61,7 @@ def flush_if_counted_here() -> None:
         flush()
 
 
-def _add(minute: datetime, api: str, outcome: str, n: int) -> None:
+def _add(minute: datetime, api: str, outcome: Outcome, n: int) -> None:
     rows = CallStat.objects.filter(minute=minute, api=api, outcome=outcome)
     if rows.update(count=F("count") + n):
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 from prometheus_client import (
     REGISTRY,
@@ -101,7 +102,14 @@ def record_sr_call(
         SR_RATE_LIMITED.labels(api, endpoint).inc()
 
 
-def record_task_run(task: str, outcome: str) -> None:
+class TaskOutcome(StrEnum):
+    """How a Celery task run ended: the ``outcome`` label of ``celery_task_runs``."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+def record_task_run(task: str, outcome: TaskOutcome) -> None:
     TASK_RUNS.labels(task, outcome).inc()
 
 

@@ -34,7 +34,7 @@ def scheduled_jobs() -> dict[str, tuple[str, int]]:
     from jobboard.celery import beat_schedule
 
     return {
-        entry["task"]: (name, int(entry["schedule"].total_seconds()))  # type: ignore[attr-defined]
+        entry["task"]: (name, int(entry["schedule"].total_seconds()))
         for name, entry in beat_schedule().items()
     }
 
@@ -74,7 +74,7 @@ def _duration_ms(task_id: str) -> int | None:
 
 
 def record_success(task_name: str, task_id: str) -> None:
-    metrics.record_task_run(task_name, "success")
+    metrics.record_task_run(task_name, metrics.TaskOutcome.SUCCESS)
     now = timezone.now()
     _record(
         task_name,
@@ -86,7 +86,7 @@ def record_success(task_name: str, task_id: str) -> None:
 
 
 def record_failure(task_name: str, task_id: str, error: BaseException | str) -> None:
-    metrics.record_task_run(task_name, "failure")
+    metrics.record_task_run(task_name, metrics.TaskOutcome.FAILURE)
     now = timezone.now()
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     _record(

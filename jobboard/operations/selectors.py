@@ -66,11 +66,11 @@ def job_health(*, now: datetime | None = None) -> list[JobHealth]:
     rows = {row.name: row for row in PeriodicJob.objects.all()}
     jobs = []
     for name, entry in sorted(beat_schedule().items()):
-        interval: timedelta = entry["schedule"]  # type: ignore[assignment]
+        interval = entry["schedule"]
         jobs.append(
             JobHealth(
                 name=name,
-                task=str(entry["task"]),
+                task=entry["task"],
                 interval=interval,
                 row=rows.get(name),
                 overdue_after=interval * overdue_factor(),

@@ -172,7 +172,8 @@ def _report_attachment(order: Order, credentials: ClientCredentials) -> dict[str
 
 def _report_bytes(order: Order) -> bytes:
     with order.report.open("rb") as fh:
-        return fh.read()
+        content: bytes = fh.read()
+    return content
 
 
 def _finish(

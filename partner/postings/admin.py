@@ -6,7 +6,7 @@ The board's listings have their own admin (jobboard.board.admin).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -16,6 +16,9 @@ from django.utils.html import format_html
 from partner.postings import relay, sync
 from partner.postings.models import FeedPosting, PostingContract, StatusReport, SyncRun
 from partner.smartrecruiters.errors import SmartRecruitersError
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups
 
 SECRET_PERMISSION = "postings.view_contract_secret"  # noqa: S105 - a permission name
 
@@ -55,7 +58,14 @@ class PostingContractInline(admin.StackedInline):
     extra = 0
     max_num = 0
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> _FieldGroups:
+        return tuple(self._visible_fields(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self._visible_fields(request)
+
+    @staticmethod
+    def _visible_fields(request: HttpRequest) -> list[str]:
         fields = [
             "offer_id",
             "offer_name",
@@ -69,9 +79,6 @@ class PostingContractInline(admin.StackedInline):
         if request.user.has_perm(SECRET_PERMISSION):
             fields.insert(6, "existing_password")
         return fields
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return self.get_fields(request, obj)
 
 
 class StatusReportInline(admin.TabularInline):

@@ -84,6 +84,7 @@ def full_configuration(job: SandboxJob, *, posting: SandboxPosting | None = None
         "brand": brand_name(company.name),
         "country": country or "the job's country",
     }
+    config: dict[str, Any]
     if job.configuration is not None:
         config = copy.deepcopy(job.configuration)
     else:
@@ -158,7 +159,7 @@ def served_configuration(
     config: Configuration, *, language: str, conditionals: bool, switches: dict[str, Any]
 ) -> Configuration:
     """The JSON body of GET /postings/{uuid}/configuration (application-api.md §6)."""
-    served = _localise(copy.deepcopy(config), language)
+    served: dict[str, Any] = _localise(copy.deepcopy(config), language)
     if not conditionals:
         # Without conditionalsIncluded=true SR sends neither the children nor the rules.
         hidden = child_question_ids(config)

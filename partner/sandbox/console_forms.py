@@ -317,7 +317,7 @@ class JournalFilterForm(forms.Form):
         ]
 
     def clean_status(self) -> str:
-        value = self.cleaned_data["status"].strip().lower()
+        value = str(self.cleaned_data["status"]).strip().lower()
         is_code = value.isdigit() and len(value) == 3
         if value and value not in {"none", "2xx", "3xx", "4xx", "5xx"} and not is_code:
             raise ValidationError("Use a status code, a class like 5xx, or “none”.")

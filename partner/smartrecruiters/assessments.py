@@ -184,8 +184,9 @@ def upload_attachment(
             expect_json=True,
         )
         body = response.json()
-        if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+        url = body.get("url") if isinstance(body, dict) else None
+        if not isinstance(url, str):
             raise MalformedResponseError("upload response has no url", status=response.status)
-        return body["url"]
+        return url
 
     return call_with_token(credentials, call)

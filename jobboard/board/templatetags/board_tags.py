@@ -25,16 +25,14 @@ def _amount(value: Decimal) -> str:
 def salary_range(listing: Listing) -> str:
     """Like "EUR 70,000 to 90,000 a year" (an en dash between), or "" when not known."""
     low, high = listing.salary_min, listing.salary_max
-    if low is None and high is None:
-        return ""
-    if low is not None and high is not None and low != high:
-        amount = f"{_amount(low)} \u2013 {_amount(high)}"
-    elif low is not None and high is None:
+    if low is not None and high is not None:
+        amount = _amount(low) if low == high else f"{_amount(low)} \u2013 {_amount(high)}"
+    elif low is not None:
         amount = f"from {_amount(low)}"
-    elif low is None and high is not None:
+    elif high is not None:
         amount = f"up to {_amount(high)}"
     else:
-        amount = _amount(low)  # type: ignore[arg-type]
+        return ""
     currency = f"{listing.salary_currency.upper()} " if listing.salary_currency else ""
     period = _PERIODS.get(listing.salary_period, "")
     if amount.startswith(("from", "up to")) and currency:

@@ -36,7 +36,7 @@ class TokenIdentity:
 
 
 def bearer_token(request: Request) -> str:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+    header: str = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return ""

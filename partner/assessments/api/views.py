@@ -53,7 +53,7 @@ class SRAPIView(APIView):
         return api_exception_handler
 
     def identity(self, request: Request) -> TokenIdentity:
-        identity = request.user
+        identity: object = request.user
         if not isinstance(identity, TokenIdentity):  # authentication always sets it
             raise NotFound()
         return identity

@@ -157,7 +157,8 @@ def get_package(company: AsmCompany, *, package_id: str) -> dict[str, Any]:
         raise CallerError(
             "Getting the package failed", status=response.status_code, body=response.text
         )
-    return response.json()
+    package: dict[str, Any] = response.json()
+    return package
 
 
 def place_order(

@@ -383,7 +383,7 @@ def result_patch(*, order: AsmOrder, body: Any) -> dict[str, Any]:
                 "errors": [{"code": "INVALID_BODY", "message": "The body must be a JSON object"}],
             },
         )
-    merged = merge_patch(order.result, body)
+    merged: dict[str, Any] = merge_patch(order.result, body)
     errors = validate_result(merged)
     problems = _transition_problems(order.result, merged)
     note = ""
