@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -118,3 +119,44 @@ class JsonFormatter(logging.Formatter):
 
 def _is_json_scalar(value: object) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s [%(request_id)s]%(task_label)s %(name)s: %(message)s"
+
+
+def logging_config(*, level: str, fmt: str) -> dict[str, Any]:
+    """The LOGGING setting: one console handler, JSON or text, with redaction and ids."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "jobboard.logs.RequestIdFilter"},
+            "redact": {"()": "jobboard.logs.RedactFilter"},
+        },
+        "formatters": {
+            "text": {
+                "format": TEXT_FORMAT,
+            },
+            "json": {"()": "jobboard.logs.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": fmt,
+                "filters": ["redact", "request_id"],
+            },
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # httpx logs full URLs at INFO; our transport logs what matters, masked.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
+            "django.db.backends": {"level": "INFO"},
+            # Django's own default handlers print unredacted request paths, and its error mails
+            # to ADMINS would carry private links: Django logs through our handler only
+            # (operators get alert mails from jobboard.operations instead).
+            "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # runserver's request lines: through our handler, so private links are redacted.
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -28,6 +28,7 @@ from jobboard.envconfig import (
     env_networks,
     env_str,
 )
+from jobboard.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -372,42 +373,7 @@ SPECTACULAR_SETTINGS = {
 # ---------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", ("json", "text"))
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "jobboard.logs.RequestIdFilter"},
-        "redact": {"()": "jobboard.logs.RedactFilter"},
-    },
-    "formatters": {
-        "text": {
-            "format": (
-                "%(asctime)s %(levelname)-7s [%(request_id)s]%(task_label)s %(name)s: %(message)s"
-            ),
-        },
-        "json": {"()": "jobboard.logs.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["redact", "request_id"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # httpx logs full URLs at INFO; our transport logs what matters, masked.
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-        "django.db.backends": {"level": "INFO"},
-        # Django's own default handlers print unredacted request paths, and its error mails
-        # to ADMINS would carry private links: Django logs through our handler only
-        # (operators get alert mails from jobboard.operations instead).
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # runserver's request lines: through our handler, so private links are redacted.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 
 # ---------------------------------------------------------------------------
 # Sandbox (partner/sandbox; only read when SANDBOX_ENABLED)

@@ -1,15 +1,12 @@
-"""The job search: what a visitor asked for, how it filters listings, and its facets.
+"""The job search: what a visitor asked for and how it filters and orders listings.
 
 ``JobSearch`` is the whole state of the list page. It is parsed from the URL and
 rendered back into it, so every search is shareable, bookmarkable and survives the
-back button. Keyword search runs on PostgreSQL's full-text search (weighted vector,
-GIN index, prefix matching, web-search syntax); on SQLite it falls back to a simpler,
-still correct, case-insensitive substring match of the same parsed query.
+back button. The keyword part is in ``keywords``, the facet counts in ``facets``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,17 +14,20 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import F, Q
 
-from jobboard.board.models import Listing, ListingQuerySet
+from jobboard.board.keywords import (
+    MAX_QUERY_LENGTH,
+    RANK_WEIGHTS,
+    Group,
+    fallback_keyword_q,
+    fallback_rank,
+    parse_keywords,
+    ts_query,
+    uses_full_text_search,
+)
+from jobboard.board.models import ListingQuerySet
 
-MAX_QUERY_LENGTH = 200
-# Long pasted texts would become huge tsqueries; a dozen terms is plenty for a job search.
-MAX_TERMS = 12
 POSTED_CHOICES = (1, 3, 7, 30)
 MIN_SALARY_CHOICES = (30_000, 50_000, 75_000, 100_000, 150_000)
 SORTS = ("relevance", "newest")
@@ -54,108 +54,6 @@ FACET_TITLES: dict[str, str] = {
 }
 WORKPLACE_LABELS = {"remote": "Remote", "onsite": "On-site"}
 MAX_VALUES_PER_FACET = 20
-
-
-# ---------------------------------------------------------------------------
-# Keyword query: web-search syntax
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Term:
-    """One search term: a word, or several words that must appear together."""
-
-    words: tuple[str, ...]
-    negated: bool = False
-
-
-# An OR-group of terms; a query is an AND of groups (websearch semantics).
-Group = tuple[Term, ...]
-
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def parse_keywords(text: str) -> tuple[Group, ...]:
-    """Parse ``developer "project manager" -intern python OR django`` into groups.
-
-    Quoted text is a phrase, a leading ``-`` excludes, ``OR`` joins its neighbours.
-    Only word characters survive, so nothing a visitor types can inject operators
-    into a tsquery.
-    """
-    groups: list[list[Term]] = []
-    join_next = False
-    terms_seen = 0
-    for match in _TOKEN.finditer(text[:MAX_QUERY_LENGTH]):
-        minus, phrase, bare = match.groups()
-        if bare is not None and bare.lower() == "or":
-            join_next = bool(groups)
-            continue
-        negated = bool(minus)
-        raw = phrase if phrase is not None else bare
-        if bare is not None and bare.startswith("-") and len(bare) > 1:
-            negated, raw = True, bare[1:]
-        words = tuple(w.lower() for w in _WORD.findall(raw or ""))
-        if not words:
-            continue
-        term = Term(words=words, negated=negated)
-        if join_next and groups:
-            groups[-1].append(term)
-        else:
-            groups.append([term])
-        join_next = False
-        terms_seen += 1
-        if terms_seen >= MAX_TERMS:
-            break
-    return tuple(tuple(g) for g in groups)
-
-
-def to_tsquery(groups: Sequence[Group]) -> str:
-    """Render parsed groups as a tsquery for ``to_tsquery``, with prefix matching.
-
-    Each lexeme is quoted and made only of word characters; the last word of every
-    term gets ``:*`` so that "engin" finds "engineer" as the visitor types.
-    """
-
-    def lexeme(word: str, prefix: bool) -> str:
-        return f"'{word}'" + (":*" if prefix else "")
-
-    def term_sql(term: Term) -> str:
-        # An exclusion stays exact: "-intern" must not also drop "international".
-        last = -1 if term.negated else len(term.words) - 1
-        body = " <-> ".join(lexeme(w, i == last) for i, w in enumerate(term.words))
-        if len(term.words) > 1:
-            body = f"({body})"
-        return f"!{body}" if term.negated else body
-
-    parts = []
-    for group in groups:
-        rendered = [term_sql(t) for t in group]
-        parts.append(rendered[0] if len(rendered) == 1 else "(" + " | ".join(rendered) + ")")
-    return " & ".join(parts)
-
-
-def _substring_q(term: Term) -> Q:
-    phrase = " ".join(term.words)
-    q = (
-        Q(title__icontains=phrase)
-        | Q(company__name__icontains=phrase)
-        | Q(job_description__icontains=phrase)
-        | Q(qualifications__icontains=phrase)
-    )
-    return ~q if term.negated else q
-
-
-def _fallback_keyword_q(groups: Sequence[Group]) -> Q:
-    q = Q()
-    for group in groups:
-        group_q = Q()
-        for term in group:
-            group_q |= _substring_q(term)
-        q &= group_q
-    return q
-
-
-def uses_full_text_search() -> bool:
-    return connection.vendor == "postgresql"
 
 
 # ---------------------------------------------------------------------------
@@ -320,8 +218,8 @@ class JobSearch:
         if not self.groups:
             return listings
         if uses_full_text_search():
-            return listings.filter(search_vector=_tsquery(self.groups))
-        return listings.filter(_fallback_keyword_q(self.groups))
+            return listings.filter(search_vector=ts_query(self.groups))
+        return listings.filter(fallback_keyword_q(self.groups))
 
     def facet_q(self, name: str, *, now: datetime) -> Q:
         """The filter one facet adds, or an empty Q when nothing is chosen there."""
@@ -335,7 +233,7 @@ class JobSearch:
         if name == "posted":
             return Q(posted_at__gte=now - timedelta(days=self.posted)) if self.posted else Q()
         if name == "salary":
-            return _salary_shown_q() if self.salary else Q()
+            return salary_shown_q() if self.salary else Q()
         if name == "min_salary":
             return Q(salary_annual__gte=Decimal(self.min_salary)) if self.min_salary else Q()
         raise KeyError(name)
@@ -355,41 +253,18 @@ class JobSearch:
                 from django.contrib.postgres.search import SearchRank
 
                 listings = listings.annotate(
-                    rank=SearchRank(F("search_vector"), _tsquery(self.groups), weights=RANK_WEIGHTS)
+                    rank=SearchRank(F("search_vector"), ts_query(self.groups), weights=RANK_WEIGHTS)
                 )
             else:
-                listings = listings.annotate(rank=_fallback_rank(self.groups))
+                listings = listings.annotate(rank=fallback_rank(self.groups))
             return listings.order_by("-rank", "-posted_at", "-id")
         return listings.order_by("-posted_at", "-id")
 
 
-# Weights for D, C, B, A: a title hit counts most, then the company, then the ad text.
-RANK_WEIGHTS = [0.1, 0.3, 0.6, 1.0]
-
-
-def _tsquery(groups: Sequence[Group]) -> Any:
-    from django.contrib.postgres.search import SearchQuery
-
-    return SearchQuery(to_tsquery(groups), search_type="raw", config=settings.BOARD_SEARCH_CONFIG)
-
-
-def _fallback_rank(groups: Sequence[Group]) -> Case:
-    # SQLite has no ranking; a listing whose title holds every wanted term comes first.
-    title_q = Q()
-    for group in groups:
-        for term in group:
-            if not term.negated:
-                title_q &= Q(title__icontains=" ".join(term.words))
-    return Case(When(title_q, then=Value(1)), default=Value(0))
-
-
-def _salary_shown_q() -> Q:
+def salary_shown_q() -> Q:
     return Q(salary_min__isnull=False) | Q(salary_max__isnull=False)
 
 
-# ---------------------------------------------------------------------------
-# Facets
-# ---------------------------------------------------------------------------
 FACETS = (
     "workplace",
     "country",
@@ -402,308 +277,3 @@ FACETS = (
     "salary",
     "min_salary",
 )
-
-
-@dataclass(frozen=True)
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    # The URL of this search with the option toggled; set for selected options only.
-    url: str
-
-
-@dataclass(frozen=True)
-class Facet:
-    name: str
-    title: str
-    options: tuple[FacetOption, ...]
-    # A single-choice facet is shown as radio buttons, the others as checkboxes.
-    single: bool = False
-
-    @property
-    def has_selection(self) -> bool:
-        return any(o.selected for o in self.options)
-
-
-def _facet_key(name: str, *, now: datetime) -> tuple[Any, Any]:
-    """The grouping expression of a facet and the label expression next to it."""
-    text = CharField()
-    if name in CHOICE_FACETS:
-        column = CHOICE_FACETS[name]
-        label = Max("country") if name == "country" else Max(column)
-        return Cast(column, text), label
-    if name == "workplace":
-        key = Case(When(remote=True, then=Value("remote")), default=Value("onsite"))
-        return key, Max(Value(""))
-    if name == "posted":
-        # Each listing falls in the narrowest window that holds it; the counts of the
-        # wider windows are sums, added up in Python.
-        whens = [
-            When(posted_at__gte=now - timedelta(days=d), then=Value(str(d))) for d in POSTED_CHOICES
-        ]
-        return Case(*whens, default=Value(""), output_field=text), Max(Value(""))
-    if name == "salary":
-        key = Case(When(_salary_shown_q(), then=Value("shown")), default=Value(""))
-        return key, Max(Value(""))
-    if name == "min_salary":
-        whens = [
-            When(salary_annual__gte=Decimal(s), then=Value(str(s)))
-            for s in reversed(MIN_SALARY_CHOICES)
-        ]
-        return Case(*whens, default=Value(""), output_field=text), Max(Value(""))
-    raise KeyError(name)
-
-
-def facet_counts(
-    search: JobSearch, listings: ListingQuerySet, *, now: datetime
-) -> dict[str, dict[str, tuple[str, int]]]:
-    """``{facet: {value: (label, count)}}`` in one SQL statement.
-
-    Counts are disjunctive: a facet's counts apply every filter except its own, so a
-    visitor who picked Germany still sees how many jobs France has.
-    """
-    base = search.keyword_filter(listings).order_by()
-    if connection.vendor == "postgresql":
-        rows = _facet_rows_postgres(search, base, now=now)
-    else:
-        rows = _facet_rows_portable(search, base, now=now)
-    result: dict[str, dict[str, tuple[str, int]]] = {name: {} for name in FACETS}
-    for name, key, label, count in rows:
-        if key:
-            result[name][str(key)] = (label or str(key), int(count))
-    # Windows and thresholds are cumulative: "last 7 days" includes "last 3 days".
-    for name, choices in (("posted", POSTED_CHOICES), ("min_salary", MIN_SALARY_CHOICES)):
-        ordered = choices if name == "posted" else tuple(reversed(choices))
-        running = 0
-        cumulative = {}
-        for choice in ordered:
-            running += result[name].get(str(choice), ("", 0))[1]
-            cumulative[str(choice)] = ("", running)
-        result[name] = cumulative
-    return result
-
-
-def total_from_facets(
-    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
-) -> int:
-    """The number of results, read off the facet counts instead of a COUNT query.
-
-    Every listing is either remote or on-site, and the workplace counts apply every
-    other filter, so their sum over the chosen workplaces (all when none is chosen)
-    is exactly the total.
-    """
-    workplace = counts.get("workplace", {})
-    chosen = search.workplace or tuple(WORKPLACE_LABELS)
-    return sum(workplace.get(value, ("", 0))[1] for value in chosen)
-
-
-def _facet_rows_portable(
-    search: JobSearch, base: ListingQuerySet, *, now: datetime
-) -> Iterable[tuple[str, str, str, int]]:
-    # One GROUP BY branch per facet, joined with UNION ALL: any database runs it.
-    branches = []
-    for name in FACETS:
-        key, label = _facet_key(name, now=now)
-        branch = (
-            base.filter(search.filters_q(now=now, except_facet=name))
-            .annotate(facet_name=Value(name), facet_key=key)
-            .values("facet_name", "facet_key")
-            .annotate(facet_label=label, facet_count=Count("pk"))
-            .values_list("facet_name", "facet_key", "facet_label", "facet_count")
-        )
-        branches.append(branch)
-    return branches[0].union(*branches[1:], all=True)
-
-
-# Columns the facets read; a covering index (migration 0004) holds them all, so the
-# scan of 100k listings never touches the wide rows with the job ad HTML.
-_FACET_COLUMNS = (
-    "remote", "country_code", "country", "city", "function", "industry", "experience_level",
-    "employment_type", "posted_at", "salary_min", "salary_max", "salary_annual",
-)  # fmt: skip
-
-
-FACET_BASE = "facet_base"
-
-
-def _joins(q: Q) -> bool:
-    """Whether the filter reads a table other than the listings' own."""
-    query = Listing.objects.filter(q).query
-    base = query.get_initial_alias()
-    return any(count and alias != base for alias, count in query.alias_refcount.items())
-
-
-def _where_sql(q: Q) -> tuple[str, list[Any]]:
-    """SQL for a filter on listings, to run in ``FROM facet_base`` (the facet CTE).
-
-    The ORM compiles the filter with the listing table's alias renamed to the CTE's, so
-    every column it reads is qualified with ``facet_base`` and nothing is rewritten as
-    text. A filter that joins another table (a company's name, say) cannot be answered
-    from the CTE's columns: it becomes a semi-join on the listing id, which the CTE
-    then carries (see ``_facet_rows_postgres``).
-    """
-    if _joins(q):
-        ids_sql, ids_params = Listing.objects.filter(q).values("pk").query.sql_with_params()
-        return f"{FACET_BASE}.id IN ({ids_sql})", list(ids_params)
-    query = Listing.objects.filter(q).query
-    query.change_aliases({query.get_initial_alias(): FACET_BASE})
-    compiler = query.get_compiler(connection=connection)
-    try:
-        sql, params = compiler.compile(query.where)
-    except EmptyResultSet:
-        return "FALSE", []
-    except FullResultSet:
-        return "TRUE", []
-    return (sql or "TRUE"), list(params)
-
-
-def _facet_key_sql(name: str, *, now: datetime) -> tuple[str, list[Any]]:
-    """(key SQL, params) of a facet, over the base query's columns."""
-    if name in CHOICE_FACETS:
-        return connection.ops.quote_name(CHOICE_FACETS[name]), []
-    if name == "workplace":
-        return "CASE WHEN remote THEN 'remote' ELSE 'onsite' END", []
-    if name == "salary":
-        return "CASE WHEN salary_min IS NOT NULL OR salary_max IS NOT NULL THEN 'shown' END", []
-    if name == "posted":
-        whens = " ".join(f"WHEN posted_at >= %s THEN '{d}'" for d in POSTED_CHOICES)
-        return f"CASE {whens} END", [now - timedelta(days=d) for d in POSTED_CHOICES]
-    if name == "min_salary":
-        amounts = tuple(reversed(MIN_SALARY_CHOICES))
-        whens = " ".join(f"WHEN salary_annual >= %s THEN '{a}'" for a in amounts)
-        return f"CASE {whens} END", [Decimal(a) for a in amounts]
-    raise KeyError(name)
-
-
-def _facet_rows_postgres(
-    search: JobSearch, base: ListingQuerySet, *, now: datetime
-) -> Iterable[tuple[str, str, str, int]]:
-    """All facets in one statement.
-
-    The visible (and keyword-matching) rows are a CTE of narrow columns, answered
-    from the covering index when there are no keywords. A facet
-    without a selection of its own is counted under the same filters as every other
-    such facet, so all of those share one GROUPING SETS pass; only a facet the visitor
-    has chosen in needs a GROUP BY of its own (its counts ignore its own filter).
-    """
-    # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
-    # compiled by Django; every value a visitor sent travels as a parameter (S608).
-    # The listing id travels only when a filter needs it (a semi-join, see _where_sql).
-    columns = _FACET_COLUMNS + (("id",) if _joins(search.filters_q(now=now)) else ())
-    base_sql, base_params = base.values(*columns).query.sql_with_params()
-    keys: list[str] = []
-    params: list[Any] = []
-    for name in FACETS:
-        key_sql, key_params = _facet_key_sql(name, now=now)
-        keys.append(f"({key_sql})::text AS k_{name}")
-        params += key_params
-    selects = ", ".join(keys)
-    # With keywords the matching rows come from the GIN index and the wide table: read
-    # them once. Without, each reference is an index-only scan of the covering index,
-    # cheaper than writing and re-reading 100k rows, so PostgreSQL may inline the CTE.
-    materialized = "MATERIALIZED" if search.has_keywords else "NOT MATERIALIZED"
-    cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
-    params += base_params
-    selected = [name for name in FACETS if search.facet_q(name, now=now)]
-    shared = [name for name in FACETS if name not in selected]
-    parts: list[str] = []
-    if shared:
-        grouped = ", ".join(f"k_{name}" for name in shared)
-        width = len(shared)
-        # GROUPING() sets a bit for every column *not* grouped in the row's set.
-        masks = {name: (2**width - 1) ^ (1 << (width - 1 - i)) for i, name in enumerate(shared)}
-        facet_case = " ".join(f"WHEN {mask} THEN '{name}'" for name, mask in masks.items())
-        key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
-        where_sql, where_params = _where_sql(search.filters_q(now=now))
-        parts.append(
-            f"SELECT CASE GROUPING({grouped}) {facet_case} END, "  # noqa: S608
-            f"CASE GROUPING({grouped}) {key_case} END, max(country), count(*) "
-            f"FROM {FACET_BASE} WHERE {where_sql} "
-            f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
-        )
-        params += where_params
-    for name in selected:
-        where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
-        parts.append(
-            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {FACET_BASE} "  # noqa: S608
-            f"WHERE {where_sql} GROUP BY 2"
-        )
-        params += where_params
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
-        # it to temporary files. SET LOCAL ends with the transaction.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(cte + " UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    return [
-        (name, key, label if name == "country" else "", count) for name, key, label, count in rows
-    ]
-
-
-def _format_salary_threshold(amount: int) -> str:
-    return f"{amount // 1000}k+"
-
-
-def build_facets(
-    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
-) -> list[Facet]:
-    """Turn counts into what the template shows: options with labels, counts and links."""
-    facets: list[Facet] = []
-    for name in FACETS:
-        found = counts.get(name, {})
-        options: list[FacetOption] = []
-        if name in CHOICE_FACETS or name == "workplace":
-            selected: tuple[str, ...] = getattr(search, name)
-            rows = sorted(found.items(), key=lambda item: (-item[1][1], item[1][0].lower()))
-            keep = list(rows[:MAX_VALUES_PER_FACET])
-            # A chosen value stays visible even when it has no match any more.
-            kept_values = {value for value, _ in keep}
-            keep += [(v, (v, 0)) for v in selected if v not in kept_values]
-            for value, (label, count) in keep:
-                if name == "workplace":
-                    label = WORKPLACE_LABELS.get(value, value)
-                elif name == "country":
-                    label = label or value.upper()
-                options.append(
-                    FacetOption(
-                        value,
-                        label,
-                        count,
-                        value in selected,
-                        # Only chosen values are links (to remove them); the panel
-                        # itself is a form, and 80 URLs a page are not free.
-                        search.toggled(name, value) if value in selected else "",
-                    )
-                )
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
-        elif name == "posted":
-            for days in POSTED_CHOICES:
-                label = "Last 24 hours" if days == 1 else f"Last {days} days"
-                count = found.get(str(days), ("", 0))[1]
-                selected_now = search.posted == days
-                url = search.url_with(posted=None if selected_now else days)
-                options.append(FacetOption(str(days), label, count, selected_now, url))
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options), single=True))
-        elif name == "salary":
-            count = found.get("shown", ("", 0))[1]
-            url = search.url_with(salary=not search.salary)
-            options.append(FacetOption("shown", "Salary shown", count, search.salary, url))
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
-        elif name == "min_salary":
-            for amount in MIN_SALARY_CHOICES:
-                count = found.get(str(amount), ("", 0))[1]
-                selected_now = search.min_salary == amount
-                url = search.url_with(min_salary=None if selected_now else amount)
-                options.append(
-                    FacetOption(
-                        str(amount),
-                        _format_salary_threshold(amount),
-                        count,
-                        selected_now,
-                        url,
-                    )
-                )
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options), single=True))
-    return facets

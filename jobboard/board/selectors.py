@@ -18,17 +18,12 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
+from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
 from jobboard.board.models import Listing, ListingQuerySet
+from jobboard.board.search import JobSearch
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-from jobboard.board.search import (
-    Facet,
-    JobSearch,
-    build_facets,
-    facet_counts,
-    total_from_facets,
-)
 
 # Columns a result card shows; the long HTML sections stay in the database.
 CARD_FIELDS = (

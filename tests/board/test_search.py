@@ -11,15 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jobboard.board import selectors
-from jobboard.board.search import (
-    _FACET_COLUMNS,
-    FACET_BASE,
-    JobSearch,
-    _joins,
-    _where_sql,
-    parse_keywords,
-    to_tsquery,
-)
+from jobboard.board.facets import _FACET_COLUMNS, FACET_BASE, _joins, _where_sql
+from jobboard.board.keywords import parse_keywords, to_tsquery
+from jobboard.board.search import JobSearch
 from tests.board.factories import make_listing, posted
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +234,7 @@ def test_an_empty_result_suggests_what_to_remove(client) -> None:
     ],
 )
 def test_the_postgres_facet_query_counts_like_the_portable_one(params) -> None:
-    from jobboard.board import search as search_module
+    from jobboard.board import facets as search_module
     from jobboard.board.models import Listing
 
     for i in range(40):

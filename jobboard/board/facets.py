@@ -1,0 +1,336 @@
+"""Facet counts of a search: one SQL statement on PostgreSQL, a portable UNION elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, Max, Q, Value, When
+from django.db.models.functions import Cast
+
+from jobboard.board.models import Listing, ListingQuerySet
+from jobboard.board.search import (
+    CHOICE_FACETS,
+    FACET_TITLES,
+    FACETS,
+    MAX_VALUES_PER_FACET,
+    MIN_SALARY_CHOICES,
+    POSTED_CHOICES,
+    WORKPLACE_LABELS,
+    JobSearch,
+    salary_shown_q,
+)
+
+# ---------------------------------------------------------------------------
+# Facets
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    # The URL of this search with the option toggled; set for selected options only.
+    url: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    options: tuple[FacetOption, ...]
+    # A single-choice facet is shown as radio buttons, the others as checkboxes.
+    single: bool = False
+
+    @property
+    def has_selection(self) -> bool:
+        return any(o.selected for o in self.options)
+
+
+def _facet_key(name: str, *, now: datetime) -> tuple[Any, Any]:
+    """The grouping expression of a facet and the label expression next to it."""
+    text = CharField()
+    if name in CHOICE_FACETS:
+        column = CHOICE_FACETS[name]
+        label = Max("country") if name == "country" else Max(column)
+        return Cast(column, text), label
+    if name == "workplace":
+        key = Case(When(remote=True, then=Value("remote")), default=Value("onsite"))
+        return key, Max(Value(""))
+    if name == "posted":
+        # Each listing falls in the narrowest window that holds it; the counts of the
+        # wider windows are sums, added up in Python.
+        whens = [
+            When(posted_at__gte=now - timedelta(days=d), then=Value(str(d))) for d in POSTED_CHOICES
+        ]
+        return Case(*whens, default=Value(""), output_field=text), Max(Value(""))
+    if name == "salary":
+        key = Case(When(salary_shown_q(), then=Value("shown")), default=Value(""))
+        return key, Max(Value(""))
+    if name == "min_salary":
+        whens = [
+            When(salary_annual__gte=Decimal(s), then=Value(str(s)))
+            for s in reversed(MIN_SALARY_CHOICES)
+        ]
+        return Case(*whens, default=Value(""), output_field=text), Max(Value(""))
+    raise KeyError(name)
+
+
+def facet_counts(
+    search: JobSearch, listings: ListingQuerySet, *, now: datetime
+) -> dict[str, dict[str, tuple[str, int]]]:
+    """``{facet: {value: (label, count)}}`` in one SQL statement.
+
+    Counts are disjunctive: a facet's counts apply every filter except its own, so a
+    visitor who picked Germany still sees how many jobs France has.
+    """
+    base = search.keyword_filter(listings).order_by()
+    if connection.vendor == "postgresql":
+        rows = _facet_rows_postgres(search, base, now=now)
+    else:
+        rows = _facet_rows_portable(search, base, now=now)
+    result: dict[str, dict[str, tuple[str, int]]] = {name: {} for name in FACETS}
+    for name, key, label, count in rows:
+        if key:
+            result[name][str(key)] = (label or str(key), int(count))
+    # Windows and thresholds are cumulative: "last 7 days" includes "last 3 days".
+    for name, choices in (("posted", POSTED_CHOICES), ("min_salary", MIN_SALARY_CHOICES)):
+        ordered = choices if name == "posted" else tuple(reversed(choices))
+        running = 0
+        cumulative = {}
+        for choice in ordered:
+            running += result[name].get(str(choice), ("", 0))[1]
+            cumulative[str(choice)] = ("", running)
+        result[name] = cumulative
+    return result
+
+
+def total_from_facets(
+    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
+) -> int:
+    """The number of results, read off the facet counts instead of a COUNT query.
+
+    Every listing is either remote or on-site, and the workplace counts apply every
+    other filter, so their sum over the chosen workplaces (all when none is chosen)
+    is exactly the total.
+    """
+    workplace = counts.get("workplace", {})
+    chosen = search.workplace or tuple(WORKPLACE_LABELS)
+    return sum(workplace.get(value, ("", 0))[1] for value in chosen)
+
+
+def _facet_rows_portable(
+    search: JobSearch, base: ListingQuerySet, *, now: datetime
+) -> Iterable[tuple[str, str, str, int]]:
+    # One GROUP BY branch per facet, joined with UNION ALL: any database runs it.
+    branches = []
+    for name in FACETS:
+        key, label = _facet_key(name, now=now)
+        branch = (
+            base.filter(search.filters_q(now=now, except_facet=name))
+            .annotate(facet_name=Value(name), facet_key=key)
+            .values("facet_name", "facet_key")
+            .annotate(facet_label=label, facet_count=Count("pk"))
+            .values_list("facet_name", "facet_key", "facet_label", "facet_count")
+        )
+        branches.append(branch)
+    return branches[0].union(*branches[1:], all=True)
+
+
+# Columns the facets read; a covering index (migration 0004) holds them all, so the
+# scan of 100k listings never touches the wide rows with the job ad HTML.
+_FACET_COLUMNS = (
+    "remote", "country_code", "country", "city", "function", "industry", "experience_level",
+    "employment_type", "posted_at", "salary_min", "salary_max", "salary_annual",
+)  # fmt: skip
+
+
+FACET_BASE = "facet_base"
+
+
+def _joins(q: Q) -> bool:
+    """Whether the filter reads a table other than the listings' own."""
+    query = Listing.objects.filter(q).query
+    base = query.get_initial_alias()
+    return any(count and alias != base for alias, count in query.alias_refcount.items())
+
+
+def _where_sql(q: Q) -> tuple[str, list[Any]]:
+    """SQL for a filter on listings, to run in ``FROM facet_base`` (the facet CTE).
+
+    The ORM compiles the filter with the listing table's alias renamed to the CTE's, so
+    every column it reads is qualified with ``facet_base`` and nothing is rewritten as
+    text. A filter that joins another table (a company's name, say) cannot be answered
+    from the CTE's columns: it becomes a semi-join on the listing id, which the CTE
+    then carries (see ``_facet_rows_postgres``).
+    """
+    if _joins(q):
+        ids_sql, ids_params = Listing.objects.filter(q).values("pk").query.sql_with_params()
+        return f"{FACET_BASE}.id IN ({ids_sql})", list(ids_params)
+    query = Listing.objects.filter(q).query
+    query.change_aliases({query.get_initial_alias(): FACET_BASE})
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return "FALSE", []
+    except FullResultSet:
+        return "TRUE", []
+    return (sql or "TRUE"), list(params)
+
+
+def _facet_key_sql(name: str, *, now: datetime) -> tuple[str, list[Any]]:
+    """(key SQL, params) of a facet, over the base query's columns."""
+    if name in CHOICE_FACETS:
+        return connection.ops.quote_name(CHOICE_FACETS[name]), []
+    if name == "workplace":
+        return "CASE WHEN remote THEN 'remote' ELSE 'onsite' END", []
+    if name == "salary":
+        return "CASE WHEN salary_min IS NOT NULL OR salary_max IS NOT NULL THEN 'shown' END", []
+    if name == "posted":
+        whens = " ".join(f"WHEN posted_at >= %s THEN '{d}'" for d in POSTED_CHOICES)
+        return f"CASE {whens} END", [now - timedelta(days=d) for d in POSTED_CHOICES]
+    if name == "min_salary":
+        amounts = tuple(reversed(MIN_SALARY_CHOICES))
+        whens = " ".join(f"WHEN salary_annual >= %s THEN '{a}'" for a in amounts)
+        return f"CASE {whens} END", [Decimal(a) for a in amounts]
+    raise KeyError(name)
+
+
+def _facet_rows_postgres(
+    search: JobSearch, base: ListingQuerySet, *, now: datetime
+) -> Iterable[tuple[str, str, str, int]]:
+    """All facets in one statement.
+
+    The visible (and keyword-matching) rows are a CTE of narrow columns, answered
+    from the covering index when there are no keywords. A facet
+    without a selection of its own is counted under the same filters as every other
+    such facet, so all of those share one GROUPING SETS pass; only a facet the visitor
+    has chosen in needs a GROUP BY of its own (its counts ignore its own filter).
+    """
+    # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
+    # compiled by Django; every value a visitor sent travels as a parameter (S608).
+    # The listing id travels only when a filter needs it (a semi-join, see _where_sql).
+    columns = _FACET_COLUMNS + (("id",) if _joins(search.filters_q(now=now)) else ())
+    base_sql, base_params = base.values(*columns).query.sql_with_params()
+    keys: list[str] = []
+    params: list[Any] = []
+    for name in FACETS:
+        key_sql, key_params = _facet_key_sql(name, now=now)
+        keys.append(f"({key_sql})::text AS k_{name}")
+        params += key_params
+    selects = ", ".join(keys)
+    # With keywords the matching rows come from the GIN index and the wide table: read
+    # them once. Without, each reference is an index-only scan of the covering index,
+    # cheaper than writing and re-reading 100k rows, so PostgreSQL may inline the CTE.
+    materialized = "MATERIALIZED" if search.has_keywords else "NOT MATERIALIZED"
+    cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
+    params += base_params
+    selected = [name for name in FACETS if search.facet_q(name, now=now)]
+    shared = [name for name in FACETS if name not in selected]
+    parts: list[str] = []
+    if shared:
+        grouped = ", ".join(f"k_{name}" for name in shared)
+        width = len(shared)
+        # GROUPING() sets a bit for every column *not* grouped in the row's set.
+        masks = {name: (2**width - 1) ^ (1 << (width - 1 - i)) for i, name in enumerate(shared)}
+        facet_case = " ".join(f"WHEN {mask} THEN '{name}'" for name, mask in masks.items())
+        key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
+        where_sql, where_params = _where_sql(search.filters_q(now=now))
+        parts.append(
+            f"SELECT CASE GROUPING({grouped}) {facet_case} END, "  # noqa: S608
+            f"CASE GROUPING({grouped}) {key_case} END, max(country), count(*) "
+            f"FROM {FACET_BASE} WHERE {where_sql} "
+            f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
+        )
+        params += where_params
+    for name in selected:
+        where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
+        parts.append(
+            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {FACET_BASE} "  # noqa: S608
+            f"WHERE {where_sql} GROUP BY 2"
+        )
+        params += where_params
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
+        # it to temporary files. SET LOCAL ends with the transaction.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(cte + " UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return [
+        (name, key, label if name == "country" else "", count) for name, key, label, count in rows
+    ]
+
+
+def _format_salary_threshold(amount: int) -> str:
+    return f"{amount // 1000}k+"
+
+
+def build_facets(
+    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
+) -> list[Facet]:
+    """Turn counts into what the template shows: options with labels, counts and links."""
+    facets: list[Facet] = []
+    for name in FACETS:
+        found = counts.get(name, {})
+        options: list[FacetOption] = []
+        if name in CHOICE_FACETS or name == "workplace":
+            selected: tuple[str, ...] = getattr(search, name)
+            rows = sorted(found.items(), key=lambda item: (-item[1][1], item[1][0].lower()))
+            keep = list(rows[:MAX_VALUES_PER_FACET])
+            # A chosen value stays visible even when it has no match any more.
+            kept_values = {value for value, _ in keep}
+            keep += [(v, (v, 0)) for v in selected if v not in kept_values]
+            for value, (label, count) in keep:
+                if name == "workplace":
+                    label = WORKPLACE_LABELS.get(value, value)
+                elif name == "country":
+                    label = label or value.upper()
+                options.append(
+                    FacetOption(
+                        value,
+                        label,
+                        count,
+                        value in selected,
+                        # Only chosen values are links (to remove them); the panel
+                        # itself is a form, and 80 URLs a page are not free.
+                        search.toggled(name, value) if value in selected else "",
+                    )
+                )
+            facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
+        elif name == "posted":
+            for days in POSTED_CHOICES:
+                label = "Last 24 hours" if days == 1 else f"Last {days} days"
+                count = found.get(str(days), ("", 0))[1]
+                selected_now = search.posted == days
+                url = search.url_with(posted=None if selected_now else days)
+                options.append(FacetOption(str(days), label, count, selected_now, url))
+            facets.append(Facet(name, FACET_TITLES[name], tuple(options), single=True))
+        elif name == "salary":
+            count = found.get("shown", ("", 0))[1]
+            url = search.url_with(salary=not search.salary)
+            options.append(FacetOption("shown", "Salary shown", count, search.salary, url))
+            facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
+        elif name == "min_salary":
+            for amount in MIN_SALARY_CHOICES:
+                count = found.get(str(amount), ("", 0))[1]
+                selected_now = search.min_salary == amount
+                url = search.url_with(min_salary=None if selected_now else amount)
+                options.append(
+                    FacetOption(
+                        str(amount),
+                        _format_salary_threshold(amount),
+                        count,
+                        selected_now,
+                        url,
+                    )
+                )
+            facets.append(Facet(name, FACET_TITLES[name], tuple(options), single=True))
+    return facets
