@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from collections.abc import Callable
 from email.utils import getaddresses
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import environ
@@ -23,6 +24,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 env = environ.Env()
+
+N = TypeVar("N", int, float)
 
 
 def _raw(name: str) -> str | None:
@@ -54,30 +57,25 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def _number(name: str, default: N, parse: Callable[[str], N], kind: str, minimum: N | None) -> N:
     value = _raw(name)
     if value is None or value.strip() == "":
         return default
     try:
-        number = int(value)
+        number = parse(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+        raise ImproperlyConfigured(f"{name}={value!r} is not {kind}") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
     return number
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    return _number(name, default, int, "an integer", minimum)
 
 
 def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    value = _raw(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
-    if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
-    return number
+    return _number(name, default, float, "a number", minimum)
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
