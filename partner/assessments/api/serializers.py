@@ -77,7 +77,8 @@ class RequesterSerializer(serializers.Serializer):
 
 
 class OrderRequestSerializer(serializers.Serializer):
-    resultCallbackURL = serializers.CharField(max_length=500)
+    # Checked as sent (no trimming): partner.assessments.urlrules accepts one spelling only.
+    resultCallbackURL = serializers.CharField(max_length=500, trim_whitespace=False)
     companyId = serializers.CharField(max_length=64)
     assessmentPackageId = serializers.CharField(max_length=100)
     candidate = CandidateSerializer()
