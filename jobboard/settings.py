@@ -231,6 +231,16 @@ if PRODUCTION:
 else:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The client's address behind reverse proxies (jobboard.clientaddr): how many proxies
+# append to X-Forwarded-For, or which addresses are our proxies. Neither: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS")
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXY_NETWORKS:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXY_NETWORKS, not both")
+if any(network.prefixlen == 0 for network in TRUSTED_PROXY_NETWORKS):
+    # Trusting every address lets any client write its own X-Forwarded-For.
+    raise ImproperlyConfigured("TRUSTED_PROXY_NETWORKS must not contain 0.0.0.0/0 or ::/0")
+
 # ---------------------------------------------------------------------------
 # Email
 # ---------------------------------------------------------------------------
@@ -454,9 +464,15 @@ APPLICATION_SUBMIT_LEASE = env_int("APPLICATION_SUBMIT_LEASE", 900, minimum=10)
 APPLICATION_RETENTION_DAYS = env_int("APPLICATION_RETENTION_DAYS", 30, minimum=0)
 APPLICATION_STATUS_CACHE_SECONDS = env_int("APPLICATION_STATUS_CACHE_SECONDS", 600, minimum=0)
 APPLICATION_STATUS_MAX_AGE_DAYS = env_int("APPLICATION_STATUS_MAX_AGE_DAYS", 90, minimum=1)
-# Apply POSTs allowed per client IP per window (seconds).
+# The apply form's limits (partner/applications/services/limits.py), per client address
+# (jobboard.clientaddr) per window (seconds): accepted applications, and apart from them
+# every other apply POST (invalid submissions, "add another" clicks).
 APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 10, minimum=1)
 APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 600, minimum=1)
+APPLICATION_ATTEMPT_LIMIT = env_int("APPLICATION_ATTEMPT_LIMIT", 60, minimum=1)
+# Accepted applications per email address and posting per window (seconds).
+APPLICATION_EMAIL_LIMIT = env_int("APPLICATION_EMAIL_LIMIT", 3, minimum=1)
+APPLICATION_EMAIL_WINDOW = env_int("APPLICATION_EMAIL_WINDOW", 86_400, minimum=1)
 # Our board's entry in SmartRecruiters' source lists (sent as sourceDetails when set).
 APPLICATION_SOURCE_TYPE_ID = env_str("APPLICATION_SOURCE_TYPE_ID", "")
 APPLICATION_SOURCE_SUBTYPE_ID = env_str("APPLICATION_SOURCE_SUBTYPE_ID", "")

@@ -1,4 +1,4 @@
-"""Taking an application in: the apply limit, storing it with its files, confirming it.
+"""Taking an application in: storing it with its files, confirming it.
 
 The application and its submission (an outbox item) are one row written in one
 transaction; sending and the confirmation email are enqueued after commit, so nothing is
@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from jobboard import ratelimit
 from jobboard.crypto import hash_token, new_token
 from jobboard.outbox import enqueue_on_commit
 from partner.applications import files as file_store
@@ -36,15 +35,6 @@ _FILE_KEYS = (
     (ApplicationFile.Role.AVATAR, "avatar"),
     (ApplicationFile.Role.ATTACHMENT, "attachments"),
 )
-
-
-def apply_allowed(*, client: str) -> bool:
-    """Count one apply POST from ``client``; False once the window's limit is passed."""
-    return ratelimit.allow(
-        key=f"apply-rate:{client}",
-        limit=settings.APPLICATION_RATE_LIMIT,
-        window=settings.APPLICATION_RATE_WINDOW,
-    )
 
 
 def _source_details() -> dict[str, str]:
