@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "jobboard.logs.RequestIdMiddleware",
     "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jobboard.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -207,6 +208,27 @@ if PRODUCTION and not FIELD_ENCRYPTION_KEY:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent on every response by jobboard.headers. Scripts and styles from our origin only, as
+# files (no inline code, handlers or style attributes anywhere in templates/); form-action
+# also gets https://<each SMARTRECRUITERS_WEB_HOSTS> (redirects after consent, inline tests).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+# Browser features no page of ours uses: switched off for every page (and any injected frame).
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]  # fmt: skip
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the apply form's small script does not read it; Django default kept
