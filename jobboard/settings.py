@@ -299,10 +299,17 @@ SMARTRECRUITERS_API_URL = env_http_url(
     https=PRODUCTION,
 )
 # The sandbox accepts this well-known demo key; a real key comes from SmartRecruiters.
-SANDBOX_DEMO_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
+SANDBOX_DEFAULT_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
 SMARTRECRUITERS_PARTNER_TOKEN = env_str(
-    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEMO_PARTNER_TOKEN if SANDBOX_ENABLED else ""
+    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEFAULT_PARTNER_TOKEN if SANDBOX_ENABLED else ""
 )
+# The sandbox's demo partner holds the configured key, so a developer who sets
+# SMARTRECRUITERS_PARTNER_TOKEN with the sandbox on is not answered 401.
+SANDBOX_DEMO_PARTNER_TOKEN = SMARTRECRUITERS_PARTNER_TOKEN or SANDBOX_DEFAULT_PARTNER_TOKEN
+if SANDBOX_ENABLED and len(SANDBOX_DEMO_PARTNER_TOKEN) > 128:
+    raise ImproperlyConfigured(
+        "SMARTRECRUITERS_PARTNER_TOKEN is longer than the sandbox's 128-character keys"
+    )
 SMARTRECRUITERS_APPLICATION_TOKEN = env_str(
     "SMARTRECRUITERS_APPLICATION_TOKEN", SMARTRECRUITERS_PARTNER_TOKEN
 )
