@@ -4,6 +4,7 @@ and the eeoInformation link."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -345,3 +346,27 @@ def test_the_definitions_link_is_a_setting(client: Client, config_json, settings
     html = client.get(apply_url(listing)).content.decode()
 
     assert 'href="https://hr.example/eeo-categories"' in html
+
+
+# --- the contract's POST example, produced by our form ------------------------------------
+
+# application-api.md §4, POST /postings/{uuid}/candidates (answers and resume left aside).
+APPLY_EXAMPLE_CANDIDATE = json.loads("""
+{"firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.test", "phoneNumber": "+49 30 1234567",
+ "location": {"country": "Germany", "countryCode": "de", "city": "Berlin"},
+ "sourceDetails": {"sourceTypeId": "job_boards", "sourceSubTypeId": "general", "sourceId": "12345"},
+ "consentDecisions": {"SMART_RECRUIT": true, "SMART_CRM": false}}
+""")  # noqa: E501
+
+
+def test_our_form_sends_the_candidate_part_of_the_contracts_example(
+    client: Client, listing, settings
+):
+    settings.APPLICATION_SOURCE_TYPE_ID = "job_boards"
+    settings.APPLICATION_SOURCE_SUBTYPE_ID = "general"
+    settings.APPLICATION_SOURCE_ID = "12345"
+
+    post(client, listing)  # Jane Doe, Berlin, Germany, as in the example
+
+    payload = Application.objects.get().payload
+    assert {key: payload[key] for key in APPLY_EXAMPLE_CANDIDATE} == APPLY_EXAMPLE_CANDIDATE
