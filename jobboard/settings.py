@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    # Country names in the visitor's language for the apply form (its locale files).
+    "django_countries",
     "jobboard",
     "jobboard.operations",
     "jobboard.board",
@@ -331,10 +333,17 @@ SMARTRECRUITERS_API_URL = env_http_url(
     https=PRODUCTION,
 )
 # The sandbox accepts this well-known demo key; a real key comes from SmartRecruiters.
-SANDBOX_DEMO_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
+SANDBOX_DEFAULT_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
 SMARTRECRUITERS_PARTNER_TOKEN = env_str(
-    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEMO_PARTNER_TOKEN if SANDBOX_ENABLED else ""
+    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEFAULT_PARTNER_TOKEN if SANDBOX_ENABLED else ""
 )
+# The sandbox's demo partner holds the configured key, so a developer who sets
+# SMARTRECRUITERS_PARTNER_TOKEN with the sandbox on is not answered 401.
+SANDBOX_DEMO_PARTNER_TOKEN = SMARTRECRUITERS_PARTNER_TOKEN or SANDBOX_DEFAULT_PARTNER_TOKEN
+if SANDBOX_ENABLED and len(SANDBOX_DEMO_PARTNER_TOKEN) > 128:
+    raise ImproperlyConfigured(
+        "SMARTRECRUITERS_PARTNER_TOKEN is longer than the sandbox's 128-character keys"
+    )
 SMARTRECRUITERS_APPLICATION_TOKEN = env_str(
     "SMARTRECRUITERS_APPLICATION_TOKEN", SMARTRECRUITERS_PARTNER_TOKEN
 )
@@ -495,10 +504,32 @@ APPLICATION_ATTEMPT_LIMIT = env_int("APPLICATION_ATTEMPT_LIMIT", 60, minimum=1)
 # Accepted applications per email address and posting per window (seconds).
 APPLICATION_EMAIL_LIMIT = env_int("APPLICATION_EMAIL_LIMIT", 3, minimum=1)
 APPLICATION_EMAIL_WINDOW = env_int("APPLICATION_EMAIL_WINDOW", 86_400, minimum=1)
-# Our board's entry in SmartRecruiters' source lists (sent as sourceDetails when set).
+# Our board's entry in SmartRecruiters' source lists, sent as sourceDetails only when both
+# the type and the source id are set (SR's spec requires both in the object).
 APPLICATION_SOURCE_TYPE_ID = env_str("APPLICATION_SOURCE_TYPE_ID", "")
 APPLICATION_SOURCE_SUBTYPE_ID = env_str("APPLICATION_SOURCE_SUBTYPE_ID", "")
 APPLICATION_SOURCE_ID = env_str("APPLICATION_SOURCE_ID", "")
+if PRODUCTION and bool(APPLICATION_SOURCE_TYPE_ID) != bool(APPLICATION_SOURCE_ID):
+    raise ImproperlyConfigured(
+        "APPLICATION_SOURCE_TYPE_ID and APPLICATION_SOURCE_ID must be set together "
+        "(SmartRecruiters refuses sourceDetails without both); set both or neither"
+    )
+if PRODUCTION and APPLICATION_SOURCE_SUBTYPE_ID and not APPLICATION_SOURCE_ID:
+    raise ImproperlyConfigured(
+        "APPLICATION_SOURCE_SUBTYPE_ID needs APPLICATION_SOURCE_TYPE_ID and APPLICATION_SOURCE_ID"
+    )
+# After SmartRecruiters answers TRAFFIC_LOCKED (it has blocked our traffic), no application
+# is sent for this many seconds; then one is tried again. Paused tries count no attempt.
+APPLICATION_TRAFFIC_LOCK_PAUSE = env_int("APPLICATION_TRAFFIC_LOCK_PAUSE", 3600, minimum=1)
+# The diversity block's notice (SmartRecruiters' display duty). Empty: the words of
+# templates/applications/_diversity_notice.html, which follow SR's partner docs.
+APPLICATION_DIVERSITY_NOTICE_HEADING = env_str("APPLICATION_DIVERSITY_NOTICE_HEADING", "")
+APPLICATION_DIVERSITY_NOTICE_TEXT = env_str("APPLICATION_DIVERSITY_NOTICE_TEXT", "")
+# Where the question with id eeoInformation links for the definitions of its categories.
+APPLICATION_EEO_DEFINITIONS_URL = env_http_url(
+    "APPLICATION_EEO_DEFINITIONS_URL",
+    "https://www.eeoc.gov/employers/eeo-1-survey/eeo-1-instruction-booklet",
+)
 
 # ---------------------------------------------------------------------------
 # Job feed sync (partner.postings)

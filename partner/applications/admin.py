@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
+from partner.applications import operations, selectors
 from partner.applications.models import (
     Application,
     ApplicationFile,
@@ -113,6 +114,16 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # The operator sees a TRAFFIC_LOCKED pause where the waiting applications are
+        # (the health page shows it as an alert too).
+        lock = selectors.traffic_lock()
+        if lock is not None:
+            self.message_user(request, operations.traffic_lock_message(lock), messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     @admin.display(boolean=True, description="Erased")
     def erased(self, obj: Application) -> bool:

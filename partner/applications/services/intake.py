@@ -37,11 +37,26 @@ _FILE_KEYS = (
 )
 
 
-def _source_details() -> dict[str, str]:
+def source_details() -> dict[str, str]:
+    """``sourceDetails`` for the ApplyRequest, or {} when it must not be sent.
+
+    SR's spec requires ``sourceTypeId`` and ``sourceId`` in the object, so it goes out only
+    when both are configured (production refuses to start with one alone; in development
+    a half configuration is left out, with a warning, rather than costing a 400).
+    """
+    type_id = settings.APPLICATION_SOURCE_TYPE_ID
+    source_id = settings.APPLICATION_SOURCE_ID
+    if not (type_id and source_id):
+        if type_id or source_id or settings.APPLICATION_SOURCE_SUBTYPE_ID:
+            logger.warning(
+                "sourceDetails not sent: set both APPLICATION_SOURCE_TYPE_ID and "
+                "APPLICATION_SOURCE_ID"
+            )
+        return {}
     details = {
-        "sourceTypeId": settings.APPLICATION_SOURCE_TYPE_ID,
+        "sourceTypeId": type_id,
         "sourceSubTypeId": settings.APPLICATION_SOURCE_SUBTYPE_ID,
-        "sourceId": settings.APPLICATION_SOURCE_ID,
+        "sourceId": source_id,
     }
     return {key: value for key, value in details.items() if value}
 
@@ -73,7 +88,7 @@ def application_create(
         created_at=now,
     )
     payload: dict[str, Any] = dict(candidate)
-    source = _source_details()
+    source = source_details()
     if source:
         payload["sourceDetails"] = source
     if answers:
