@@ -133,7 +133,7 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _duration(delta: timedelta | None) -> str:
+def duration_text(delta: timedelta | None) -> str:
     if delta is None:
         return "-"
     minutes, seconds = divmod(int(delta.total_seconds()), 60)
@@ -207,7 +207,7 @@ def report_build(order: Order, *, now: datetime | None = None) -> bytes:
             row.cell(pdf.text_for(result.assessment.name))
             row.cell(pdf.text_for(_score_text(score, "")))
             row.cell(pdf.text_for(result.score_label or "-"))
-            row.cell(_duration(result.time_taken))
+            row.cell(duration_text(result.time_taken))
             reviewer = result.reviewed_by.get_username() if result.reviewed_by else "-"
             row.cell(pdf.text_for(reviewer))
     pdf.ln(4)

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from partner.assessments import results
 from partner.assessments.errors import ServiceError
 from partner.assessments.events import Actor, event_record
 from partner.assessments.models import (
+    MANUAL_QUESTION_KINDS,
     Assessment,
     AssessmentResult,
     Order,
@@ -135,6 +137,22 @@ def queue_orders() -> Any:
         )
         .select_related("package", "integration__client")
         .order_by("review_requested_at", "id")
+    )
+
+
+def queue_orders_with_progress() -> Any:
+    """The queue with, per order, how many assessments need staff and how many have their
+    review (one query for the page, whatever its length)."""
+    manual = Q(results__assessment__kind=Assessment.Kind.MANUAL) | Q(
+        results__assessment__questions__kind__in=list(MANUAL_QUESTION_KINDS),
+        results__assessment__questions__retired=False,
+    )
+    return queue_orders().annotate(
+        to_review=Count("results", filter=manual, distinct=True),
+        reviewed=Count(
+            "results", filter=manual & Q(results__reviewed_at__isnull=False), distinct=True
+        ),
+        assessments=Count("results", distinct=True),
     )
 
 
