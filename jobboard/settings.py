@@ -366,7 +366,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Job board partner API",
-    "DESCRIPTION": "Endpoints SmartRecruiters calls on us as an assessment vendor (2021 API).",
+    "DESCRIPTION": "Every API this server serves: the endpoints SmartRecruiters calls on us as "
+    "an assessment vendor (Assessment API 2021, under /sr/assessments/). Browse it at "
+    "/api/schema/swagger-ui/ or /api/schema/redoc/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and Redoc come from drf-spectacular-sidecar's static files, not a CDN.
