@@ -54,13 +54,13 @@ class GroupStats:
     def mean_candidate_time(self) -> timedelta | None:
         if not self.candidate_minutes:
             return None
-        return timedelta(minutes=mean(self.candidate_minutes))
+        return timedelta(seconds=round(mean(self.candidate_minutes) * 60))
 
     @property
     def mean_turnaround(self) -> timedelta | None:
         if not self.turnaround_hours:
             return None
-        return timedelta(hours=mean(self.turnaround_hours))
+        return timedelta(seconds=round(mean(self.turnaround_hours) * 3600))
 
     @property
     def mean_percent(self) -> float | None:

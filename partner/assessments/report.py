@@ -29,13 +29,34 @@ _ASCII_FOR = {
     "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
     "\u2026": "...", "\u2264": "<=", "\u2265": ">=", "\u2192": "->", "\u2022": "*",
     "\u00a0": " ",
+    # Letters Unicode does not decompose into a base letter and an accent.
+    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe",
+    "\u0131": "i", "Ħ": "H", "ħ": "h",
 }  # fmt: skip
 MUTED = (90, 90, 90)
 
 
+def latin1(text: str) -> str:
+    """``text`` in Latin-1: letters outside it without their accents, ``?`` for the rest."""
+    out = []
+    for char in text:
+        if char in _ASCII_FOR:
+            out.append(_ASCII_FOR[char])
+            continue
+        try:
+            char.encode("latin-1")
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode()
+            out.append(base or "?")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def generated_report_name(order: Order) -> str:
     """A readable, stable name (≤ 100 characters: the contract's limit for fileName)."""
-    who = slugify(order.candidate_name)[:50] or "candidate"
+    ascii_name = unicodedata.normalize("NFKD", latin1(order.candidate_name))
+    who = slugify(ascii_name.encode("ascii", "ignore").decode())[:50] or "candidate"
     return f"assessment-report-{who}-{order.sr_order_id[:8]}.pdf"
 
 
@@ -72,21 +93,7 @@ class _Report(FPDF):
     def text_for(self, text: str) -> str:
         """What the font can print: all of it with a TrueType font; else Latin-1, other
         letters without their accents, and ``?`` for what has no Latin form."""
-        if self.faces.unicode:
-            return text
-        out = []
-        for char in text:
-            if char in _ASCII_FOR:
-                out.append(_ASCII_FOR[char])
-                continue
-            try:
-                char.encode("latin-1")
-            except UnicodeEncodeError:
-                base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode()
-                out.append(base or "?")
-            else:
-                out.append(char)
-        return "".join(out)
+        return text if self.faces.unicode else latin1(text)
 
     def font(self, size: float, style: str = "", *, mono: bool = False) -> None:
         self.set_font(self.faces.mono if mono else self.faces.body, style, size)
@@ -207,7 +214,8 @@ def report_build(order: Order, *, now: datetime | None = None) -> bytes:
             row.cell(pdf.text_for(result.assessment.name))
             row.cell(pdf.text_for(_score_text(score, "")))
             row.cell(pdf.text_for(result.score_label or "-"))
-            row.cell(duration_text(result.time_taken))
+            manual = result.assessment.kind == Assessment.Kind.MANUAL
+            row.cell("-" if manual else duration_text(result.time_taken))
             reviewer = result.reviewed_by.get_username() if result.reviewed_by else "-"
             row.cell(pdf.text_for(reviewer))
     pdf.ln(4)
