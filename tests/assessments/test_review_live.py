@@ -14,7 +14,7 @@ from partner.assessments import pushes, review, runner
 from partner.assessments.models import Answer, Integration, Order
 from partner.sandbox.assessments import services as sr_services
 from partner.sandbox.assessments.models import AsmOrder
-from tests.assessments.workspace import essay_package, place_order, take_backend_test
+from tests.assessments.workspace import essay_package, take_backend_test
 from tests.sandbox_assessments.conftest import live  # noqa: F401 - the sandbox, registered
 
 COMPANY = "5f1c0c2e9b1d4a0012345678"
@@ -23,7 +23,6 @@ COMPANY = "5f1c0c2e9b1d4a0012345678"
 @pytest.fixture(autouse=True)
 def sr_mock():
     """Here SmartRecruiters is the sandbox on live_server, not a respx fake."""
-    return None
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +81,8 @@ def test_smartrecruiters_receives_exactly_the_preview_and_the_report(connected, 
     runner.assessment_review(result=order.results.get(assessment__external_id="python"), user=vera)
     runner.assessment_review(
         result=order.results.get(assessment__external_id="portfolio"),
-        score_raw=7, score_min=0, score_max=10, score_label="Good", summary="Clean, tested code", user=vera,
+        score_raw=7, score_min=0, score_max=10, score_label="Good",
+        summary="Clean, tested code", user=vera,
     )  # fmt: skip
     queued.run()
     preview = review.completion_preview(order=Order.objects.get(), label="Good")
