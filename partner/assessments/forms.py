@@ -85,6 +85,9 @@ class TestForm(forms.Form):
             self.fields[name] = self._field(question, label)
             if answer is not None:
                 self.initial[name] = self._initial(question, answer)
+                sent = [f.name for f in answer.files.all()] if question.kind == "file" else []
+                if sent:
+                    self.fields[name].help_text += f" Sent so far: {', '.join(sent)}."
 
     def _field(self, question: Question, label: str) -> forms.Field:
         kind = question.kind

@@ -185,7 +185,7 @@ def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpRespons
     if result.started_at is None:
         return render(request, "assessments/take_start.html", context)
     questions = runner.attempt_questions(result)
-    saved = {a.question_id: a for a in result.answer_rows.all()}
+    saved = {a.question_id: a for a in result.answer_rows.prefetch_related("files")}
     form = TestForm(request.POST or None, request.FILES or None, questions=questions, saved=saved)
     if request.method == "POST" and form.is_valid():
         if "submit" in request.POST:
