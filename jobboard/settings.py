@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Country names in the visitor's language for the apply form (its locale files).
     "django_countries",
+    "drf_spectacular_sidecar",
     "jobboard",
     "jobboard.operations",
     "jobboard.board",
@@ -322,6 +323,8 @@ APPLICATION_STATUS_POLL_INTERVAL = env_int("APPLICATION_STATUS_POLL_INTERVAL", 6
 APPLICATION_ERASURE_INTERVAL = env_int("APPLICATION_ERASURE_INTERVAL", 3600, minimum=1)
 ASSESSMENT_PUSH_INTERVAL = env_int("ASSESSMENT_PUSH_INTERVAL", 60, minimum=1)
 ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum=1)
+# Closes candidates' attempts whose time limit passed (their browser may be gone).
+ASSESSMENT_TIMEOUT_INTERVAL = env_int("ASSESSMENT_TIMEOUT_INTERVAL", 60, minimum=1)
 
 # ---------------------------------------------------------------------------
 # SmartRecruiters
@@ -404,9 +407,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Job board partner API",
-    "DESCRIPTION": "Endpoints SmartRecruiters calls on us as an assessment vendor (2021 API).",
+    "DESCRIPTION": "Every API this server serves: the endpoints SmartRecruiters calls on us as "
+    "an assessment vendor (Assessment API 2021, under /sr/assessments/). Browse it at "
+    "/api/schema/swagger-ui/ or /api/schema/redoc/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc come from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # ---------------------------------------------------------------------------
@@ -460,6 +469,17 @@ ASSESSMENT_PARTNER_FIELDS = env.json(
 ASSESSMENT_SUPPORTED_TYPES = env_list(
     "ASSESSMENT_SUPPORTED_TYPES", ["SKILL_TEST", "BEHAVIORAL_ASSESSMENT", "INLINE_ASSESSMENT"]
 )
+# Branding: candidates deal with the vendor, not the board. Used in the invitation mail,
+# on the candidate's pages and in the PDF report.
+ASSESSMENT_VENDOR_NAME = env_str("ASSESSMENT_VENDOR_NAME", SITE_NAME)
+# Sender of the candidates' mails (the name above is put in front of the address).
+ASSESSMENT_FROM_EMAIL = env_str("ASSESSMENT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+ASSESSMENT_REPLY_TO = env_str("ASSESSMENT_REPLY_TO", "")
+# A PNG or JPEG file (at most 512 KB); empty: the vendor's name is shown instead.
+ASSESSMENT_VENDOR_LOGO = env_str("ASSESSMENT_VENDOR_LOGO", "")
+# A TrueType font for the PDF report (e.g. DejaVuSans.ttf) so every script prints; empty:
+# the built-in Helvetica, which prints Latin-1 only (other letters lose their accents).
+ASSESSMENT_REPORT_FONT = env_str("ASSESSMENT_REPORT_FONT", "")
 
 # ---------------------------------------------------------------------------
 # Public job board (jobboard.board)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from jobboard import outbox
 from jobboard.crypto import hash_token, new_token
-from partner.assessments import results, selectors
+from partner.assessments import report, results, selectors
+from partner.assessments.branding import branding
 from partner.assessments.errors import ServiceError
 from partner.assessments.events import Actor, event_record
 from partner.assessments.models import (
@@ -183,6 +184,11 @@ def order_invite(*, order_id: int) -> bool:
     if not claimed:
         return False
     order = Order.objects.select_related("package", "integration").get(pk=order_id)
+    if not order.package.invites_candidate:
+        # Review only: the candidate has nothing to do, so no mail; straight to the queue.
+        with transaction.atomic():
+            opened = _mark_invited(order_id, how="Review only: no candidate step")
+        return opened is not None
     try:
         _send_invitation_email(order)
     except BaseException:
@@ -198,6 +204,8 @@ def order_resend_invitation(*, order: Order, user: Actor = None) -> None:
         raise ServiceError("Only an open order can be sent its invitation again", code="CLOSED")
     if order.kind == Order.Kind.INLINE:
         raise ServiceError("Inline candidates are not invited by email", code="INLINE")
+    if not order.package.invites_candidate:
+        raise ServiceError("A review-only package sends the candidate no mail", code="REVIEW_ONLY")
     if order.status == ResultStatus.NEW:
         order_invite(order_id=order.pk)
         return
@@ -224,20 +232,36 @@ def _mark_invited(order_id: int, *, how: str) -> Order | None:
     order = Order.objects.select_related("package", "integration").get(pk=order_id)
     event_record(order=order, kind=Event.INVITED, message=how)
     push_queue(order=order, patch=results.invitation_patch(order))
+    if not order.package.invites_candidate:
+        from partner.assessments import review  # review builds on these services
+
+        review.order_request_review(order=order, reason="Review-only package: no candidate step")
     return order
 
 
 def _send_invitation_email(order: Order) -> None:
+    """The invitation, from the vendor (branding), naming the employer and the job."""
+    brand = branding()
     context = {
         "order": order,
         "package": order.package,
+        "employer": order.integration.client.name,
+        "job_reference": order.job_id,
+        "task": order.package.candidate_task,
         "url": take_url(order),
         "expires_days": int(settings.ASSESSMENT_INVITATION_DAYS),
-        "site_name": settings.SITE_NAME,
+        "expires_at": order.expires_at,
+        "vendor": brand,
     }
-    subject = render_to_string("emails/assessment_invitation_subject.txt", context).strip()
+    subject = render_to_string("emails/assessment_invitation_subject.txt", context)
     body = render_to_string("emails/assessment_invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.candidate_email])
+    EmailMessage(
+        " ".join(subject.split()),
+        body,
+        brand.sender,
+        [order.candidate_email],
+        reply_to=[brand.reply_to] if brand.reply_to else None,
+    ).send()
 
 
 # ---------------------------------------------------------------------------
@@ -289,18 +313,25 @@ def order_record_completion(
     """
     order.status = ResultStatus.COMPLETED
     order.score_raw, order.score_min, order.score_max = score.raw, score.minimum, score.maximum
+    # The one label rule (results.Score.label) when staff chose none; the summary's
+    # preview showed which.
     order.score_label = label or score.label()
     order.summary = summary
     order.submitted_at = submitted_at
     order.finished_at = timezone.now()
     order.save()
+    source = "chosen" if label else "by the rule"
     event_record(
         order=order,
         kind=Event.COMPLETED,
-        message=f"Score {score.raw} ({score.minimum}-{score.maximum}), {order.score_label}",
+        message=f"Score {score.raw} ({score.minimum}-{score.maximum}), "
+        f"{order.score_label} ({source})",
         user=user,
     )
-    push_queue(order=order, patch=results.completion_patch(order), attach_report=bool(order.report))
+    if not order.report:
+        # Every completed order has its report (a file staff uploaded earlier stays).
+        report.order_generate_report(order=order)
+    push_queue(order=order, patch=results.completion_patch(order), attach_report=True)
 
 
 @transaction.atomic
