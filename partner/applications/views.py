@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -205,7 +207,26 @@ def _status_page(
     return render(request, "applications/status.html", context, status=status)
 
 
+# The status page's address holds the private token. "same-origin" keeps it out of the
+# Referer sent to any other site, while a POST from the page to us still carries our
+# Origin: with "no-referrer" browsers send "Origin: null" and Django's CSRF check
+# refuses the erase form.
+PRIVATE_PAGE_REFERRER_POLICY = "same-origin"
+
+
+def _private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        # SecurityMiddleware sets the site-wide policy only where none is set yet.
+        response.headers["Referrer-Policy"] = PRIVATE_PAGE_REFERRER_POLICY
+        return response
+
+    return wrapped
+
+
 @never_cache
+@_private_page
 def status(request: HttpRequest, token: str) -> HttpResponse:
     application = selectors.application_by_token(token=token)
     if application is None:
@@ -214,6 +235,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@_private_page
 @require_POST
 def erase(request: HttpRequest, token: str) -> HttpResponse:
     application = selectors.application_by_token(token=token)

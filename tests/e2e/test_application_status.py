@@ -1,0 +1,86 @@
+"""The candidate's private status page in a real browser: erasing one's data works (the
+browser's CSRF Origin is right), and the private link never reaches another site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from jobboard.celery import app as celery_app
+from partner.applications.models import Application
+from partner.applications.services import intake
+from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
+from tests.browser_plugin import BROWSER_TEST
+
+pytestmark = BROWSER_TEST
+
+WIDTHS = (1280, 375)
+
+
+@pytest.fixture
+def eager_tasks(settings) -> Iterator[None]:
+    # Tasks run in the web thread after commit: the application is sent, and mails are
+    # in the outbox, by the time the page answers.
+    cache.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def sent_application(sandbox) -> tuple[Application, str]:
+    listing = sandbox_listing(sandbox)
+    application, token = intake.application_create(
+        listing=listing, language="en", candidate=candidate(), answers=answers_ok(), files={}
+    )
+    application.refresh_from_db()
+    assert application.state == Application.State.SENT
+    return application, token
+
+
+def status_url(sandbox, token: str) -> str:
+    site = sandbox.url.removesuffix("/sandbox")
+    return site + reverse("applications:status", kwargs={"token": token})
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_candidate_erases_their_data_from_the_status_page_in_the_browser(
+    sandbox, eager_tasks, browser, artifacts_dir, width
+):
+    application, token = sent_application(sandbox)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(status_url(sandbox, token))
+    page.screenshot(path=str(artifacts_dir / f"status-page-{width}.png"), full_page=True)
+
+    page.get_by_label("Yes, erase my personal data").check()
+    page.get_by_role("button", name="Erase my data").click()
+
+    page.wait_for_selector("text=have been erased")
+    page.screenshot(path=str(artifacts_dir / f"status-page-erased-{width}.png"), full_page=True)
+    application.refresh_from_db()
+    assert application.is_erased
+    assert application.payload["email"] == "[erased]"
+    page.close()
+
+
+def test_the_private_status_link_is_not_sent_to_other_sites_as_referer(
+    sandbox, eager_tasks, browser
+):
+    _, token = sent_application(sandbox)
+    page = browser.new_page()
+    page.goto(status_url(sandbox, token))
+    # The same server under another host name is another origin for the browser.
+    elsewhere = sandbox.url.removesuffix("/sandbox").replace("localhost", "127.0.0.1") + "/healthz"
+    assert elsewhere.startswith("http://127.0.0.1:")
+
+    with page.expect_request(elsewhere) as leaving:
+        page.evaluate("url => { window.location.href = url; }", elsewhere)
+
+    headers = leaving.value.all_headers()
+    assert "referer" not in headers
+    assert token not in " ".join(headers.values())
+    page.close()
