@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from partner.applications.models import (
     Application,
     ApplicationFile,
+    CandidateMail,
     ConfigurationCache,
     SubmissionAttempt,
 )
@@ -81,7 +82,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = (ApplicationFileInline, SubmissionAttemptInline)
     actions = ("retry_selected", "erase_selected")
-    exclude = ("payload_json", "status_token_hash")
+    exclude = ("payload_json", "status_token_hash", "repeat_key")
     readonly_fields = (
         "listing",
         "posting_uuid",
@@ -103,6 +104,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "sent_at",
         "sr_status",
         "sr_status_checked_at",
+        "notify_status_changes",
         "created_at",
         "erased_at",
         "erasure_reason",
@@ -153,3 +155,36 @@ class ConfigurationCacheAdmin(admin.ModelAdmin):
         "last_error",
         "last_error_at",
     )
+
+
+@admin.register(CandidateMail)
+class CandidateMailAdmin(admin.ModelAdmin):
+    """The mails owed to candidates (no candidate data: the application holds it)."""
+
+    list_display = ("__str__", "kind", "state", "attempts", "created_at", "finished_at")
+    list_filter = ("state", "kind", "created_at")
+    search_fields = ("=id", "=application__id")
+    actions = ("retry_selected",)
+    fields = readonly_fields = (
+        "application",
+        "kind",
+        "failure_reason",
+        "sr_status",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "claimed_until",
+        "last_error",
+        "created_at",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Send again (failed mails)")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[CandidateMail]) -> None:
+        from jobboard import outbox
+
+        count = outbox.retry_failed(queryset)
+        self.message_user(request, f"{count} mail(s) queued for sending again.", messages.SUCCESS)

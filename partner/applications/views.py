@@ -31,7 +31,12 @@ from partner.applications.services.configuration import (
     configuration_for,
 )
 from partner.applications.services.erasure import application_erase
-from partner.applications.services.intake import application_create, apply_allowed
+from partner.applications.services.intake import (
+    AlreadyApplied,
+    application_create,
+    apply_allowed,
+    status_link_resend,
+)
 from partner.applications.services.status import status_for_page
 
 logger = logging.getLogger(__name__)
@@ -84,17 +89,31 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         form_ok = form.is_valid()
         screening_ok = screening.is_valid()
         if form_ok and screening_ok:
-            _, token = application_create(
-                listing=listing,
-                language=_language(request),
-                candidate=form.payload_fields(),
-                answers=screening.answers(),
-                files=form.checked_files,
-            )
+            try:
+                _, token = application_create(
+                    listing=listing,
+                    language=_language(request),
+                    candidate=form.payload_fields(),
+                    answers=screening.answers(),
+                    files=form.checked_files,
+                )
+            except AlreadyApplied as repeat:
+                return _already_applied(request, listing, repeat.application_id)
             return redirect(reverse("applications:status", kwargs={"token": token}) + "?new=1")
         return _render_form(request, listing, form, screening, loaded, judged=True, status=400)
 
     return _blank_form(request, listing, loaded)
+
+
+def _already_applied(
+    request: HttpRequest, listing: ApplyListing, application_id: int
+) -> HttpResponse:
+    # Nothing new is stored or sent: the first application stands, and its status link
+    # goes to the address it was made with (never shown here: whoever typed the address
+    # may not own it).
+    mailed = status_link_resend(application_id=application_id)
+    context = {"listing": listing, "mailed": mailed}
+    return render(request, "applications/already_applied.html", context)
 
 
 # The CSRF input of a cached page; its value is put back per request.

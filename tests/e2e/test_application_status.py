@@ -1,11 +1,13 @@
-"""The candidate's private status page in a real browser: erasing one's data works (the
-browser's CSRF Origin is right), and the private link never reaches another site."""
+"""The candidate's side in a real browser: erasing one's data from the private status
+page works (the browser's CSRF Origin is right), the private link never reaches another
+site, and applying twice is answered with the first application's link."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -83,4 +85,33 @@ def test_the_private_status_link_is_not_sent_to_other_sites_as_referer(
     headers = leaving.value.all_headers()
     assert "referer" not in headers
     assert token not in " ".join(headers.values())
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_applying_again_in_the_browser_says_so_and_mails_the_link(
+    sandbox, eager_tasks, browser, artifacts_dir, width
+):
+    application, _ = sent_application(sandbox)
+    listing = application.listing
+    site = sandbox.url.removesuffix("/sandbox")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{site}/jobs/{listing.pk}-{listing.slug}/apply/")
+
+    page.fill("#id_first_name", "Jane")
+    page.fill("#id_last_name", "Doe")
+    page.fill("#id_email", "JANE.DOE@example.test")
+    page.check("#id_q0-0-0_0")
+    page.select_option("#id_q1-0-0", "ct-perm")
+    page.select_option("#id_q3-0-0", "en")
+    page.select_option("#id_q3-0-1", "fluent")
+    page.check("#id_q7-0-0")
+    page.check("#id_consent_SMART_RECRUIT")
+    page.get_by_role("button", name="Send application").click()
+
+    page.wait_for_selector("text=You have already applied for this job")
+    page.screenshot(path=str(artifacts_dir / f"apply-repeat-{width}.png"), full_page=True)
+    assert Application.objects.count() == 1
+    assert len(sandbox.candidates()) == 1
+    assert "You had already applied" in mail.outbox[-1].body
     page.close()

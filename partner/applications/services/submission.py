@@ -251,6 +251,15 @@ def application_retry(*, application_id: int, now: datetime | None = None) -> bo
     from partner.applications import tasks
 
     with transaction.atomic():
+        key = (
+            Application.objects.filter(pk=application_id)
+            .values_list("repeat_key", flat=True)
+            .first()
+        )
+        if key and selectors.live_application_id(repeat_key=key) is not None:
+            # The candidate has applied again since: that application stands, and a
+            # second live one for the same job is what the repeat check prevents.
+            return False
         retried = outbox.retry_failed(
             selectors.submittable().filter(pk=application_id),
             now=now,
