@@ -169,10 +169,11 @@ def application_create(
 
     from partner.applications import tasks
 
-    enqueue_on_commit(tasks.submit_application, application.pk)
     # The token travels in this one message (see the task's docstring). Should the broker
     # be down, the email is lost, but the candidate has the link on the confirmation page.
+    # Asked for before the submission, so that a failure mail never comes first.
     enqueue_on_commit(tasks.send_confirmation, application.pk, token)
+    enqueue_on_commit(tasks.submit_application, application.pk)
     logger.info("application %s received", application.pk)
     return application, token
 

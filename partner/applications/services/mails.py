@@ -140,7 +140,6 @@ def _context(mail: CandidateMail, application: Application) -> dict[str, Any]:
     if mail.kind == Kind.FAILED:
         context.update(
             reason=mail.failure_reason or Reason.OTHER,
-            rejected_questions=selectors.rejected_questions(application=application),
             apply_url=_apply_again_url(application),
             retry_hours=round(settings.APPLICATION_RETRY_WINDOW_HOURS),
             retention_days=settings.APPLICATION_RETENTION_DAYS,
