@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,7 +38,7 @@ from partner.applications.services.intake import (
     apply_allowed,
     status_link_resend,
 )
-from partner.applications.services.status import status_for_page
+from partner.applications.services.status import status_for_page, status_mails_set
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                     candidate=form.payload_fields(),
                     answers=screening.answers(),
                     files=form.checked_files,
+                    notify_status_changes=form.cleaned_data["notify_status_changes"],
                 )
             except AlreadyApplied as repeat:
                 return _already_applied(request, listing, repeat.application_id)
@@ -266,4 +268,23 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     if not application_erase(application_id=application.pk, reason="candidate request"):
         message = "Your application is being sent right now. Please try again in a few minutes."
         return _status_page(request, application, token, erase_error=message, status=409)
+    return redirect("applications:status", token=token)
+
+
+@never_cache
+@_private_page
+@require_POST
+def status_mails(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn the status mails on or off from the status page."""
+    application = selectors.application_by_token(token=token)
+    if application is None:
+        raise Http404("No such application")
+    enabled = request.POST.get("notify") == "on"
+    if status_mails_set(application_id=application.pk, enabled=enabled):
+        messages.success(
+            request,
+            "We will email you when the employer updates the status of your application."
+            if enabled
+            else "We will no longer email you about status updates.",
+        )
     return redirect("applications:status", token=token)

@@ -115,3 +115,23 @@ def test_applying_again_in_the_browser_says_so_and_mails_the_link(
     assert len(sandbox.candidates()) == 1
     assert "You had already applied" in mail.outbox[-1].body
     page.close()
+
+
+def test_a_candidate_turns_status_emails_on_and_off_in_the_browser(
+    sandbox, eager_tasks, browser, artifacts_dir
+):
+    application, token = sent_application(sandbox)
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(status_url(sandbox, token))
+
+    page.get_by_role("button", name="Email me about status updates").click()
+    page.wait_for_selector("text=We will email you when the employer updates")
+    page.screenshot(path=str(artifacts_dir / "status-page-updates-on-375.png"), full_page=True)
+    application.refresh_from_db()
+    assert application.notify_status_changes
+
+    page.get_by_role("button", name="Stop status emails").click()
+    page.wait_for_selector("text=We will no longer email you")
+    application.refresh_from_db()
+    assert not application.notify_status_changes
+    page.close()
