@@ -39,6 +39,7 @@ from partner.applications.services.intake import (
     status_link_resend,
 )
 from partner.applications.services.status import status_for_page, status_mails_set
+from partner.applications.summary import error_summary
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,9 @@ def _already_applied(
 _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_SLOT = "__csrf_token_slot__"
 BLANK_PAGE_SECONDS = 300  # bounds how long a deploy's old markup can be served
+# Part of the cache keys of the blank page and its question fragments (cached for an
+# hour): raise it when the form's markup changes, so a deploy never serves the old one.
+MARKUP_VERSION = 2
 
 
 def _blank_form(
@@ -156,6 +160,7 @@ def _blank_form_key(
     request: HttpRequest, listing: ApplyListing, loaded: LoadedConfiguration
 ) -> str:
     parts = (
+        MARKUP_VERSION,
         listing.posting_uuid,
         _language(request),
         loaded.fetched_at.timestamp(),
@@ -199,6 +204,7 @@ def _render_form(
         "stale": loaded.stale,
         # Errors are shown only after a real submit, not after "add another".
         "judged": judged,
+        "error_summary": error_summary(form=form, screening=screening) if judged else [],
         # A browser cannot put chosen files back into a re-rendered form.
         "files_dropped": bool(request.FILES),
     }
