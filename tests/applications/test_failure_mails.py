@@ -162,3 +162,20 @@ def test_a_mail_for_data_erased_meanwhile_is_dropped(sandbox, monkeypatch):
 
     assert mails_about_failure() == []
     assert CandidateMail.objects.get().state == CandidateMail.State.DROPPED
+
+
+def test_operators_see_candidate_mails_in_the_admin_without_candidate_data(sandbox, admin_client):
+    listing = sandbox_listing(sandbox)
+    apply(listing, answers=[])
+    failure = CandidateMail.objects.get()
+
+    listed = admin_client.get("/admin/applications/candidatemail/?state__exact=sent")
+    shown = admin_client.get(f"/admin/applications/candidatemail/{failure.pk}/change/")
+
+    assert listed.status_code == 200
+    assert (
+        f"Delivery failed mail for application #{failure.application_id}" in listed.content.decode()
+    )
+    assert shown.status_code == 200
+    assert "jane.doe@example.test" not in shown.content.decode()
+    assert "Jane" not in shown.content.decode()
