@@ -157,8 +157,9 @@ def tab_to(page, element_id: str, *, limit: int = 15) -> None:
     raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
 
 
+@pytest.mark.parametrize("width", [1280, 375])
 def test_multi_select_checkboxes_work_with_the_keyboard_and_reveal_a_conditional_question(
-    sandbox, eager_tasks, browser, artifacts_dir
+    sandbox, eager_tasks, browser, artifacts_dir, width
 ):
     configuration = example_configuration_json()
     configuration["settings"]["conditionals"].append(
@@ -170,7 +171,7 @@ def test_multi_select_checkboxes_work_with_the_keyboard_and_reveal_a_conditional
         }
     )
     listing = sandbox_listing(sandbox, configuration)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(apply_page_url(sandbox, listing))
     fill_required(page)
     about = page.locator("#question-q5")
@@ -188,7 +189,9 @@ def test_multi_select_checkboxes_work_with_the_keyboard_and_reveal_a_conditional
     assert not page.is_checked("#id_q4-0-0_2")
     assert about.is_visible()
     page.fill("#id_q5-0-1", "I write Go and Python.")
-    page.locator("#question-q4").screenshot(path=str(artifacts_dir / "apply-multi-select-1280.png"))
+    page.locator("#question-q4").screenshot(
+        path=str(artifacts_dir / f"apply-multi-select-{width}.png")
+    )
     page.get_by_role("button", name="Send application").click()
     page.wait_for_selector("text=your application has been received")
 
