@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "jobboard.logs.RequestIdMiddleware",
     "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jobboard.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -207,6 +208,27 @@ if PRODUCTION and not FIELD_ENCRYPTION_KEY:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent on every response by jobboard.headers. Scripts and styles from our origin only, as
+# files (no inline code, handlers or style attributes anywhere in templates/); form-action
+# also gets https://<each SMARTRECRUITERS_WEB_HOSTS> (redirects after consent, inline tests).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+# Browser features no page of ours uses: switched off for every page (and any injected frame).
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]  # fmt: skip
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the apply form's small script does not read it; Django default kept
@@ -230,6 +252,16 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 else:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The client's address behind reverse proxies (jobboard.clientaddr): how many proxies
+# append to X-Forwarded-For, or which addresses are our proxies. Neither: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS")
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXY_NETWORKS:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXY_NETWORKS, not both")
+if any(network.prefixlen == 0 for network in TRUSTED_PROXY_NETWORKS):
+    # Trusting every address lets any client write its own X-Forwarded-For.
+    raise ImproperlyConfigured("TRUSTED_PROXY_NETWORKS must not contain 0.0.0.0/0 or ::/0")
 
 # ---------------------------------------------------------------------------
 # Email
@@ -454,9 +486,15 @@ APPLICATION_SUBMIT_LEASE = env_int("APPLICATION_SUBMIT_LEASE", 900, minimum=10)
 APPLICATION_RETENTION_DAYS = env_int("APPLICATION_RETENTION_DAYS", 30, minimum=0)
 APPLICATION_STATUS_CACHE_SECONDS = env_int("APPLICATION_STATUS_CACHE_SECONDS", 600, minimum=0)
 APPLICATION_STATUS_MAX_AGE_DAYS = env_int("APPLICATION_STATUS_MAX_AGE_DAYS", 90, minimum=1)
-# Apply POSTs allowed per client IP per window (seconds).
+# The apply form's limits (partner/applications/services/limits.py), per client address
+# (jobboard.clientaddr) per window (seconds): accepted applications, and apart from them
+# every other apply POST (invalid submissions, "add another" clicks).
 APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 10, minimum=1)
 APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 600, minimum=1)
+APPLICATION_ATTEMPT_LIMIT = env_int("APPLICATION_ATTEMPT_LIMIT", 60, minimum=1)
+# Accepted applications per email address and posting per window (seconds).
+APPLICATION_EMAIL_LIMIT = env_int("APPLICATION_EMAIL_LIMIT", 3, minimum=1)
+APPLICATION_EMAIL_WINDOW = env_int("APPLICATION_EMAIL_WINDOW", 86_400, minimum=1)
 # Our board's entry in SmartRecruiters' source lists (sent as sourceDetails when set).
 APPLICATION_SOURCE_TYPE_ID = env_str("APPLICATION_SOURCE_TYPE_ID", "")
 APPLICATION_SOURCE_SUBTYPE_ID = env_str("APPLICATION_SOURCE_SUBTYPE_ID", "")

@@ -67,6 +67,9 @@ class ApplicationFileInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("css/admin.css",)}  # .pre-wrap: no style attributes under the CSP
+
     list_display = (
         "__str__",
         "job_title",
@@ -121,7 +124,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def payload_display(self, obj: Application) -> str:
         files = {f.pk: f for f in obj.files.all()}
         text = json.dumps(elide_files(obj.payload, files), indent=2, ensure_ascii=False)
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text)
+        return format_html('<pre class="pre-wrap">{}</pre>', text)
 
     @admin.action(description="Retry sending (failed applications)")
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:

@@ -279,8 +279,9 @@ class Order(Outcome):
     integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="orders")
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="orders")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STANDARD)
-    # The order's identity (idempotency key) and where results go.
+    # Where results go: the one URL we build for the order id (partner.assessments.urlrules).
     result_callback_url = models.URLField(max_length=500, unique=True)
+    # The order's identity (idempotency key, unique per integration): a lower-case UUID.
     sr_order_id = models.CharField("SR order id", max_length=100, db_index=True)
     candidate_sr_id = models.CharField(max_length=100, blank=True)
     candidate_email = models.EmailField(max_length=320)
@@ -297,6 +298,9 @@ class Order(Outcome):
     access_key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     invited_at = models.DateTimeField(null=True, blank=True)
+    # A worker mailing the invitation holds the order until then; past it (a dead worker)
+    # the sweeper may mail again. Claimed before the mail, so two paths never both mail.
+    invite_claimed_until = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
@@ -307,6 +311,12 @@ class Order(Outcome):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One order per SR order id and company, however SR spells the callback URL.
+            models.UniqueConstraint(
+                fields=["integration", "sr_order_id"], name="asm_order_unique_sr_order_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.package.name} for {self.candidate_name} ({self.get_status_display()})"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -33,12 +34,15 @@ from partner.assessments.models import (
     ResultStatus,
 )
 from partner.assessments.pushes import push_queue
-from partner.assessments.urlrules import CallbackURLError, order_id_from_callback
+from partner.assessments.urlrules import CallbackURLError, result_callback_check
 
 Event = OrderEvent.Kind
 # The contract's limit for an attachment (§3); the admin's form checks it too.
 REPORT_MAX_BYTES = 10 * 1024 * 1024
 OPEN_STATUSES = (ResultStatus.NEW, ResultStatus.PENDING, ResultStatus.IN_PROGRESS)
+# How long a worker may take to mail an invitation (the task's time limit is 150 s); past
+# it the worker is presumed dead and the sweeper may mail instead.
+INVITE_CLAIM = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,12 @@ def take_url(order: Order) -> str:
 def order_place(
     *, integration: Integration, data: OrderInput, kind: Order.Kind = Order.Kind.STANDARD
 ) -> tuple[Order, bool]:
-    """Record an order (idempotent per resultCallbackURL); returns (order, created).
+    """Record an order (idempotent per company and SR order id); returns (order, created).
 
-    A standard order's invitation is sent asynchronously after commit. An inline
-    candidate arrives at once, so the order is PENDING (and pushed) straight away.
+    A repeat of an order, however its resultCallbackURL is spelled, returns the order we
+    have and invites nobody. A standard order's invitation is sent asynchronously after
+    commit. An inline candidate arrives at once, so the order is PENDING (and pushed)
+    straight away.
     """
     from partner.assessments import tasks  # the tasks call these services
 
@@ -87,15 +93,11 @@ def order_place(
             "companyId does not match the token's company", code="COMPANY_MISMATCH", status=403
         )
     try:
-        sr_order_id = order_id_from_callback(data.result_callback_url)
+        callback = result_callback_check(data.result_callback_url)
     except CallbackURLError as exc:
         raise ServiceError(str(exc), code="INVALID_CALLBACK_URL") from None
-    existing = Order.objects.filter(result_callback_url=data.result_callback_url).first()
+    existing = _known_order(integration=integration, sr_order_id=callback.order_id)
     if existing is not None:
-        if existing.integration_id != integration.pk:
-            raise ServiceError(
-                "This order belongs to another company", code="COMPANY_MISMATCH", status=403
-            )
         return existing, False
     package = selectors.package_for(integration=integration, external_id=data.package_id)
     if package is None:
@@ -105,8 +107,9 @@ def order_place(
         integration=integration,
         package=package,
         kind=kind,
-        result_callback_url=data.result_callback_url,
-        sr_order_id=sr_order_id,
+        # The URL we built, not the string SR sent: the two are equal but for case.
+        result_callback_url=callback.url,
+        sr_order_id=callback.order_id,
         candidate_sr_id=data.candidate.sr_id,
         candidate_email=data.candidate.email,
         candidate_first_name=data.candidate.first_name,
@@ -124,7 +127,10 @@ def order_place(
             order.save()
     except IntegrityError:
         # A concurrent duplicate (SR sent the same order twice at once) won the race.
-        return Order.objects.get(result_callback_url=data.result_callback_url), False
+        existing = _known_order(integration=integration, sr_order_id=callback.order_id)
+        if existing is None:
+            raise
+        return existing, False
     AssessmentResult.objects.bulk_create(
         AssessmentResult(order=order, assessment=assessment)
         for assessment in package.assessments.all()
@@ -142,20 +148,46 @@ def order_place(
     return order, True
 
 
+def _known_order(*, integration: Integration, sr_order_id: str) -> Order | None:
+    """The order we already have for ``sr_order_id``; 403 when another company has it.
+
+    SR's order ids are UUIDs, unique across companies: one that another company placed
+    is not this company's to read or repeat (its inline link would be handed over).
+    """
+    known = list(Order.objects.filter(sr_order_id=sr_order_id).order_by("pk")[:2])
+    for order in known:
+        if order.integration_id == integration.pk:
+            return order
+    if known:
+        raise ServiceError(
+            "This order belongs to another company", code="COMPANY_MISMATCH", status=403
+        )
+    return None
+
+
 def order_invite(*, order_id: int) -> bool:
     """Email the candidate their private link, then mark the order PENDING and push it.
 
-    Safe to run twice: a second run finds the order already invited and does nothing.
-    The email is sent outside the transaction; the claim afterwards is conditional.
+    Safe to run twice and from two places at once (the task and the sweeper): the order is
+    claimed with a conditional update *before* the email goes out, so only one of them
+    mails. The email is sent outside any transaction; a failure releases the claim (the
+    sweeper tries again), and a worker that dies mid-way loses it after ``INVITE_CLAIM``.
     """
-    order = (
-        Order.objects.select_related("package", "integration")
-        .filter(pk=order_id, status=ResultStatus.NEW)
-        .first()
-    )
-    if order is None or not order.integration.is_active:
+    now = timezone.now()
+    claimed = Order.objects.filter(
+        Q(invite_claimed_until__isnull=True) | Q(invite_claimed_until__lt=now),
+        pk=order_id,
+        status=ResultStatus.NEW,
+        integration__status=Integration.Status.ACTIVE,
+    ).update(invite_claimed_until=now + INVITE_CLAIM)
+    if not claimed:
         return False
-    _send_invitation_email(order)
+    order = Order.objects.select_related("package", "integration").get(pk=order_id)
+    try:
+        _send_invitation_email(order)
+    except BaseException:
+        Order.objects.filter(pk=order_id, status=ResultStatus.NEW).update(invite_claimed_until=None)
+        raise
     with transaction.atomic():
         invited = _mark_invited(order_id, how=f"Invitation emailed to {order.candidate_email}")
     return invited is not None
@@ -184,6 +216,7 @@ def _mark_invited(order_id: int, *, how: str) -> Order | None:
     claimed = Order.objects.filter(pk=order_id, status=ResultStatus.NEW).update(
         status=ResultStatus.PENDING,
         invited_at=now,
+        invite_claimed_until=None,
         expires_at=now + timedelta(days=int(settings.ASSESSMENT_INVITATION_DAYS)),
     )
     if not claimed:

@@ -315,7 +315,10 @@ def test_the_honeypot_stores_nothing(client: Client, listing):
 
 
 def test_the_apply_post_is_rate_limited_per_ip(client: Client, listing, settings):
+    # Issue 12 (finding 5): invalid submissions no longer spend the candidates' budget;
+    # they have their own limit (APPLICATION_ATTEMPT_LIMIT). Accepted ones are counted.
     settings.APPLICATION_RATE_LIMIT = 2
+    settings.APPLICATION_ATTEMPT_LIMIT = 2
     for _ in range(2):
         client.post(apply_url(listing), valid_post(first_name=""))
 

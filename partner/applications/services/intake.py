@@ -1,4 +1,4 @@
-"""Taking an application in: the apply limit, storing it with its files, confirming it.
+"""Taking an application in: storing it with its files, confirming it.
 
 The application and its submission (an outbox item) are one row written in one
 transaction; sending and the confirmation email are enqueued after commit, so nothing is
@@ -71,15 +71,6 @@ def repeat_key(*, posting_uuid: str, email: str) -> str:
     return salted_hmac(
         "partner.applications.repeat_key", f"{posting_uuid}\n{normalised}", algorithm="sha256"
     ).hexdigest()
-
-
-def apply_allowed(*, client: str) -> bool:
-    """Count one apply POST from ``client``; False once the window's limit is passed."""
-    return ratelimit.allow(
-        key=f"apply-rate:{client}",
-        limit=settings.APPLICATION_RATE_LIMIT,
-        window=settings.APPLICATION_RATE_WINDOW,
-    )
 
 
 def _source_details() -> dict[str, str]:
