@@ -181,3 +181,16 @@ def test_the_status_link_is_mailed_again_at_most_three_times_an_hour(sandbox):
     assert CandidateMail.objects.filter(kind=CandidateMail.Kind.STATUS_LINK).count() == 3
     assert "a short while ago" in pages[-1]
     assert Application.objects.count() == 1
+
+
+def test_a_repeat_spends_none_of_the_clients_budget_of_applications(sandbox, settings):
+    settings.APPLICATION_RATE_LIMIT = 2
+    listing = sandbox_listing(sandbox)
+    client = Client()
+
+    assert client.post(apply_url(listing), form_post()).status_code == 302
+    assert client.post(apply_url(listing), form_post()).status_code == 200  # already applied
+    other = client.post(apply_url(listing), form_post(email="joe@example.test"))
+
+    assert other.status_code == 302
+    assert Application.objects.count() == 2
