@@ -14,6 +14,7 @@ from partner.applications import operations, selectors
 from partner.applications.models import (
     Application,
     ApplicationFile,
+    CandidateMail,
     ConfigurationCache,
     SubmissionAttempt,
 )
@@ -85,7 +86,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = (ApplicationFileInline, SubmissionAttemptInline)
     actions = ("retry_selected", "erase_selected")
-    exclude = ("payload_json", "status_token_hash")
+    exclude = ("payload_json", "status_token_hash", "repeat_key")
     readonly_fields = (
         "listing",
         "posting_uuid",
@@ -107,6 +108,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "sent_at",
         "sr_status",
         "sr_status_checked_at",
+        "notify_status_changes",
         "created_at",
         "erased_at",
         "erasure_reason",
@@ -167,3 +169,36 @@ class ConfigurationCacheAdmin(admin.ModelAdmin):
         "last_error",
         "last_error_at",
     )
+
+
+@admin.register(CandidateMail)
+class CandidateMailAdmin(admin.ModelAdmin):
+    """The mails owed to candidates (no candidate data: the application holds it)."""
+
+    list_display = ("__str__", "kind", "state", "attempts", "created_at", "finished_at")
+    list_filter = ("state", "kind", "created_at")
+    search_fields = ("=id", "=application__id")
+    actions = ("retry_selected",)
+    fields = readonly_fields = (
+        "application",
+        "kind",
+        "failure_reason",
+        "sr_status",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "claimed_until",
+        "last_error",
+        "created_at",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Send again (failed mails)")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[CandidateMail]) -> None:
+        from jobboard import outbox
+
+        count = outbox.retry_failed(queryset)
+        self.message_user(request, f"{count} mail(s) queued for sending again.", messages.SUCCESS)

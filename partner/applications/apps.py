@@ -11,7 +11,7 @@ class ApplicationsConfig(AppConfig):
 
         from jobboard.operations.outboxes import register_outbox
         from jobboard.outbox import OutboxItem
-        from partner.applications.models import Application
+        from partner.applications.models import Application, CandidateMail
         from partner.applications.services.submission import application_retry
 
         def retry(failed: QuerySet[OutboxItem]) -> int:
@@ -20,6 +20,7 @@ class ApplicationsConfig(AppConfig):
             return sum(application_retry(application_id=pk) for pk in ids)
 
         register_outbox(Application, retry=retry)
+        register_outbox(CandidateMail)
 
         from partner.applications import operations
 

@@ -147,6 +147,12 @@ class CandidateForm(forms.Form):
         required=False,
         help_text="Optional. The same types, at most 2 MB each; you can choose several.",
     )
+    # Ours, not SmartRecruiters': mail the candidate when SR's status changes.
+    notify_status_changes = forms.BooleanField(
+        label="Email me when the employer updates the status of my application.",
+        required=False,
+        help_text="You can turn these emails off on your application's status page.",
+    )
     # Not for people: hidden with CSS and from assistive technology; bots fill it in.
     fax_number = forms.CharField(required=False, label="Leave this field empty")
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from jobboard import outbox
@@ -64,6 +65,12 @@ class Application(outbox.OutboxItem):
     payload_json = EncryptedTextField(blank=True)
 
     status_token_hash = models.CharField(max_length=64, unique=True)
+    # HMAC of the posting and the lower-cased email (``intake.repeat_key``): finds the same
+    # person applying to the same job again without storing their email in clear. Emptied
+    # on erasure.
+    repeat_key = models.CharField(max_length=64, blank=True)
+    # The candidate asked, while applying, to be mailed when SmartRecruiters' status changes.
+    notify_status_changes = models.BooleanField(default=False)
 
     # Submission (the outbox item's attempts, next_attempt_at, claimed_until, last_error),
     # retried on transient errors until this moment.
@@ -90,6 +97,20 @@ class Application(outbox.OutboxItem):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="application_due"),
+        ]
+        constraints = [
+            # One live application per person and job: a second one from the same email
+            # is answered with the first one's status link (two requests at once meet
+            # here). A failed or erased application does not count: one may apply again.
+            models.UniqueConstraint(
+                fields=["repeat_key"],
+                condition=Q(
+                    state__in=[outbox.PENDING, outbox.SENDING, outbox.SENT],
+                    erased_at__isnull=True,
+                )
+                & ~Q(repeat_key=""),
+                name="one_live_application_per_candidate_and_job",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,3 +173,70 @@ class SubmissionAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.pk} ({self.outcome})"
+
+
+class StatusLink(models.Model):
+    """Another private link to an application's status page, minted for a later mail.
+
+    The first link's token is only ever in the confirmation mail and page (its hash is on
+    the application); a mail sent later carries a token of its own, so that no link the
+    candidate already has stops working.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="status_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Status link {self.pk} of application #{self.application_id}"
+
+
+class CandidateMail(outbox.OutboxItem):
+    """A mail we owe a candidate about their application, an item of the shared outbox.
+
+    Written in the transaction of the change it tells about (a repeat application, a
+    failed delivery, a new status at SmartRecruiters), sent by a task after commit.
+    """
+
+    class State(models.TextChoices):
+        PENDING = outbox.PENDING, "To send"
+        SENDING = outbox.SENDING, "Sending"
+        SENT = outbox.SENT, "Sent"
+        FAILED = outbox.FAILED, "Failed"
+        # Nobody to tell any more: the data was erased, or the candidate opted out.
+        DROPPED = "dropped", "Dropped"
+
+    class Kind(models.TextChoices):
+        STATUS_LINK = "status_link", "Status link again (repeat application)"
+        FAILED = "failed", "Delivery failed"
+        STATUS_CHANGED = "status_changed", "Status changed at SmartRecruiters"
+
+    class FailureReason(models.TextChoices):
+        CLOSED = "closed", "The job is closed"
+        REFUSED = "refused", "SmartRecruiters refused the application"
+        UNREACHABLE = "unreachable", "SmartRecruiters unreachable for too long"
+        OTHER = "other", "Another problem"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
+    # The status a STATUS_CHANGED mail tells about (the one SmartRecruiters reported).
+    sr_status = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="candidate_mail_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} mail for application #{self.application_id}"

@@ -101,7 +101,7 @@ class QuestionState:
         return (
             self.question.repeatable
             or len(self.question.fields) > 1
-            or any(f.type in {"RADIO", "CHECKBOX"} and f.values for f in self.question.fields)
+            or any(is_option_list(f) for f in self.question.fields)
         )
 
     @property
@@ -110,9 +110,7 @@ class QuestionState:
         for record in self.records:
             for state in record.fields:
                 if state.field.type != "INFORMATION":
-                    if state.field.type in {"RADIO"} or (
-                        state.field.type == "CHECKBOX" and state.field.values
-                    ):
+                    if is_option_list(state.field):
                         return f"{state.input_id}_0"
                     return state.input_id
         return f"question-{self.prefix}"
@@ -126,6 +124,15 @@ class QuestionState:
     @property
     def errors_anywhere(self) -> bool:
         return bool(self.error) or any(fs.error for r in self.records for fs in r.fields)
+
+
+def is_option_list(f: Field) -> bool:
+    """Shown as radio buttons or checkboxes, one input per option (sharing one name).
+
+    MULTI_SELECT is one: a <select multiple> needs Ctrl-click, which few people know and
+    phones render poorly. A CHECKBOX without options is a single yes/no box.
+    """
+    return f.type in {"RADIO", "MULTI_SELECT"} or (f.type == "CHECKBOX" and bool(f.values))
 
 
 def _field_name(qi: int, ri: int, fi: int) -> str:
@@ -332,7 +339,3 @@ class ScreeningForm:
         if f.type in {"SINGLE_SELECT", "RADIO"} and len(fs.values) > 1:
             return "Please choose only one option."
         return ""
-
-    @property
-    def error_states(self) -> list[QuestionState]:
-        return [s for s in self.ordered + self.diversity if s.visible and s.errors_anywhere]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from jobboard import outbox
 from jobboard.board import selectors as board_selectors
 from jobboard.crypto import hash_token
-from partner.applications.models import Application, ConfigurationCache
+from partner.applications.models import Application, CandidateMail, ConfigurationCache
 from partner.postings import selectors as postings_selectors
 from partner.smartrecruiters.applications import ApplyErrorCode
 
@@ -68,11 +68,33 @@ def status_words(status: str) -> str:
 
 
 def application_by_token(*, token: str) -> Application | None:
+    """The application of a status link: the first one, or one mailed later."""
     if not token or len(token) > 100:
         return None
     # Lookup by hash: the token itself is never stored, and an unguessable 256-bit token
     # makes timing on the index lookup useless to an attacker.
-    return Application.objects.filter(status_token_hash=hash_token(token)).first()
+    hashed = hash_token(token)
+    # Two unique-index lookups; one OR across the join could not use either index.
+    return (
+        Application.objects.filter(status_token_hash=hashed).first()
+        or Application.objects.filter(status_links__token_hash=hashed).first()
+    )
+
+
+LIVE_STATES = (Application.State.RECEIVED, Application.State.SENDING, Application.State.SENT)
+
+
+def live_application_id(*, repeat_key: str) -> int | None:
+    """The live (not failed, not erased) application with this repeat key, if any."""
+    if not repeat_key:
+        return None
+    return (
+        Application.objects.filter(
+            repeat_key=repeat_key, state__in=LIVE_STATES, erased_at__isnull=True
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def apply_listing(*, pk: int) -> ApplyListing | None:
@@ -98,6 +120,12 @@ def rejected_questions(*, application: Application) -> list[str]:
 def submittable() -> models.QuerySet[Application]:
     """Applications the outbox may send: erased ones never are."""
     return Application.objects.filter(erased_at__isnull=True)
+
+
+def due_mail_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Candidate mails due now, or left in ``sending`` by a worker that died."""
+    due = outbox.due(CandidateMail.objects.all(), now=now or timezone.now())
+    return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
 
 
 def due_application_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -13,7 +13,15 @@ from celery import shared_task
 from django.utils import timezone
 
 from partner.applications import selectors
-from partner.applications.services import configuration, erasure, intake, status, submission
+from partner.applications.services import (
+    configuration,
+    erasure,
+    intake,
+    mails,
+    status,
+    submission,
+)
+from partner.applications.services.mails import MailResult
 from partner.applications.services.submission import SubmitResult
 from partner.smartrecruiters.errors import SmartRecruitersError
 
@@ -47,15 +55,33 @@ def send_confirmation(application_id: int, token: str) -> bool:
     return intake.confirmation_send(application_id=application_id, token=token)
 
 
+# Time limit: one SMTP conversation (EMAIL_TIMEOUT is far below it); the claim's lease
+# (mails.MAIL_LEASE) is as long.
+@shared_task(
+    name="partner.applications.tasks.send_candidate_mail", time_limit=120, soft_time_limit=110
+)
+def send_candidate_mail(mail_id: int) -> str:
+    outcome = mails.candidate_mail_send(mail_id=mail_id)
+    if outcome.result == MailResult.RETRY and outcome.retry_at is not None:
+        countdown = max(0.0, (outcome.retry_at - timezone.now()).total_seconds())
+        if countdown <= SHORT_RETRY_SECONDS:
+            send_candidate_mail.apply_async((mail_id,), countdown=countdown)
+    return str(outcome.result)
+
+
 @shared_task(
     name="partner.applications.tasks.sweep_submissions", time_limit=300, soft_time_limit=290
 )
 def sweep_submissions() -> int:
-    """Re-drive submissions a lost message or a dead worker left behind."""
+    """Re-drive submissions and candidate mails a lost message or a dead worker left
+    behind; returns how many were asked for again."""
     ids = selectors.due_application_ids()
     for application_id in ids:
         submit_application.delay(application_id)
-    return len(ids)
+    mail_ids = selectors.due_mail_ids()
+    for mail_id in mail_ids:
+        send_candidate_mail.delay(mail_id)
+    return len(ids) + len(mail_ids)
 
 
 @shared_task(name="partner.applications.tasks.poll_statuses", time_limit=1800, soft_time_limit=1780)

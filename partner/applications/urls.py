@@ -8,4 +8,5 @@ urlpatterns = [
     path("jobs/<int:pk>-<slug:slug>/apply/", views.apply, name="apply"),
     path("applications/<str:token>/", views.status, name="status"),
     path("applications/<str:token>/erase/", views.erase, name="erase"),
+    path("applications/<str:token>/updates/", views.status_mails, name="status_mails"),
 ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from functools import wraps
 
+from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,8 +33,13 @@ from partner.applications.services.configuration import (
     configuration_for,
 )
 from partner.applications.services.erasure import application_erase
-from partner.applications.services.intake import application_create
-from partner.applications.services.status import status_for_page
+from partner.applications.services.intake import (
+    AlreadyApplied,
+    application_create,
+    status_link_resend,
+)
+from partner.applications.services.status import status_for_page, status_mails_set
+from partner.applications.summary import error_summary
 
 logger = logging.getLogger(__name__)
 
@@ -91,13 +99,19 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             if refusal is not None:
                 logger.warning("apply %s limit hit for listing %s", refusal, listing.pk)
                 return _rate_limited(request, listing, refusal)
-            _, token = application_create(
-                listing=listing,
-                language=_language(request),
-                candidate=form.payload_fields(),
-                answers=screening.answers(),
-                files=form.checked_files,
-            )
+            try:
+                _, token = application_create(
+                    listing=listing,
+                    language=_language(request),
+                    candidate=form.payload_fields(),
+                    answers=screening.answers(),
+                    files=form.checked_files,
+                    notify_status_changes=form.cleaned_data["notify_status_changes"],
+                )
+            except AlreadyApplied as repeat:
+                # Stored nothing: an attempt, not an accepted application.
+                limits.attempt_record(client=client)
+                return _already_applied(request, listing, repeat.application_id)
             limits.application_record(client=client, email=email, posting_uuid=listing.posting_uuid)
             return redirect(reverse("applications:status", kwargs={"token": token}) + "?new=1")
         limits.attempt_record(client=client)
@@ -106,10 +120,24 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return _blank_form(request, listing, loaded)
 
 
+def _already_applied(
+    request: HttpRequest, listing: ApplyListing, application_id: int
+) -> HttpResponse:
+    # Nothing new is stored or sent: the first application stands, and its status link
+    # goes to the address it was made with (never shown here: whoever typed the address
+    # may not own it).
+    mailed = status_link_resend(application_id=application_id)
+    context = {"listing": listing, "mailed": mailed}
+    return render(request, "applications/already_applied.html", context)
+
+
 # The CSRF input of a cached page; its value is put back per request.
 _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_SLOT = "__csrf_token_slot__"
 BLANK_PAGE_SECONDS = 300  # bounds how long a deploy's old markup can be served
+# Part of the cache keys of the blank page and its question fragments (cached for an
+# hour): raise it when the form's markup changes, so a deploy never serves the old one.
+MARKUP_VERSION = 2
 
 
 def _blank_form(
@@ -144,6 +172,7 @@ def _blank_form_key(
     request: HttpRequest, listing: ApplyListing, loaded: LoadedConfiguration
 ) -> str:
     parts = (
+        MARKUP_VERSION,
         listing.posting_uuid,
         _language(request),
         loaded.fetched_at.timestamp(),
@@ -194,6 +223,7 @@ def _render_form(
         "stale": loaded.stale,
         # Errors are shown only after a real submit, not after "add another".
         "judged": judged,
+        "error_summary": error_summary(form=form, screening=screening) if judged else [],
         # A browser cannot put chosen files back into a re-rendered form.
         "files_dropped": bool(request.FILES),
     }
@@ -223,7 +253,26 @@ def _status_page(
     return render(request, "applications/status.html", context, status=status)
 
 
+# The status page's address holds the private token. "same-origin" keeps it out of the
+# Referer sent to any other site, while a POST from the page to us still carries our
+# Origin: with "no-referrer" browsers send "Origin: null" and Django's CSRF check
+# refuses the erase form.
+PRIVATE_PAGE_REFERRER_POLICY = "same-origin"
+
+
+def _private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        # SecurityMiddleware sets the site-wide policy only where none is set yet.
+        response.headers["Referrer-Policy"] = PRIVATE_PAGE_REFERRER_POLICY
+        return response
+
+    return wrapped
+
+
 @never_cache
+@_private_page
 def status(request: HttpRequest, token: str) -> HttpResponse:
     application = selectors.application_by_token(token=token)
     if application is None:
@@ -232,6 +281,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@_private_page
 @require_POST
 def erase(request: HttpRequest, token: str) -> HttpResponse:
     application = selectors.application_by_token(token=token)
@@ -243,4 +293,23 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     if not application_erase(application_id=application.pk, reason="candidate request"):
         message = "Your application is being sent right now. Please try again in a few minutes."
         return _status_page(request, application, token, erase_error=message, status=409)
+    return redirect("applications:status", token=token)
+
+
+@never_cache
+@_private_page
+@require_POST
+def status_mails(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn the status mails on or off from the status page."""
+    application = selectors.application_by_token(token=token)
+    if application is None:
+        raise Http404("No such application")
+    enabled = request.POST.get("notify") == "on"
+    if status_mails_set(application_id=application.pk, enabled=enabled):
+        messages.success(
+            request,
+            "We will email you when the employer updates the status of your application."
+            if enabled
+            else "We will no longer email you about status updates.",
+        )
     return redirect("applications:status", token=token)

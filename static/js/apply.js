@@ -3,7 +3,9 @@
       question's inputs are disabled, so the browser does not send them (the server
       ignores them anyway: it decides visibility itself).
    2. Repeatable questions get entries added and removed in place, instead of the
-      "Add another" / "Remove" round trip to the server. */
+      "Add another" / "Remove" round trip to the server.
+   3. On phones the send button sticks to the bottom of the screen (apply.css); a field
+      that gets focus behind it is scrolled up into view (WCAG 2.4.11). */
 (function () {
   "use strict";
   var form = document.getElementById("apply-form");
@@ -104,6 +106,17 @@
 
   form.addEventListener("change", updateConditionals);
   updateConditionals();
+
+  // Browsers scroll a focused field into view only when it is off screen; one that is
+  // on screen but under the sticky bar would stay (partly) hidden.
+  var bar = form.querySelector(".apply-submit");
+  form.addEventListener("focusin", function (event) {
+    if (!bar || bar.contains(event.target) || getComputedStyle(bar).position !== "sticky") {
+      return;
+    }
+    var overlap = event.target.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+    if (overlap > 0) { window.scrollBy(0, overlap + 16); }
+  });
 
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

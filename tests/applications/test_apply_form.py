@@ -66,7 +66,10 @@ def test_the_page_renders_every_field_type(client: Client, listing):
     assert 'type="radio" name="q0-0-0"' in html  # RADIO
     assert '<select name="q1-0-0"' in html  # SINGLE_SELECT
     assert 'type="text" name="q2-0-0"' in html  # INPUT_TEXT
-    assert 'name="q4-0-0" id="id_q4-0-0" multiple' in html  # MULTI_SELECT
+    # MULTI_SELECT: one checkbox per option (issue 14), not a Ctrl-click <select multiple>
+    assert 'type="checkbox" name="q4-0-0" id="id_q4-0-0_0" value="py"' in html
+    assert 'type="checkbox" name="q4-0-0" id="id_q4-0-0_2" value="js"' in html
+    assert '<select name="q4-0-0"' not in html
     assert '<p class="information">Please read</p>' in html  # INFORMATION
     assert '<textarea name="q5-0-1"' in html  # TEXTAREA
     assert 'type="checkbox" name="q6-0-0"' in html  # CHECKBOX with options

@@ -121,6 +121,19 @@ def test_the_candidate_can_erase_their_data_from_the_status_page(sandbox, settin
     assert "have been erased" in html
 
 
+def test_the_status_pages_keep_their_address_to_this_site_without_breaking_csrf(sandbox):
+    _, token = sent_application(sandbox)
+    client = Client()
+
+    page = client.get(reverse("applications:status", kwargs={"token": token}))
+    erased = client.post(reverse("applications:erase", kwargs={"token": token}), {})
+
+    # "no-referrer" made browsers send "Origin: null", which Django's CSRF check refuses.
+    assert 'name="referrer"' not in page.content.decode()
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert erased.headers["Referrer-Policy"] == "same-origin"
+
+
 def test_the_erase_form_needs_a_csrf_token(sandbox):
     _, token = sent_application(sandbox)
 

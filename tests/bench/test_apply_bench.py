@@ -209,7 +209,8 @@ def test_submissions_drained_per_second(sandbox, settings):
                 intake.application_create(
                     listing=listing,
                     language="en",
-                    candidate=candidate(email=f"{label[:6]}-{n}@example.test"),
+                    # One address per application: a repeat would be refused (AlreadyApplied).
+                    candidate=candidate(email=f"{label.split()[-1]}-{n}@example.test"),
                     answers=answers_ok(),
                     files={},
                 )

@@ -28,6 +28,7 @@ def test_every_outbox_of_the_project_is_registered() -> None:
     assert labels == {
         "postings.statusreport",
         "applications.application",
+        "applications.candidatemail",
         "assessments.resultpush",
     }
 

@@ -76,6 +76,9 @@ def application_erase(*, application_id: int, reason: str, now: datetime | None 
             application.last_error = "Withdrawn and erased before it was sent."
         application.payload_json = json.dumps(redact(application.payload))
         application.candidate_portal_url = ""
+        # Derived from the email: goes with it (and the person may apply again).
+        application.repeat_key = ""
+        application.notify_status_changes = False
         application.sr_response = _without_portal_url(application.sr_response)
         application.erased_at = now
         application.erasure_reason = reason[:40]

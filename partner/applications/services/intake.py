@@ -4,6 +4,10 @@ The application and its submission (an outbox item) are one row written in one
 transaction; sending and the confirmation email are enqueued after commit, so nothing is
 sent for a rolled-back application and a broker outage loses nothing (the sweeper sends
 it later).
+
+The same person (email, case-insensitively) applying again to the same job while the
+first application is live gets nothing new: ``AlreadyApplied``, and the status link
+mailed again (``status_link_resend``).
 """
 
 from __future__ import annotations
@@ -15,17 +19,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from jobboard import ratelimit
 from jobboard.crypto import hash_token, new_token
 from jobboard.outbox import enqueue_on_commit
 from partner.applications import files as file_store
+from partner.applications import selectors
 from partner.applications.files import CheckedFile
-from partner.applications.models import Application, ApplicationFile
+from partner.applications.models import Application, ApplicationFile, CandidateMail
 from partner.applications.selectors import ApplyListing
+from partner.applications.services import mails
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +42,35 @@ _FILE_KEYS = (
     (ApplicationFile.Role.AVATAR, "avatar"),
     (ApplicationFile.Role.ATTACHMENT, "attachments"),
 )
+
+
+# Status links mailed again per application and hour: enough for a forgetful candidate,
+# too few to flood their inbox by typing their address into the form.
+STATUS_LINK_RESENDS_PER_HOUR = 3
+
+
+class AlreadyApplied(Exception):
+    """The same person has a live application for this job: nothing new is stored."""
+
+    def __init__(self, application_id: int) -> None:
+        super().__init__(f"already applied: application #{application_id}")
+        self.application_id = application_id
+
+
+def repeat_key(*, posting_uuid: str, email: str) -> str:
+    """The key that finds a person's application for a posting; "" when one is missing.
+
+    An HMAC under SECRET_KEY rather than a plain hash: an email address is easy to guess,
+    so a plain hash of it would be personal data in clear. (After a SECRET_KEY rotation
+    older applications are no longer matched: a repeat then goes through as before.)
+    Migration 0006 holds a copy of this function.
+    """
+    normalised = email.strip().lower()
+    if not posting_uuid or not normalised:
+        return ""
+    return salted_hmac(
+        "partner.applications.repeat_key", f"{posting_uuid}\n{normalised}", algorithm="sha256"
+    ).hexdigest()
 
 
 def source_details() -> dict[str, str]:
@@ -69,24 +105,41 @@ def application_create(
     candidate: dict[str, Any],
     answers: list[dict[str, Any]],
     files: dict[str, list[CheckedFile]],
+    notify_status_changes: bool = False,
     now: datetime | None = None,
 ) -> tuple[Application, str]:
     """Store an application and its submission job together; returns it and its status token.
 
     The candidate gets the token once (confirmation page and email); only its hash is kept.
+    Raises ``AlreadyApplied`` (storing nothing) when the same email has a live
+    application for this posting.
     """
     now = now or timezone.now()
     token = new_token()
-    application = Application.objects.create(
-        listing_id=listing.pk,
-        posting_uuid=listing.posting_uuid,
-        job_title=listing.title[:300],
-        language=language,
-        status_token_hash=hash_token(token),
-        next_attempt_at=now,
-        give_up_at=now + timedelta(hours=settings.APPLICATION_RETRY_WINDOW_HOURS),
-        created_at=now,
-    )
+    key = repeat_key(posting_uuid=listing.posting_uuid, email=str(candidate.get("email", "")))
+    earlier = selectors.live_application_id(repeat_key=key)
+    if earlier is not None:
+        raise AlreadyApplied(earlier)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                listing_id=listing.pk,
+                posting_uuid=listing.posting_uuid,
+                job_title=listing.title[:300],
+                language=language,
+                status_token_hash=hash_token(token),
+                repeat_key=key,
+                notify_status_changes=notify_status_changes,
+                next_attempt_at=now,
+                give_up_at=now + timedelta(hours=settings.APPLICATION_RETRY_WINDOW_HOURS),
+                created_at=now,
+            )
+    except IntegrityError:
+        # Two submits at once (a double click): the other one was stored first.
+        earlier = selectors.live_application_id(repeat_key=key)
+        if earlier is None:
+            raise
+        raise AlreadyApplied(earlier) from None
     payload: dict[str, Any] = dict(candidate)
     source = source_details()
     if source:
@@ -122,16 +175,25 @@ def application_create(
 
     from partner.applications import tasks
 
-    enqueue_on_commit(tasks.submit_application, application.pk)
     # The token travels in this one message (see the task's docstring). Should the broker
     # be down, the email is lost, but the candidate has the link on the confirmation page.
+    # Asked for before the submission, so that a failure mail never comes first.
     enqueue_on_commit(tasks.send_confirmation, application.pk, token)
+    enqueue_on_commit(tasks.submit_application, application.pk)
     logger.info("application %s received", application.pk)
     return application, token
 
 
-def status_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('applications:status', kwargs={'token': token})}"
+def status_link_resend(*, application_id: int) -> bool:
+    """Mail the candidate a working link to their status page again (a repeat
+    application); False when enough were sent this hour."""
+    if not ratelimit.allow(
+        key=f"apply-status-link:{application_id}", limit=STATUS_LINK_RESENDS_PER_HOUR, window=3600
+    ):
+        return False
+    with transaction.atomic():
+        mails.mail_queue(application_id=application_id, kind=CandidateMail.Kind.STATUS_LINK)
+    return True
 
 
 def confirmation_send(*, application_id: int, token: str) -> bool:
@@ -145,7 +207,7 @@ def confirmation_send(*, application_id: int, token: str) -> bool:
     context = {
         "first_name": payload.get("firstName", ""),
         "job_title": application.job_title,
-        "status_url": status_url(token),
+        "status_url": mails.status_url(token),
         "site_name": settings.SITE_NAME,
     }
     subject = render_to_string("emails/application_received_subject.txt", context).strip()

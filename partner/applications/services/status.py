@@ -2,6 +2,10 @@
 
 Only SmartRecruiters' users change a status; we read it (application-api.md §5), cache it
 for the status page and keep the last known value for when SmartRecruiters is down.
+
+A read that finds a new value records it with a conditional UPDATE (only where the stored
+value differs), so of two reads that see the same change only one records it; in that
+transaction a candidate who asked for it is owed one mail (``services.mails``).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from partner.applications.models import Application
+from partner.applications.models import Application, CandidateMail
+from partner.applications.services import mails
 from partner.smartrecruiters import applications as sr
 from partner.smartrecruiters.errors import SmartRecruitersError, TransientError
 
@@ -25,6 +31,45 @@ def status_cache_key(application_id: int) -> str:
     return f"application-status:{application_id}"
 
 
+def _remember(application_id: int, status: str, checked_at: datetime) -> None:
+    # With when it was read: a page served by another process (whose cache may still
+    # hold an older read) can tell that the database knows something newer.
+    cache.set(
+        status_cache_key(application_id),
+        {"status": status, "checked_at": checked_at.timestamp()},
+        timeout=settings.APPLICATION_STATUS_CACHE_SECONDS,
+    )
+
+
+def status_record(*, application_id: int, status: str, now: datetime) -> bool:
+    """Keep a status read from SmartRecruiters; True when it is a change.
+
+    A change is recorded once, whoever read it first; the candidate who opted in is
+    owed one mail for it.
+    """
+    status = status[:40]
+    with transaction.atomic():
+        changed = (
+            Application.objects.filter(pk=application_id)
+            .exclude(sr_status=status)
+            .update(sr_status=status, sr_status_checked_at=now)
+        )
+        if not changed:
+            Application.objects.filter(pk=application_id).update(sr_status_checked_at=now)
+        elif Application.objects.filter(
+            pk=application_id, notify_status_changes=True, erased_at__isnull=True
+        ).exists():
+            mails.mail_queue(
+                application_id=application_id,
+                kind=CandidateMail.Kind.STATUS_CHANGED,
+                sr_status=status,
+            )
+    _remember(application_id, status, now)
+    if changed:
+        logger.info("application %s: status changed at SmartRecruiters", application_id)
+    return bool(changed)
+
+
 def status_refresh(*, application_id: int, now: datetime | None = None) -> str | None:
     """Read SmartRecruiters' status for a sent application and keep it; None if unknown."""
     application = Application.objects.filter(
@@ -33,20 +78,31 @@ def status_refresh(*, application_id: int, now: datetime | None = None) -> str |
     if application is None or not application.candidate_id:
         return None
     status = sr.get_status(application.posting_uuid, application.candidate_id, max_retries=0)
-    Application.objects.filter(pk=application_id).update(
-        sr_status=status[:40], sr_status_checked_at=now or timezone.now()
-    )
-    cache.set(
-        status_cache_key(application_id), status, timeout=settings.APPLICATION_STATUS_CACHE_SECONDS
-    )
+    status_record(application_id=application_id, status=status, now=now or timezone.now())
+    return status[:40]
+
+
+def _cached_status(application: Application) -> str | None:
+    """The cached read, unless the database holds a newer one (read by another process)."""
+    cached = cache.get(status_cache_key(application.pk))
+    if not isinstance(cached, dict):
+        return None
+    checked = application.sr_status_checked_at
+    if checked is not None and checked.timestamp() > cached["checked_at"]:
+        return application.sr_status
+    status: str = cached["status"]
     return status
 
 
 def status_for_page(*, application: Application) -> str:
-    """SR's status for the status page: cached 10 minutes, last known value on errors."""
+    """SR's status for the status page: cached 10 minutes, last known value on errors.
+
+    A change the poll (or another page view) recorded shows at once: the database is
+    newer than the cache then.
+    """
     if application.state != Application.State.SENT or application.is_erased:
         return ""
-    cached: str | None = cache.get(status_cache_key(application.pk))
+    cached = _cached_status(application)
     if cached is not None:
         return cached
     try:
@@ -56,6 +112,15 @@ def status_for_page(*, application: Application) -> str:
             "application %s: status unavailable (%s)", application.pk, exc.__class__.__name__
         )
         return application.sr_status
+
+
+def status_mails_set(*, application_id: int, enabled: bool) -> bool:
+    """Turn the candidate's status mails on or off; False when the data is erased."""
+    return bool(
+        Application.objects.filter(pk=application_id, erased_at__isnull=True).update(
+            notify_status_changes=enabled
+        )
+    )
 
 
 def statuses_poll(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:

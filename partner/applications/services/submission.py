@@ -22,7 +22,8 @@ from jobboard import outbox
 from jobboard.outbox import enqueue_on_commit
 from partner.applications import files as file_store
 from partner.applications import selectors
-from partner.applications.models import Application, SubmissionAttempt
+from partner.applications.models import Application, CandidateMail, SubmissionAttempt
+from partner.applications.services import mails
 from partner.applications.services.configuration import configuration_forget
 from partner.smartrecruiters import applications as sr
 from partner.smartrecruiters.errors import (
@@ -285,12 +286,13 @@ def _record_retry(
         attempt.save()
         # The next try would fall after the retry window: failed, in words an admin and
         # the candidate's page can use.
-        Application.objects.filter(pk=application.pk, state=Application.State.FAILED).update(
+        if Application.objects.filter(pk=application.pk, state=Application.State.FAILED).update(
             last_error=f"SmartRecruiters could not be reached for too long; last error: {error}"[
                 :2000
             ],
             rejected_question_ids=[],
-        )
+        ):
+            _tell_candidate_it_failed(application, CandidateMail.FailureReason.UNREACHABLE)
         logger.warning("application %s failed: retry window exhausted", application.pk)
         return SubmitOutcome(result=SubmitResult.FAILED)
     attempt.outcome = Outcome.RETRY
@@ -320,15 +322,25 @@ def _record_failure(
     if error is not None and error.body_excerpt:
         attempt.response = {"body_excerpt": error.body_excerpt}
     attempt.save()
-    outbox.mark_failed(
+    if outbox.mark_failed(
         application,
         error=message,
         rejected_question_ids=list(question_ids),
         last_error_code=attempt.error_code[:60],
         last_status_code=attempt.status_code,
-    )
+    ):
+        _tell_candidate_it_failed(application, mails.failure_reason_for(error))
     logger.warning("application %s failed permanently (%s)", application.pk, attempt.error_code)
     return SubmitOutcome(result=SubmitResult.FAILED)
+
+
+def _tell_candidate_it_failed(
+    application: Application, reason: CandidateMail.FailureReason
+) -> None:
+    # In the transaction that marked it failed: one mail per failure, sent after commit.
+    mails.mail_queue(
+        application_id=application.pk, kind=CandidateMail.Kind.FAILED, failure_reason=reason
+    )
 
 
 def application_retry(*, application_id: int, now: datetime | None = None) -> bool:
@@ -337,6 +349,15 @@ def application_retry(*, application_id: int, now: datetime | None = None) -> bo
     from partner.applications import tasks
 
     with transaction.atomic():
+        key = (
+            Application.objects.filter(pk=application_id)
+            .values_list("repeat_key", flat=True)
+            .first()
+        )
+        if key and selectors.live_application_id(repeat_key=key) is not None:
+            # The candidate has applied again since: that application stands, and a
+            # second live one for the same job is what the repeat check prevents.
+            return False
         retried = outbox.retry_failed(
             selectors.submittable().filter(pk=application_id),
             now=now,
