@@ -133,11 +133,15 @@ def ts_query(groups: Sequence[Group]) -> Any:
     return SearchQuery(to_tsquery(groups), search_type="raw", config=settings.BOARD_SEARCH_CONFIG)
 
 
-def fallback_rank(groups: Sequence[Group]) -> Case:
+def fallback_rank(groups: Sequence[Group]) -> Case | Value:
     # SQLite has no ranking; a listing whose title holds every wanted term comes first.
     title_q = Q()
     for group in groups:
         for term in group:
             if not term.negated:
                 title_q &= Q(title__icontains=" ".join(term.words))
+    if not title_q:
+        # Only excluded words ("-intern"): nothing to rank by, and an empty Q() is no
+        # condition a CASE can hold.
+        return Value(0)
     return Case(When(title_q, then=Value(1)), default=Value(0))
