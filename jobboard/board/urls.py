@@ -20,6 +20,7 @@ urlpatterns = [
         name="sitemap_jobs",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("alerts/", views.alert_subscribe, name="alert_subscribe"),
     path("alerts/sent/", views.alert_sent, name="alert_sent"),
     path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert_confirm"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -120,6 +123,24 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    found = finders.find("favicon.ico")
+    path = found[0] if isinstance(found, list) else found
+    if not path:
+        raise Http404("No favicon.ico among the static files")
+    return Path(path).read_bytes()
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: browsers, feed readers and bookmarks ask for it at the root, whatever
+    the pages link to. Read once per process from the static files."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_safe

@@ -86,3 +86,51 @@ def test_robots_txt_points_to_the_sitemap(client) -> None:
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: https://jobs.example.org/sitemap.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def test_rss_descriptions_keep_the_ads_paragraphs_apart(client) -> None:
+    make_listing(
+        title="Baker",
+        city="Lyon",
+        region="",
+        country="France",
+        job_description="<p>Bake bread at dawn.</p><ul><li>Ovens</li><li>Flour</li></ul>"
+        "<p>Join a team of <strong>five</strong> &amp; a dog.</p>",
+        remote=False,
+    )
+    root = parse_xml(client.get("/jobs/feed/rss/").content)
+    description = root.find("./channel/item").findtext("description")
+    # Readers render the description as HTML: one element per paragraph or item.
+    assert description == (
+        "<p>Lyon, France</p><p>Bake bread at dawn.</p><p>Ovens</p><p>Flour</p>"
+        "<p>Join a team of five &amp; a dog.</p>"
+    )
+
+
+def test_the_atom_summary_is_html_with_paragraphs(client) -> None:
+    make_listing(title="Baker", job_description="<p>One.</p><p>Two.</p>", city="Lyon")
+    root = parse_xml(client.get("/jobs/feed/atom/").content)
+    summary = root.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert "<p>One.</p><p>Two.</p>" in summary.text
+
+
+def test_a_long_ad_is_cut_at_a_paragraph_or_word_with_an_ellipsis(client) -> None:
+    words = " ".join(["word"] * 400)
+    make_listing(title="Baker", job_description=f"<p>Short start.</p><p>{words}</p>")
+    root = parse_xml(client.get("/jobs/feed/rss/").content)
+    description = root.find("./channel/item").findtext("description")
+    assert description.count("<p>") == 3
+    assert description.endswith("word…</p>")
+    assert len(description) < 800
+
+
+def test_the_favicon_answers_at_the_site_root_and_is_linked_from_every_page(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header: a real icon, not a page
+    html = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.ico" sizes="32x32"' in html
+    assert 'rel="icon" href="/static/favicon.svg" type="image/svg+xml"' in html
