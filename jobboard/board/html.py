@@ -47,7 +47,8 @@ def sanitize_html(raw: str | None) -> str:
 def plain_text(html: str) -> str:
     """The text of sanitised HTML, for search indexes and meta descriptions."""
     text = nh3.clean(html, tags=set(), attributes={})
-    return " ".join(text.split())
+    # nh3 hands back HTML ("R&amp;D"); callers want the text, and escape it themselves.
+    return " ".join(unescape(text).split())
 
 
 # Where one block of text ends and the next begins, in the allow-list above.

@@ -181,3 +181,18 @@ class JobAlert(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class SearchWord(models.Model):
+    """A word job seekers may search for, seen in a listing's title, company or place.
+
+    The vocabulary that "did you mean" and the fuzzy fallback compare a query with
+    (trigram similarity; a GIN trigram index on PostgreSQL, migration 0006). Words are
+    only ever added: a word whose jobs are gone may still be suggested, and then finds
+    nothing, as a typed search would.
+    """
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word

@@ -14,17 +14,14 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from jobboard.board.keywords import (
     MAX_QUERY_LENGTH,
-    RANK_WEIGHTS,
     Group,
-    fallback_keyword_q,
-    fallback_rank,
+    keyword_q,
+    keyword_rank,
     parse_keywords,
-    ts_query,
-    uses_full_text_search,
 )
 from jobboard.board.models import ListingQuerySet
 
@@ -217,9 +214,7 @@ class JobSearch:
     def keyword_filter(self, listings: ListingQuerySet) -> ListingQuerySet:
         if not self.groups:
             return listings
-        if uses_full_text_search():
-            return listings.filter(search_vector=ts_query(self.groups))
-        return listings.filter(fallback_keyword_q(self.groups))
+        return listings.filter(keyword_q(self.groups))
 
     def facet_q(self, name: str, *, now: datetime) -> Q:
         """The filter one facet adds, or an empty Q when nothing is chosen there."""
@@ -249,14 +244,7 @@ class JobSearch:
         """Keyword and every facet filter, ordered as asked, with a stable tie-break."""
         listings = self.keyword_filter(listings).filter(self.filters_q(now=now))
         if self.effective_sort == "relevance" and self.groups:
-            if uses_full_text_search():
-                from django.contrib.postgres.search import SearchRank
-
-                listings = listings.annotate(
-                    rank=SearchRank(F("search_vector"), ts_query(self.groups), weights=RANK_WEIGHTS)
-                )
-            else:
-                listings = listings.annotate(rank=fallback_rank(self.groups))
+            listings = listings.annotate(rank=keyword_rank(self.groups))
             return listings.order_by("-rank", "-posted_at", "-id")
         return listings.order_by("-posted_at", "-id")
 

@@ -19,6 +19,7 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
+from jobboard.board.keywords import corrected_query, parse_keywords
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import JobSearch
 
@@ -62,6 +63,9 @@ class SearchResults:
     # Names the facet counts in the cache (None when not cached), so that templates
     # can cache the rendered filter panel under the same key.
     facets_cache_key: str | None = None
+    # The keywords the visitor typed when nothing matched them and ``search`` is the
+    # spelling-corrected search shown instead ("Showing results for ...").
+    corrected_from: str = ""
 
 
 def search_listings(*, search: JobSearch, now: datetime | None = None) -> SearchResults:
@@ -69,9 +73,22 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
 
     The total is read off the facet counts, so the paginator runs no COUNT query. The
     order ends with ``-id`` so that pages never overlap or skip a row.
+
+    When keywords find nothing, misspelt words are replaced by the closest words of
+    the vocabulary and that search is shown instead, if it finds something (three more
+    queries, on that path only).
     """
     now = now or timezone.now()
     counts, cache_key = _cached_facet_counts(search, now=now)
+    corrected_from = ""
+    if search.has_keywords and not total_from_facets(search, counts):
+        corrected = corrected_query(search.q, search.groups)
+        if corrected:
+            fixed = replace(search, q=corrected, groups=parse_keywords(corrected))
+            fixed_counts, fixed_key = _cached_facet_counts(fixed, now=now)
+            if total_from_facets(fixed, fixed_counts):
+                corrected_from = search.q
+                search, counts, cache_key = fixed, fixed_counts, fixed_key
     listings = visible_listings(now=now).only(*CARD_FIELDS)
     paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
     # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
@@ -83,6 +100,7 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
         total=paginator.count,
         facets=build_facets(search, counts),
         facets_cache_key=cache_key,
+        corrected_from=corrected_from,
     )
 
 

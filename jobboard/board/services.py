@@ -11,14 +11,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from jobboard import ratelimit
-from jobboard.board import selectors
+from jobboard.board import search_index, selectors
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, JobAlert, Listing
 from jobboard.board.search import JobSearch
@@ -112,37 +112,10 @@ def annual_salary(data: ListingData) -> Decimal | None:
     return Decimal(amount) * PERIODS_PER_YEAR.get(data.salary_period or "YEAR", 1)
 
 
-# The weighted document a keyword search matches: title (A), company (B), the ad's text
-# (C) and the facets' words (D). PostgreSQL's parser skips HTML tags and entities, so
-# the sanitised sections go in as they are.
-_SEARCH_VECTOR_SQL = """
-UPDATE board_listing AS l SET search_vector =
-    setweight(to_tsvector(%(config)s::regconfig, coalesce(l.title, '')), 'A')
-    || setweight(to_tsvector(%(config)s::regconfig, coalesce(c.name, '')), 'B')
-    || setweight(to_tsvector(%(config)s::regconfig,
-           concat_ws(' ', l.job_description, l.qualifications)), 'C')
-    || setweight(to_tsvector(%(config)s::regconfig,
-           concat_ws(' ', l.function, l.industry, l.experience_level, l.employment_type,
-                     l.city, l.region, l.country, l.additional_information)), 'D')
-FROM board_company AS c
-WHERE c.id = l.company_id
-"""
-
-
 def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
-    """Recompute the full-text document of some listings (all when ``None``).
-
-    A no-op on databases without full-text search (SQLite), whose search does not use it.
-    """
-    if connection.vendor != "postgresql":
-        return
-    sql = _SEARCH_VECTOR_SQL
-    params: dict[str, str | list[int]] = {"config": str(settings.BOARD_SEARCH_CONFIG)}
-    if listing_ids is not None:
-        sql += " AND l.id = ANY(%(ids)s)"
-        params["ids"] = list(listing_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """Recompute the keyword index of some listings (all when ``None``): PostgreSQL's
+    search vectors or SQLite's FTS5 rows, and the vocabulary for spelling suggestions."""
+    search_index.refresh(listing_ids=listing_ids)
 
 
 def live_url(listing: Listing) -> str:
@@ -203,7 +176,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
             listing.state_changed_at = now
         listing.save()
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
-    refresh_search_vectors(listing_ids=[listing.pk])
+    search_index.index_listing(listing)
     return listing, live_url(listing)
 
 

@@ -40,8 +40,9 @@ def _canonical(path: str, query: str = "") -> str:
 
 @require_safe
 def job_list(request: HttpRequest) -> HttpResponse:
-    search = JobSearch.from_params(request.GET)
-    results = selectors.search_listings(search=search)
+    results = selectors.search_listings(search=JobSearch.from_params(request.GET))
+    # The search shown: the one asked for, or its spelling-corrected version.
+    search = results.search
     # The canonical URL keeps the filters (each search is its own page) and drops the
     # sort, which only reorders the same jobs.
     canonical_query = search.query_string(sort=False)

@@ -26,8 +26,14 @@ def count_queries(django_assert_max_num_queries, client, url: str, params=None) 
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": "developer", "country": "de", "workplace": "remote"}, {"page": "2"}],
-    ids=["list", "search with facets", "page 2"],
+    [
+        {},
+        {"q": "developer", "country": "de", "workplace": "remote"},
+        {"page": "2"},
+        {"q": "enigneer"},
+        {"q": "-engineer"},
+    ],
+    ids=["list", "search with facets", "page 2", "misspelt search", "only excluded words"],
 )
 def test_the_list_page_needs_the_same_queries_for_few_or_many_rows(
     client, settings, django_assert_max_num_queries, params
