@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -89,7 +90,16 @@ class JobsAtomFeed(JobsFeed):
         return self.description(obj)
 
 
-class JobSitemap(Sitemap):
+class _SiteSitemap(Sitemap):
+    # Absolute URLs come from SITE_URL, not from the Host header of whoever asked.
+    def get_domain(self, site: object = None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+
+class JobSitemap(_SiteSitemap):
     """Live jobs only, each with the time it last changed."""
 
     changefreq = "daily"
@@ -104,9 +114,19 @@ class JobSitemap(Sitemap):
     def lastmod(self, item: Listing) -> datetime:
         return item.updated_at
 
-    # Absolute URLs come from SITE_URL, not from the Host header of whoever asked.
-    def get_domain(self, site: object = None) -> str:
-        return urlsplit(settings.SITE_URL).netloc
 
-    def get_protocol(self, protocol: str | None = None) -> str:
-        return urlsplit(settings.SITE_URL).scheme
+class CompanySitemap(_SiteSitemap):
+    """Company pages with at least one visible job, each with its last change."""
+
+    changefreq = "daily"
+    limit = 10_000
+
+    def items(self) -> Any:
+        return selectors.sitemap_companies()
+
+    def location(self, item: dict[str, Any]) -> str:
+        return reverse("board:company", kwargs={"slug": item["slug"]})
+
+    def lastmod(self, item: dict[str, Any]) -> datetime:
+        lastmod: datetime = item["lastmod"]
+        return lastmod

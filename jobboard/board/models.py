@@ -125,6 +125,8 @@ class Listing(models.Model):
             # max(updated_at) marks the board's state for cached facet counts: one
             # index lookup tells every process whether anything changed.
             models.Index(fields=["updated_at"], name="listing_updated"),
+            # The "Highest salary" and "Closing soon" sorts have partial indexes of
+            # their own (migration 0007): NULLS LAST cannot be declared here for SQLite.
         ]
 
     def __str__(self) -> str:

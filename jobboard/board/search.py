@@ -7,6 +7,7 @@ back button. The keyword part is in ``keywords``, the facet counts in ``facets``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from jobboard.board.keywords import (
     MAX_QUERY_LENGTH,
@@ -27,7 +28,17 @@ from jobboard.board.models import ListingQuerySet
 
 POSTED_CHOICES = (1, 3, 7, 30)
 MIN_SALARY_CHOICES = (30_000, 50_000, 75_000, 100_000, 150_000)
-SORTS = ("relevance", "newest")
+SORTS = ("relevance", "newest", "salary", "closing")
+# The order of each sort; every one ends with "-id" so that pages never overlap.
+SORT_ORDER: dict[str, tuple[Any, ...]] = {
+    "newest": ("-posted_at", "-id"),
+    # Highest yearly salary first; ads without one after all those with one.
+    "salary": (F("salary_annual").desc(nulls_last=True), "-posted_at", "-id"),
+    # Soonest closing first; ads open until filled after all those with a date.
+    "closing": (F("valid_through").asc(nulls_last=True), "-posted_at", "-id"),
+}
+# A company is named by its slug in URLs (/companies/<slug>/, ?company=<slug>).
+_SLUG = re.compile(r"^[-a-z0-9_]{1,200}$")
 # Listing fields that are plain multi-choice facets: URL parameter -> model field.
 CHOICE_FACETS: dict[str, str] = {
     "country": "country_code",
@@ -80,6 +91,7 @@ def _strings(values: Iterable[str], *, lower: bool = False) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class JobSearch:
     q: str = ""
+    company: tuple[str, ...] = ()
     workplace: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     city: tuple[str, ...] = ()
@@ -114,6 +126,7 @@ class JobSearch:
             page = 1
         return cls(
             q=q,
+            company=tuple(c for c in _strings(getlist("company"), lower=True) if _SLUG.match(c)),
             workplace=tuple(w for w in _strings(getlist("workplace")) if w in WORKPLACE_LABELS),
             country=tuple(c for c in _strings(getlist("country"), lower=True) if len(c) == 2),
             city=_strings(getlist("city")),
@@ -134,6 +147,7 @@ class JobSearch:
         items: list[tuple[str, str]] = []
         if self.q:
             items.append(("q", self.q))
+        items.extend(("company", v) for v in self.company)
         for name in ("workplace", *CHOICE_FACETS):
             items.extend((name, v) for v in getattr(self, name))
         if self.posted:
@@ -164,6 +178,11 @@ class JobSearch:
         return self.url_with(**{name: tuple(sorted(values))})
 
     @property
+    def carried_params(self) -> list[tuple[str, str]]:
+        """What a form of facets carries along unchanged: keywords, company, place, sort."""
+        return [(name, value) for name, value in self.params(page=False) if name not in FACETS]
+
+    @property
     def url_with_q_removed(self) -> str:
         return self.url_with(q="", groups=())
 
@@ -189,11 +208,18 @@ class JobSearch:
         """What a job alert stores: the filters, without page and sort."""
         return self.query_string(page=False, sort=False)
 
-    def describe(self) -> str:
-        """A short human summary, for alert emails and page titles."""
+    def describe(self, *, company_names: Mapping[str, str] | None = None) -> str:
+        """A short human summary, for alert emails and page titles.
+
+        ``company_names`` maps the company slugs of the search to their names
+        (``selectors.company_names``); a slug stands for itself without it.
+        """
         parts: list[str] = []
         if self.q:
             parts.append(f"“{self.q}”")
+        if self.company:
+            names = company_names or {}
+            parts.append("at " + " or ".join(names.get(c, c) for c in self.company))
         for name in ("workplace", *CHOICE_FACETS):
             values = getattr(self, name)
             if name == "workplace":
@@ -215,6 +241,21 @@ class JobSearch:
         if not self.groups:
             return listings
         return listings.filter(keyword_q(self.groups))
+
+    def base_filter(self, listings: ListingQuerySet) -> ListingQuerySet:
+        """The filters that are not facets (keywords, company), which every count obeys.
+
+        Facet counts are taken over these rows (``facets.facet_counts``).
+        """
+        listings = self.keyword_filter(listings)
+        if self.company:
+            listings = listings.filter(company__slug__in=self.company)
+        return listings
+
+    @property
+    def narrows_base(self) -> bool:
+        """Whether the base rows are fewer than all visible ones (an index picks them)."""
+        return bool(self.groups or self.company)
 
     def facet_q(self, name: str, *, now: datetime) -> Q:
         """The filter one facet adds, or an empty Q when nothing is chosen there."""
@@ -242,11 +283,11 @@ class JobSearch:
 
     def apply(self, listings: ListingQuerySet, *, now: datetime) -> ListingQuerySet:
         """Keyword and every facet filter, ordered as asked, with a stable tie-break."""
-        listings = self.keyword_filter(listings).filter(self.filters_q(now=now))
+        listings = self.base_filter(listings).filter(self.filters_q(now=now))
         if self.effective_sort == "relevance" and self.groups:
             listings = listings.annotate(rank=keyword_rank(self.groups))
             return listings.order_by("-rank", "-posted_at", "-id")
-        return listings.order_by("-posted_at", "-id")
+        return listings.order_by(*SORT_ORDER.get(self.effective_sort, SORT_ORDER["newest"]))
 
 
 def salary_shown_q() -> Q:

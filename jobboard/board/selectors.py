@@ -6,10 +6,10 @@ Everything a job seeker can reach starts from ``Listing.objects.visible()``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
 from jobboard.board.keywords import corrected_query, parse_keywords
-from jobboard.board.models import Listing, ListingQuerySet
+from jobboard.board.models import Company, Listing, ListingQuerySet
 from jobboard.board.search import JobSearch
 
 if TYPE_CHECKING:
@@ -187,6 +187,42 @@ def similar_listings(*, listing: Listing, limit: int = 5) -> list[Listing]:
             if found:
                 return found
     return list(base.filter(company_id=listing.company_id).order_by("-posted_at", "-id")[:limit])
+
+
+def company_names(*, slugs: Sequence[str]) -> dict[str, str]:
+    """``{slug: name}`` of the companies with these slugs (one query; none when empty)."""
+    if not slugs:
+        return {}
+    rows = Company.objects.filter(slug__in=list(slugs)).order_by("slug", "pk")
+    names: dict[str, str] = {}
+    for slug, name in rows.values_list("slug", "name"):
+        names.setdefault(slug, name)
+    return names
+
+
+def describe_search(search: JobSearch) -> str:
+    """The search in words, companies by their names (a query only when one is chosen)."""
+    return search.describe(company_names=company_names(slugs=search.company))
+
+
+def company_by_slug(*, slug: str) -> Company | None:
+    """The employer behind /companies/<slug>/; the oldest of several of the same name."""
+    return Company.objects.filter(slug=slug).order_by("pk").first()
+
+
+def sitemap_companies() -> QuerySet[Any, Any]:
+    """A row per company page with a visible job: its slug and its last change.
+
+    A company page changes whenever one of its listings does (a new job, one gone), so
+    its last change is the newest ``updated_at`` among all of them.
+    """
+    visible_companies = Listing.objects.visible().values("company_id")
+    return (
+        Company.objects.filter(pk__in=visible_companies)
+        .values("slug")
+        .annotate(lastmod=Max("listings__updated_at"))
+        .order_by("slug")
+    )
 
 
 def sitemap_listings() -> ListingQuerySet:

@@ -123,6 +123,16 @@ def live_url(listing: Listing) -> str:
     return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
 
+def company_slug(data: ListingData) -> str:
+    """The company's slug in /companies/<slug>/: from its name, never empty.
+
+    A name of letters slugify drops (株式会社, "&") falls back to the company's key.
+    """
+    key = data.company_key or data.company_name
+    fallback = slugify(key) or hashlib.sha256(key.encode()).hexdigest()[:12]
+    return (slugify(data.company_name) or f"company-{fallback}")[:200]
+
+
 @transaction.atomic
 def publish_listing(*, source: str, external_id: str, data: ListingData) -> tuple[Listing, str]:
     """Create or update the listing for ``(source, external_id)`` and make it live.
@@ -134,7 +144,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     _validate(data)
     # get_or_create + a write only on change: update_or_create costs a savepoint, a
     # locking read and an UPDATE per job, mostly for a company that has not changed.
-    company_values = {"name": data.company_name.strip(), "slug": slugify(data.company_name)[:200]}
+    company_values = {"name": data.company_name.strip(), "slug": company_slug(data)}
     company, created = Company.objects.get_or_create(
         source=source,
         external_id=data.company_key or slugify(data.company_name),
@@ -312,7 +322,7 @@ def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAl
         alert, _ = JobAlert.objects.get_or_create(
             email=email,
             query=search.alert_query,
-            defaults={"description": search.describe()[:300]},
+            defaults={"description": selectors.describe_search(search)[:300]},
         )
     # Sent outside the transaction: no network I/O while rows are locked.
     if not alert.is_confirmed:

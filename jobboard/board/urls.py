@@ -9,6 +9,7 @@ app_name = "board"
 urlpatterns = [
     path("", views.job_list, name="job_list"),
     path("jobs/<int:pk>-<slug:slug>/", views.job_detail, name="job_detail"),
+    path("companies/<slug:slug>/", views.company_detail, name="company"),
     path("jobs/feed/rss/", feeds.JobsFeed(), name="feed_rss"),
     path("jobs/feed/atom/", feeds.JobsAtomFeed(), name="feed_atom"),
     # An index of job sitemaps, 10,000 jobs each (search engines take 50,000 at most).
@@ -18,6 +19,12 @@ urlpatterns = [
         sitemap,
         {"sitemaps": {"jobs": feeds.JobSitemap}},
         name="sitemap_jobs",
+    ),
+    path(
+        "sitemap-companies.xml",
+        sitemap,
+        {"sitemaps": {"companies": feeds.CompanySitemap}},
+        name="sitemap_companies",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),

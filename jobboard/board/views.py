@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +35,15 @@ class AlertForm(forms.Form):
     query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
 
+# The sorts a visitor may choose, as the sort list shows them.
+SORT_LABELS = [
+    ("relevance", "Relevance"),
+    ("newest", "Newest"),
+    ("salary", "Highest salary"),
+    ("closing", "Closing soon"),
+]
+
+
 def _canonical(path: str, query: str = "") -> str:
     return seo.absolute_url(path) + (f"?{query}" if query else "")
 
@@ -46,8 +56,12 @@ def job_list(request: HttpRequest) -> HttpResponse:
     # The canonical URL keeps the filters (each search is its own page) and drops the
     # sort, which only reorders the same jobs.
     canonical_query = search.query_string(sort=False)
+    names = selectors.company_names(slugs=search.company)
     context = {
         "search": search,
+        "description": search.describe(company_names=names),
+        "company_chips": [(names.get(c, c), search.toggled("company", c)) for c in search.company],
+        "sorts": SORT_LABELS,
         "results": results,
         "page": results.page,
         "facets": results.facets,
@@ -60,6 +74,30 @@ def job_list(request: HttpRequest) -> HttpResponse:
         + (f"?{search.alert_query}" if search.alert_query else ""),
     }
     return render(request, "board/job_list.html", context)
+
+
+@require_safe
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every visible job of one employer, at a stable address (``/companies/<slug>/``)."""
+    company = selectors.company_by_slug(slug=slug)
+    if company is None:
+        raise Http404("No such company")
+    asked = JobSearch.from_params(request.GET)
+    # Only the page and the sort come from the URL: the company is the path's.
+    pager = JobSearch(sort=asked.sort, page=asked.page)
+    search = replace(pager, company=(company.slug,))
+    results = selectors.search_listings(search=search)
+    context = {
+        "company": company,
+        "results": results,
+        "page": results.page,
+        "search": pager,
+        "sorts": [(key, label) for key, label in SORT_LABELS if key != "relevance"],
+        "board_url": reverse("board:job_list") + f"?{search.alert_query}",
+        "alert_form": AlertForm(initial={"query": search.alert_query}),
+        "canonical_url": _canonical(reverse("board:company", kwargs={"slug": company.slug})),
+    }
+    return render(request, "board/company_detail.html", context)
 
 
 def apply_link(listing: Listing) -> tuple[str, bool]:
@@ -146,10 +184,16 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The sitemap index: one entry per page of the job sitemap, absolute from SITE_URL."""
-    pages = feeds.JobSitemap().paginator.num_pages
-    base = seo.absolute_url(reverse("board:sitemap_jobs"))
-    urls = [base] + [f"{base}?p={n}" for n in range(2, pages + 1)]
+    """The sitemap index: one entry per page of the job and company sitemaps, absolute
+    from SITE_URL."""
+    urls = []
+    for sitemap, name in (
+        (feeds.JobSitemap, "board:sitemap_jobs"),
+        (feeds.CompanySitemap, "board:sitemap_companies"),
+    ):
+        pages = sitemap().paginator.num_pages
+        base = seo.absolute_url(reverse(name))
+        urls += [base] + [f"{base}?p={n}" for n in range(2, pages + 1)]
     return render(
         request,
         "board/sitemap_index.xml",
@@ -182,7 +226,12 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("board:alert_sent"))
     elif form.is_bound:
         status = 400
-    context = {"form": form, "search": search, "error": error}
+    context = {
+        "form": form,
+        "search": search,
+        "description": selectors.describe_search(search),
+        "error": error,
+    }
     return render(request, "board/alert_subscribe.html", context, status=status)
 
 

@@ -66,12 +66,14 @@ def test_the_sitemap_lists_live_jobs_only_with_lastmod(client, monkeypatch) -> N
     index = client.get("/sitemap.xml")
     assert index.status_code == 200
     sections = [loc.text for loc in parse_xml(index.content).iter(f"{SITEMAP}loc")]
+    # The job sections, then the company pages' (test_the_sitemap_lists_company_pages...).
     assert sections == [
         "https://jobs.example.org/sitemap-jobs.xml",
         "https://jobs.example.org/sitemap-jobs.xml?p=2",
+        "https://jobs.example.org/sitemap-companies.xml",
     ]
     urls = []
-    for section in sections:
+    for section in sections[:2]:
         response = client.get(section.removeprefix("https://jobs.example.org"))
         assert response.status_code == 200
         urls += parse_xml(response.content).findall(f"{SITEMAP}url")
@@ -134,3 +136,17 @@ def test_the_favicon_answers_at_the_site_root_and_is_linked_from_every_page(clie
     html = client.get("/").content.decode()
     assert 'rel="icon" href="/static/favicon.ico" sizes="32x32"' in html
     assert 'rel="icon" href="/static/favicon.svg" type="image/svg+xml"' in html
+
+
+def test_the_sitemap_lists_company_pages_with_a_visible_job(client) -> None:
+    make_listing(company_name="Acme Robotics")
+    make_listing(company_name="Acme Robotics")
+    make_listing(source="s", external_id="gone", company_name="Quiet Corp")
+    withdraw_listing(source="s", external_id="gone")
+    response = client.get("/sitemap-companies.xml")
+    assert response.status_code == 200
+    urls = parse_xml(response.content).findall(f"{SITEMAP}url")
+    assert [u.findtext(f"{SITEMAP}loc") for u in urls] == [
+        "https://jobs.example.org/companies/acme-robotics/"
+    ]
+    assert urls[0].findtext(f"{SITEMAP}lastmod")

@@ -68,3 +68,14 @@ def test_job_pages_feeds_and_sitemap_have_constant_query_counts(
     assert more
     for url, before in counts.items():
         assert count_queries(django_assert_max_num_queries, client, url) == before
+
+
+def test_company_pages_and_their_sitemap_have_constant_query_counts(
+    client, many_listings, django_assert_max_num_queries
+) -> None:
+    urls = ("/companies/company-0/", "/sitemap-companies.xml", "/?company=company-0")
+    counts = {url: count_queries(django_assert_max_num_queries, client, url) for url in urls}
+    for i in range(40):
+        make_listing(company_name=f"Company {i % 6}")
+    for url, before in counts.items():
+        assert count_queries(django_assert_max_num_queries, client, url) == before
