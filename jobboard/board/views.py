@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from jobboard.board import feeds, selectors, seo, services
 from jobboard.board.models import Listing
-from jobboard.board.search import JobSearch
+from jobboard.board.search import DEFAULT_RADIUS, RADIUS_CHOICES, JobSearch
 from jobboard.clientaddr import client_address
 
 
@@ -62,6 +62,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "description": search.describe(company_names=names),
         "company_chips": [(names.get(c, c), search.toggled("company", c)) for c in search.company],
         "sorts": SORT_LABELS,
+        "place_suggestions": selectors.place_suggestions(),
+        "radius_choices": RADIUS_CHOICES,
+        "default_radius": DEFAULT_RADIUS,
         "results": results,
         "page": results.page,
         "facets": results.facets,

@@ -32,8 +32,18 @@ def count_queries(django_assert_max_num_queries, client, url: str, params=None) 
         {"page": "2"},
         {"q": "enigneer"},
         {"q": "-engineer"},
+        {"where": "Berlin", "radius": "50", "sort": "salary"},
+        {"where": "Germany", "sort": "closing", "company": "company-1"},
     ],
-    ids=["list", "search with facets", "page 2", "misspelt search", "only excluded words"],
+    ids=[
+        "list",
+        "search with facets",
+        "page 2",
+        "misspelt search",
+        "only excluded words",
+        "near a city",
+        "in a country at a company",
+    ],
 )
 def test_the_list_page_needs_the_same_queries_for_few_or_many_rows(
     client, settings, django_assert_max_num_queries, params
