@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,7 +178,11 @@ class JobAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["email", "query"], name="jobalert_email_query"),
         ]
-        indexes = [models.Index(fields=["confirmed_at"], name="jobalert_confirmed")]
+        indexes = [
+            models.Index(fields=["confirmed_at"], name="jobalert_confirmed"),
+            # The manage page finds an address's alerts whatever the case it was typed in.
+            models.Index(Upper("email"), name="jobalert_email_upper"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email}: {self.description or 'all jobs'}"

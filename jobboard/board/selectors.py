@@ -21,7 +21,7 @@ from django.utils import timezone
 from jobboard.board import places
 from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
 from jobboard.board.keywords import corrected_query, parse_keywords
-from jobboard.board.models import Company, GazetteerPlace, Listing, ListingQuerySet
+from jobboard.board.models import Company, GazetteerPlace, JobAlert, Listing, ListingQuerySet
 from jobboard.board.places import Place, fold, split_where
 from jobboard.board.search import JobSearch
 
@@ -279,6 +279,11 @@ def sitemap_companies() -> QuerySet[Any, Any]:
         .annotate(lastmod=Max("listings__updated_at"))
         .order_by("slug")
     )
+
+
+def alerts_for_email(*, email: str) -> list[JobAlert]:
+    """Every alert of an address, newest first, whatever the case it was typed in."""
+    return list(JobAlert.objects.filter(email__iexact=email.strip()).order_by("-created_at", "-pk"))
 
 
 def sitemap_listings() -> ListingQuerySet:

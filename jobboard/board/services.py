@@ -241,6 +241,7 @@ def expire_listings(*, now: datetime | None = None) -> list[Listing]:
 # ---------------------------------------------------------------------------
 _CONFIRM_SALT = "board.alert.confirm"
 _UNSUBSCRIBE_SALT = "board.alert.unsubscribe"
+_MANAGE_SALT = "board.alert.manage"
 _RATE_WINDOW_SECONDS = 3600
 
 
@@ -272,12 +273,32 @@ def alert_unsubscribe_url(alert: JobAlert) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def alert_manage_url(email: str) -> str:
+    """The page that lists every alert of an address, reached by this signed link only.
+
+    The token names the address (lower case: one page whatever the case it was typed
+    in) and never expires, like the unsubscribe links beside it in every alert email.
+    """
+    token = signing.dumps(email.strip().lower(), salt=_MANAGE_SALT, compress=True)
+    return f"{settings.SITE_URL}{reverse('board:alert_manage', kwargs={'token': token})}"
+
+
+def manage_token_email(token: str) -> str | None:
+    """The address a manage link was made for; None when the link is not ours."""
+    try:
+        email = signing.loads(token, salt=_MANAGE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return email if isinstance(email, str) and email else None
+
+
 def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) -> None:
     unsubscribe = alert_unsubscribe_url(alert)
     context = {
         **context,
         "alert": alert,
         "unsubscribe_url": unsubscribe,
+        "manage_url": alert_manage_url(alert.email),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
     }
@@ -297,14 +318,7 @@ def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) ->
     message.send()
 
 
-def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAlert:
-    """Save a search for an email address and send the double opt-in link.
-
-    Rate-limited per client IP and per email address. Asking again for the same search
-    re-sends the link while it is unconfirmed and changes nothing once confirmed.
-    Raises ``AlertRateLimited``.
-    """
-    email = email.strip()
+def _check_rate(*, email: str, client_ip: str) -> None:
     email_key = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
     if not ratelimit.allow(
         key=f"board:alert-rate:ip:{client_ip}",
@@ -318,6 +332,63 @@ def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAl
         window=_RATE_WINDOW_SECONDS,
     ):
         raise AlertRateLimited("Too many sign-ups for this address; please try again later.")
+
+
+def send_alert_manage_link(*, email: str, client_ip: str) -> bool:
+    """Email the manage link to an address that has alerts; True if one was sent.
+
+    Rate-limited like sign-ups (it sends mail to an address someone typed). The page
+    that asks says the same whatever happened, so nobody learns who has alerts here.
+    Raises ``AlertRateLimited``.
+    """
+    email = email.strip()
+    _check_rate(email=email, client_ip=client_ip)
+    alerts = selectors.alerts_for_email(email=email)
+    if not alerts:
+        return False
+    context = {
+        "alerts": alerts,
+        "manage_url": alert_manage_url(email),
+        "site_name": settings.SITE_NAME,
+    }
+    EmailMessage(
+        subject=" ".join(
+            render_to_string("emails/board_alert_manage_subject.txt", context).split()
+        ),
+        body=render_to_string("emails/board_alert_manage_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        # The address as the alerts hold it, not as typed into the form.
+        to=[alerts[0].email],
+    ).send()
+    logger.info("job alerts: manage link sent for %d alerts", len(alerts))
+    return True
+
+
+def stop_job_alert(*, email: str, alert_id: int) -> bool:
+    """Delete one alert of this address (from its manage page); False if it was gone."""
+    deleted, _ = JobAlert.objects.filter(pk=alert_id, email__iexact=email).delete()
+    if deleted:
+        logger.info("job alert %s stopped from its manage page", alert_id)
+    return bool(deleted)
+
+
+def stop_all_job_alerts(*, email: str) -> int:
+    """Delete every alert of this address; returns how many there were."""
+    deleted, _ = JobAlert.objects.filter(email__iexact=email).delete()
+    if deleted:
+        logger.info("job alerts: %d stopped from their manage page", deleted)
+    return deleted
+
+
+def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAlert:
+    """Save a search for an email address and send the double opt-in link.
+
+    Rate-limited per client IP and per email address. Asking again for the same search
+    re-sends the link while it is unconfirmed and changes nothing once confirmed.
+    Raises ``AlertRateLimited``.
+    """
+    email = email.strip()
+    _check_rate(email=email, client_ip=client_ip)
     with transaction.atomic():
         alert, _ = JobAlert.objects.get_or_create(
             email=email,

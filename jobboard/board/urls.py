@@ -30,6 +30,9 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("alerts/", views.alert_subscribe, name="alert_subscribe"),
     path("alerts/sent/", views.alert_sent, name="alert_sent"),
+    path("alerts/manage/", views.alert_manage_request, name="alert_manage_request"),
+    path("alerts/manage/sent/", views.alert_manage_sent, name="alert_manage_sent"),
+    path("alerts/manage/<str:token>/", views.alert_manage, name="alert_manage"),
     path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert_confirm"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]

@@ -9,9 +9,11 @@ from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -236,6 +238,66 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     return render(request, "board/alert_subscribe.html", context, status=status)
+
+
+class ManageRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def alert_manage_request(request: HttpRequest) -> HttpResponse:
+    """Ask for the link to one's alerts page by email (for those without an alert mail)."""
+    form = ManageRequestForm(request.POST if request.method == "POST" else None)
+    error, status = "", 200
+    if form.is_bound and form.is_valid():
+        try:
+            services.send_alert_manage_link(
+                email=form.cleaned_data["email"], client_ip=client_address(request)
+            )
+        except services.AlertRateLimited as exc:
+            error, status = str(exc), 429
+        else:
+            return redirect(reverse("board:alert_manage_sent"))
+    elif form.is_bound:
+        status = 400
+    return render(
+        request, "board/alert_manage_request.html", {"form": form, "error": error}, status=status
+    )
+
+
+@require_safe
+def alert_manage_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "board/alert_manage_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def alert_manage(request: HttpRequest, token: str) -> HttpResponse:
+    """Every alert of one address, each with a button to stop it, from a signed link."""
+    email = services.manage_token_email(token)
+    if email is None:
+        return render(request, "board/alert_manage.html", {"bad_link": True}, status=400)
+    if request.method == "POST":
+        if request.POST.get("action") == "stop-all":
+            count = services.stop_all_job_alerts(email=email)
+            messages.success(request, f"Stopped {count} job alert{pluralize(count)}.")
+        else:
+            try:
+                alert_id = int(request.POST.get("alert", ""))
+            except ValueError:
+                alert_id = 0
+            if services.stop_job_alert(email=email, alert_id=alert_id):
+                messages.success(request, "The job alert is stopped.")
+        # Post/redirect/get: a reload does not post again.
+        return redirect(request.path)
+    context = {"email": email, "alerts": selectors.alerts_for_email(email=email)}
+    return render(request, "board/alert_manage.html", context)
 
 
 @require_safe
