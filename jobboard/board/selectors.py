@@ -223,6 +223,21 @@ def listing_for_page(*, pk: int) -> WithAnnotations[Listing, LiveFlag] | None:
     )
 
 
+def saved_listings(*, ids: Sequence[int]) -> list[WithAnnotations[Listing, LiveFlag]]:
+    """The listings a visitor saved in their browser, in their order, gone ones too.
+
+    ``is_live`` tells which can still be applied for (one query, whatever the number).
+    """
+    live = Listing.objects.visible().filter(pk=OuterRef("pk"))
+    rows = (
+        Listing.objects.select_related("company")
+        .only(*CARD_FIELDS)
+        .annotate(is_live=Exists(live))
+        .in_bulk(list(ids))
+    )
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def more_at_company(*, listing: Listing, limit: int = 5) -> list[Listing]:
     return list(
         visible_listings()

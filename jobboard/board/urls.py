@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.job_list, name="job_list"),
     path("jobs/<int:pk>-<slug:slug>/", views.job_detail, name="job_detail"),
     path("companies/<slug:slug>/", views.company_detail, name="company"),
+    path("saved/", views.saved_jobs, name="saved_jobs"),
     path("jobs/feed/rss/", feeds.JobsFeed(), name="feed_rss"),
     path("jobs/feed/atom/", feeds.JobsAtomFeed(), name="feed_atom"),
     # An index of job sitemaps, 10,000 jobs each (search engines take 50,000 at most).

@@ -105,6 +105,29 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "board/company_detail.html", context)
 
 
+# A saved list travels in the URL (/saved/?id=1&id=2): enough for anyone's shortlist,
+# short enough for any URL.
+MAX_SAVED_JOBS = 100
+
+
+@require_safe
+def saved_jobs(request: HttpRequest) -> HttpResponse:
+    """The jobs a visitor saved. The list lives in their browser (board.js keeps it in
+    localStorage and opens this page with its ids), so no account is needed; the page
+    itself is built from the ids in its URL, which makes it a bookmark that works
+    without JavaScript too."""
+    ids: list[int] = []
+    for value in request.GET.getlist("id"):
+        if value.isdigit() and int(value) not in ids:
+            ids.append(int(value))
+    ids = ids[:MAX_SAVED_JOBS]
+    context = {
+        "listings": selectors.saved_listings(ids=ids),
+        "ids": ",".join(str(i) for i in ids),
+    }
+    return render(request, "board/saved_jobs.html", context)
+
+
 def apply_link(listing: Listing) -> tuple[str, bool]:
     """Our own apply form when the apply app is installed, else the employer's page.
 
