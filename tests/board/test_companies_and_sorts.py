@@ -148,3 +148,14 @@ def test_a_company_whose_name_has_no_latin_letters_still_gets_a_page(client) -> 
     slug = listing.company.slug
     assert slug == "company-kabushiki-42"
     assert client.get(f"/companies/{slug}/").status_code == 200
+
+
+def test_the_job_page_puts_recent_dates_in_words_beside_the_exact_date(client) -> None:
+    listing = make_listing(posted_at=posted(3.01), valid_through=in_days(2.5))
+    html = client.get(listing.get_absolute_url()).content.decode()
+    assert '</time> <span class="muted">(3 days ago)</span></dd>' in html
+    assert re.search(r'</time> <span class="muted">\(in [23] days\)</span></dd>', html)
+    later = make_listing(posted_at=posted(40), valid_through=in_days(60))
+    html = client.get(later.get_absolute_url()).content.decode()
+    assert "days ago)" not in html
+    assert "(in " not in html
