@@ -115,3 +115,11 @@ def test_on_postgresql_the_vocabulary_has_a_gin_trigram_index() -> None:
         (definition,) = cursor.fetchone()
     assert "gin" in definition
     assert "gin_trgm_ops" in definition
+
+
+@pytest.mark.parametrize(
+    "q", ["_", "-_", "__ OR _", '"', "a_b", "日本", "-日本", "x" * 300, "NOT", "AND OR", "*", "c++"]
+)
+def test_odd_queries_never_break_the_page(client, q) -> None:
+    make_listing(title="Engineer")
+    assert client.get("/", {"q": q}).status_code == 200
