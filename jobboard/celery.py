@@ -89,6 +89,11 @@ def beat_schedule() -> dict[str, BeatEntry]:
             "partner.assessments.tasks.expire_orders",
             "ASSESSMENT_EXPIRY_INTERVAL",
         ),
+        (
+            "close-assessment-attempts",
+            "partner.assessments.tasks.close_overdue_attempts",
+            "ASSESSMENT_TIMEOUT_INTERVAL",
+        ),
     ]
     # Every task here belongs to an app that is always installed. The schedule used to be
     # filtered by `app.tasks`; in the beat process that filter ran before the task modules

@@ -3,6 +3,10 @@
 Every process that shares the cache shares the counts: Redis in production; the
 local-memory cache (development, tests) counts per process. A limit is a key, a number
 of events and a window in seconds; the window opens with the key's first event.
+
+``allow`` counts and judges in one step. ``exceeded`` only looks, for limits that count
+some events and not others (the apply form counts an application once it is accepted,
+but must refuse before it accepts one over the limit).
 """
 
 from __future__ import annotations
@@ -23,3 +27,11 @@ def allow(*, key: str, limit: int, window: int) -> bool:
         # Expired or evicted between add and incr: this event opens a new window.
         cache.set(key, 1, timeout=window)
         return True
+
+
+def exceeded(*, key: str, limit: int) -> bool:
+    """True when ``key`` already counted ``limit`` events in its window; counts nothing."""
+    try:
+        return int(cache.get(key) or 0) >= limit
+    except (TypeError, ValueError):
+        return False

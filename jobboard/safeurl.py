@@ -8,9 +8,10 @@ Two questions, asked in several places, answered here once:
 - ``same_origin`` / ``same_host``: is a URL on the host we trust with a secret (e.g. the
   host of ``SMARTRECRUITERS_API_URL``)? Credentials go there and nowhere else.
 
-The small predicates below (``split_url``, ``has_unsafe_characters``, ``has_userinfo``)
-are the pieces those answers are built from, for callers with stricter rules of their
-own (allow-lists of hosts, a fixed path). It imports no app.
+The small predicates below (``split_url``, ``has_unsafe_characters``, ``has_userinfo``,
+``has_dot_segments``, ``has_encoded_separator``) are the pieces those answers are built
+from, for callers with stricter rules of their own (allow-lists of hosts, a fixed path). It
+imports no app.
 """
 
 from __future__ import annotations
@@ -45,6 +46,23 @@ def has_unsafe_characters(url: str) -> bool:
 def has_userinfo(parts: SplitResult) -> bool:
     """``user:password@host``: a way to make a URL look like it is on another host."""
     return "@" in parts.netloc
+
+
+# "." and ".." as path segments, also spelled with percent-escapes (%2e): a server that
+# normalises the path after our check would act on another resource than the one we checked.
+_DOT_SEGMENT = re.compile(r"(?:^|/)(?:\.|%2e){1,2}(?:/|$)", re.IGNORECASE)
+# An escaped "/" or "\": one segment to us, two to a server that decodes before routing.
+_ENCODED_SEPARATOR = re.compile(r"%(?:2f|5c)", re.IGNORECASE)
+
+
+def has_dot_segments(path: str) -> bool:
+    """``path`` has a ``.`` or ``..`` segment, raw or percent-encoded."""
+    return bool(_DOT_SEGMENT.search(path))
+
+
+def has_encoded_separator(path: str) -> bool:
+    """``path`` has a percent-encoded slash or backslash (``%2F``, ``%5C``)."""
+    return bool(_ENCODED_SEPARATOR.search(path))
 
 
 def http_link(url: str | None, *, max_length: int | None = MAX_LINK_LENGTH) -> str:

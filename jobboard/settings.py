@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    # Country names in the visitor's language for the apply form (its locale files).
+    "django_countries",
+    "drf_spectacular_sidecar",
     "jobboard",
     "jobboard.operations",
     "jobboard.board",
@@ -106,6 +109,7 @@ MIDDLEWARE = [
     "jobboard.logs.RequestIdMiddleware",
     "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jobboard.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -207,6 +211,27 @@ if PRODUCTION and not FIELD_ENCRYPTION_KEY:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent on every response by jobboard.headers. Scripts and styles from our origin only, as
+# files (no inline code, handlers or style attributes anywhere in templates/); form-action
+# also gets https://<each SMARTRECRUITERS_WEB_HOSTS> (redirects after consent, inline tests).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+# Browser features no page of ours uses: switched off for every page (and any injected frame).
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]  # fmt: skip
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the apply form's small script does not read it; Django default kept
@@ -230,6 +255,16 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 else:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The client's address behind reverse proxies (jobboard.clientaddr): how many proxies
+# append to X-Forwarded-For, or which addresses are our proxies. Neither: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS")
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXY_NETWORKS:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXY_NETWORKS, not both")
+if any(network.prefixlen == 0 for network in TRUSTED_PROXY_NETWORKS):
+    # Trusting every address lets any client write its own X-Forwarded-For.
+    raise ImproperlyConfigured("TRUSTED_PROXY_NETWORKS must not contain 0.0.0.0/0 or ::/0")
 
 # ---------------------------------------------------------------------------
 # Email
@@ -288,6 +323,8 @@ APPLICATION_STATUS_POLL_INTERVAL = env_int("APPLICATION_STATUS_POLL_INTERVAL", 6
 APPLICATION_ERASURE_INTERVAL = env_int("APPLICATION_ERASURE_INTERVAL", 3600, minimum=1)
 ASSESSMENT_PUSH_INTERVAL = env_int("ASSESSMENT_PUSH_INTERVAL", 60, minimum=1)
 ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum=1)
+# Closes candidates' attempts whose time limit passed (their browser may be gone).
+ASSESSMENT_TIMEOUT_INTERVAL = env_int("ASSESSMENT_TIMEOUT_INTERVAL", 60, minimum=1)
 
 # ---------------------------------------------------------------------------
 # SmartRecruiters
@@ -299,10 +336,17 @@ SMARTRECRUITERS_API_URL = env_http_url(
     https=PRODUCTION,
 )
 # The sandbox accepts this well-known demo key; a real key comes from SmartRecruiters.
-SANDBOX_DEMO_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
+SANDBOX_DEFAULT_PARTNER_TOKEN = "sandbox-demo-partner-token-" + "0" * 37
 SMARTRECRUITERS_PARTNER_TOKEN = env_str(
-    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEMO_PARTNER_TOKEN if SANDBOX_ENABLED else ""
+    "SMARTRECRUITERS_PARTNER_TOKEN", SANDBOX_DEFAULT_PARTNER_TOKEN if SANDBOX_ENABLED else ""
 )
+# The sandbox's demo partner holds the configured key, so a developer who sets
+# SMARTRECRUITERS_PARTNER_TOKEN with the sandbox on is not answered 401.
+SANDBOX_DEMO_PARTNER_TOKEN = SMARTRECRUITERS_PARTNER_TOKEN or SANDBOX_DEFAULT_PARTNER_TOKEN
+if SANDBOX_ENABLED and len(SANDBOX_DEMO_PARTNER_TOKEN) > 128:
+    raise ImproperlyConfigured(
+        "SMARTRECRUITERS_PARTNER_TOKEN is longer than the sandbox's 128-character keys"
+    )
 SMARTRECRUITERS_APPLICATION_TOKEN = env_str(
     "SMARTRECRUITERS_APPLICATION_TOKEN", SMARTRECRUITERS_PARTNER_TOKEN
 )
@@ -363,9 +407,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Job board partner API",
-    "DESCRIPTION": "Endpoints SmartRecruiters calls on us as an assessment vendor (2021 API).",
+    "DESCRIPTION": "Every API this server serves: the endpoints SmartRecruiters calls on us as "
+    "an assessment vendor (Assessment API 2021, under /sr/assessments/). Browse it at "
+    "/api/schema/swagger-ui/ or /api/schema/redoc/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc come from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # ---------------------------------------------------------------------------
@@ -419,6 +469,17 @@ ASSESSMENT_PARTNER_FIELDS = env.json(
 ASSESSMENT_SUPPORTED_TYPES = env_list(
     "ASSESSMENT_SUPPORTED_TYPES", ["SKILL_TEST", "BEHAVIORAL_ASSESSMENT", "INLINE_ASSESSMENT"]
 )
+# Branding: candidates deal with the vendor, not the board. Used in the invitation mail,
+# on the candidate's pages and in the PDF report.
+ASSESSMENT_VENDOR_NAME = env_str("ASSESSMENT_VENDOR_NAME", SITE_NAME)
+# Sender of the candidates' mails (the name above is put in front of the address).
+ASSESSMENT_FROM_EMAIL = env_str("ASSESSMENT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+ASSESSMENT_REPLY_TO = env_str("ASSESSMENT_REPLY_TO", "")
+# A PNG or JPEG file (at most 512 KB); empty: the vendor's name is shown instead.
+ASSESSMENT_VENDOR_LOGO = env_str("ASSESSMENT_VENDOR_LOGO", "")
+# A TrueType font for the PDF report (e.g. DejaVuSans.ttf) so every script prints; empty:
+# the built-in Helvetica, which prints Latin-1 only (other letters lose their accents).
+ASSESSMENT_REPORT_FONT = env_str("ASSESSMENT_REPORT_FONT", "")
 
 # ---------------------------------------------------------------------------
 # Public job board (jobboard.board)
@@ -454,13 +515,41 @@ APPLICATION_SUBMIT_LEASE = env_int("APPLICATION_SUBMIT_LEASE", 900, minimum=10)
 APPLICATION_RETENTION_DAYS = env_int("APPLICATION_RETENTION_DAYS", 30, minimum=0)
 APPLICATION_STATUS_CACHE_SECONDS = env_int("APPLICATION_STATUS_CACHE_SECONDS", 600, minimum=0)
 APPLICATION_STATUS_MAX_AGE_DAYS = env_int("APPLICATION_STATUS_MAX_AGE_DAYS", 90, minimum=1)
-# Apply POSTs allowed per client IP per window (seconds).
+# The apply form's limits (partner/applications/services/limits.py), per client address
+# (jobboard.clientaddr) per window (seconds): accepted applications, and apart from them
+# every other apply POST (invalid submissions, "add another" clicks).
 APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 10, minimum=1)
 APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 600, minimum=1)
-# Our board's entry in SmartRecruiters' source lists (sent as sourceDetails when set).
+APPLICATION_ATTEMPT_LIMIT = env_int("APPLICATION_ATTEMPT_LIMIT", 60, minimum=1)
+# Accepted applications per email address and posting per window (seconds).
+APPLICATION_EMAIL_LIMIT = env_int("APPLICATION_EMAIL_LIMIT", 3, minimum=1)
+APPLICATION_EMAIL_WINDOW = env_int("APPLICATION_EMAIL_WINDOW", 86_400, minimum=1)
+# Our board's entry in SmartRecruiters' source lists, sent as sourceDetails only when both
+# the type and the source id are set (SR's spec requires both in the object).
 APPLICATION_SOURCE_TYPE_ID = env_str("APPLICATION_SOURCE_TYPE_ID", "")
 APPLICATION_SOURCE_SUBTYPE_ID = env_str("APPLICATION_SOURCE_SUBTYPE_ID", "")
 APPLICATION_SOURCE_ID = env_str("APPLICATION_SOURCE_ID", "")
+if PRODUCTION and bool(APPLICATION_SOURCE_TYPE_ID) != bool(APPLICATION_SOURCE_ID):
+    raise ImproperlyConfigured(
+        "APPLICATION_SOURCE_TYPE_ID and APPLICATION_SOURCE_ID must be set together "
+        "(SmartRecruiters refuses sourceDetails without both); set both or neither"
+    )
+if PRODUCTION and APPLICATION_SOURCE_SUBTYPE_ID and not APPLICATION_SOURCE_ID:
+    raise ImproperlyConfigured(
+        "APPLICATION_SOURCE_SUBTYPE_ID needs APPLICATION_SOURCE_TYPE_ID and APPLICATION_SOURCE_ID"
+    )
+# After SmartRecruiters answers TRAFFIC_LOCKED (it has blocked our traffic), no application
+# is sent for this many seconds; then one is tried again. Paused tries count no attempt.
+APPLICATION_TRAFFIC_LOCK_PAUSE = env_int("APPLICATION_TRAFFIC_LOCK_PAUSE", 3600, minimum=1)
+# The diversity block's notice (SmartRecruiters' display duty). Empty: the words of
+# templates/applications/_diversity_notice.html, which follow SR's partner docs.
+APPLICATION_DIVERSITY_NOTICE_HEADING = env_str("APPLICATION_DIVERSITY_NOTICE_HEADING", "")
+APPLICATION_DIVERSITY_NOTICE_TEXT = env_str("APPLICATION_DIVERSITY_NOTICE_TEXT", "")
+# Where the question with id eeoInformation links for the definitions of its categories.
+APPLICATION_EEO_DEFINITIONS_URL = env_http_url(
+    "APPLICATION_EEO_DEFINITIONS_URL",
+    "https://www.eeoc.gov/employers/eeo-1-survey/eeo-1-instruction-booklet",
+)
 
 # ---------------------------------------------------------------------------
 # Job feed sync (partner.postings)

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from jobboard import health
 from jobboard.operations.health_page import health_view
@@ -14,6 +18,20 @@ urlpatterns = [
     path("admin/operations/health/", admin.site.admin_view(health_view), name="operations-health"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Browsable documentation of every API we serve, from our own static files (no CDN;
+    # the split view serves Swagger UI's start-up script as a file, not inline).
+    path(
+        "api/schema/swagger-ui/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
+    path(
+        "api/schema/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-redoc",
+    ),
     path("sr/assessments/", include("partner.assessments.urls")),
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),

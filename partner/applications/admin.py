@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
+from partner.applications import operations, selectors
 from partner.applications.models import (
     Application,
     ApplicationFile,
@@ -66,6 +67,9 @@ class ApplicationFileInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("css/admin.css",)}  # .pre-wrap: no style attributes under the CSP
+
     list_display = (
         "__str__",
         "job_title",
@@ -111,6 +115,16 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # The operator sees a TRAFFIC_LOCKED pause where the waiting applications are
+        # (the health page shows it as an alert too).
+        lock = selectors.traffic_lock()
+        if lock is not None:
+            self.message_user(request, operations.traffic_lock_message(lock), messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
     @admin.display(boolean=True, description="Erased")
     def erased(self, obj: Application) -> bool:
         return obj.is_erased
@@ -119,7 +133,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def payload_display(self, obj: Application) -> str:
         files = {f.pk: f for f in obj.files.all()}
         text = json.dumps(elide_files(obj.payload, files), indent=2, ensure_ascii=False)
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text)
+        return format_html('<pre class="pre-wrap">{}</pre>', text)
 
     @admin.action(description="Retry sending (failed applications)")
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:

@@ -20,3 +20,7 @@ class ApplicationsConfig(AppConfig):
             return sum(application_retry(application_id=pk) for pk in ids)
 
         register_outbox(Application, retry=retry)
+
+        from partner.applications import operations
+
+        operations.register()

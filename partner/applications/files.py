@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from jobboard.crypto import new_token
+from partner.smartrecruiters.applications import MAX_FILE_NAME_CHARS
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -66,9 +67,25 @@ def sniff(content: bytes) -> tuple[str, str] | None:
 
 
 def _safe_name(name: str, extension: str) -> str:
+    """A plain file name with the extension of the detected type.
+
+    SR's Attachment.fileName takes at most 100 characters (application-api.md §3): a
+    longer name is shortened, keeping the extension, rather than refused (the candidate
+    did nothing wrong, and the name is only a label at SR).
+    """
     base = os.path.basename(name or "").strip().replace("\x00", "")
-    stem = "".join(ch for ch in Path(base).stem if ch.isalnum() or ch in " ._-")[:100].strip()
-    return f"{stem or 'file'}.{extension}"
+    stem = "".join(ch for ch in Path(base).stem if ch.isalnum() or ch in " ._-").strip()
+    return fit_file_name(f"{stem or 'file'}.{extension}")
+
+
+def fit_file_name(name: str) -> str:
+    """``name`` cut to SR's 100 characters, keeping its extension."""
+    if len(name) <= MAX_FILE_NAME_CHARS:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) >= MAX_FILE_NAME_CHARS // 2:
+        return name[:MAX_FILE_NAME_CHARS]
+    return f"{stem[: MAX_FILE_NAME_CHARS - len(extension) - 1].rstrip() or 'file'}.{extension}"
 
 
 def check_upload(

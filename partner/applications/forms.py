@@ -10,10 +10,15 @@ from typing import Any
 
 from django import forms
 from django.core.validators import URLValidator
+from django_countries import countries
 
 from partner.applications import files as file_checks
 from partner.applications.validation import MAX_TEXT_BYTES
-from partner.smartrecruiters.applications import ApplyConfiguration, ConsentScope
+from partner.smartrecruiters.applications import (
+    MAX_IDENTITY_CHARS,
+    ApplyConfiguration,
+    ConsentScope,
+)
 
 # A hint for the file picker only; the server checks content (files.py).
 ACCEPT_DOCUMENTS = ".pdf,.doc,.docx,.rtf,.jpg,.jpeg,.png"
@@ -41,6 +46,26 @@ def _text(autocomplete: str, *, max_length: int) -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": autocomplete, "maxlength": max_length})
 
 
+def _too_long(what: str) -> dict[str, str]:
+    # SR refuses more than 128 characters (its published ApplyApiRequest); the browser
+    # stops typing at maxlength, and this message covers whatever gets past it.
+    return {
+        "max_length": (
+            f"Please shorten your {what} to at most {MAX_IDENTITY_CHARS} characters "
+            "(the employer's system accepts no more)."
+        )
+    }
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166-1 countries (django-countries), named and sorted in the active language."""
+    return [("", "Choose a country")] + [(c.code, str(c.name)) for c in countries]
+
+
+# SR takes a location only with both a city and a country code (application-api.md §3).
+LOCATION_HINT = "City and country go together: fill in both, or leave both empty."
+
+
 def _http_url_validator(value: str) -> None:
     URLValidator(schemes=["http", "https"])(value)
 
@@ -62,28 +87,47 @@ class CandidateForm(forms.Form):
 
     # autocomplete tokens let browsers fill in known data (WCAG 1.3.5).
     first_name = forms.CharField(
-        label="First name", max_length=100, widget=_text("given-name", max_length=100)
+        label="First name",
+        max_length=MAX_IDENTITY_CHARS,
+        error_messages=_too_long("first name"),
+        widget=_text("given-name", max_length=MAX_IDENTITY_CHARS),
     )
     last_name = forms.CharField(
-        label="Last name", max_length=100, widget=_text("family-name", max_length=100)
+        label="Last name",
+        max_length=MAX_IDENTITY_CHARS,
+        error_messages=_too_long("last name"),
+        widget=_text("family-name", max_length=MAX_IDENTITY_CHARS),
     )
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Email",
+        max_length=MAX_IDENTITY_CHARS,
+        error_messages=_too_long("email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": MAX_IDENTITY_CHARS}),
     )
     phone_number = forms.CharField(
         label="Phone",
-        max_length=40,
+        max_length=MAX_IDENTITY_CHARS,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages=_too_long("phone number"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "maxlength": MAX_IDENTITY_CHARS}
+        ),
     )
     city = forms.CharField(
-        label="City", max_length=120, required=False, widget=_text("address-level2", max_length=120)
-    )
-    country = forms.CharField(
-        label="Country",
-        max_length=120,
+        label="City",
+        max_length=MAX_IDENTITY_CHARS,
         required=False,
-        widget=_text("country-name", max_length=120),
+        help_text=LOCATION_HINT,
+        error_messages=_too_long("city"),
+        widget=_text("address-level2", max_length=MAX_IDENTITY_CHARS),
+    )
+    country = forms.ChoiceField(
+        label="Country",
+        required=False,
+        help_text=LOCATION_HINT,
+        # The values are ISO 3166-1 alpha-2 codes; the names are set per request, in the
+        # visitor's language (__init__).
+        widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     linkedin = _link("LinkedIn profile", widget=forms.URLInput(attrs={"autocomplete": "url"}))
     website = _link("Website or portfolio")
@@ -110,6 +154,9 @@ class CandidateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.config = config
         self.checked_files: dict[str, list[file_checks.CheckedFile]] = {}
+        country = self.fields["country"]
+        if isinstance(country, forms.ChoiceField):
+            country.choices = country_choices()
         if config.avatar_upload_available:
             self.fields["avatar"] = forms.FileField(
                 label="Photo",
@@ -173,8 +220,19 @@ class CandidateForm(forms.Form):
                 self.add_error(name, f"{upload.name}: {exc}")
         self.checked_files[name] = checked
 
+    def _check_location(self) -> None:
+        """SR refuses a location without both city and countryCode: ask for the other
+        half instead of silently dropping the one the candidate gave."""
+        city = self.cleaned_data.get("city", "").strip()
+        country = self.cleaned_data.get("country", "")
+        if city and not country and "country" not in self.errors:
+            self.add_error("country", "Choose your country too, or leave the city empty.")
+        elif country and not city and "city" not in self.errors:
+            self.add_error("city", "Enter your city too, or leave the country empty.")
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
+        self._check_location()
         self._check("resume", file_checks.DOCUMENT_TYPES)
         self._check("attachments", file_checks.DOCUMENT_TYPES)
         if "avatar" in self.fields:
@@ -197,13 +255,15 @@ class CandidateForm(forms.Form):
         }
         if data.get("phone_number", "").strip():
             payload["phoneNumber"] = data["phone_number"].strip()
-        location = {
-            key: data[name].strip()
-            for key, name in (("city", "city"), ("country", "country"))
-            if data.get(name, "").strip()
-        }
-        if location:
-            payload["location"] = location
+        city, code = data.get("city", "").strip(), data.get("country", "")
+        if city and code:
+            # application-api.md §3: city and a 2-letter countryCode (lower-case, as in
+            # the contract's example), and the country's name in the visitor's language.
+            payload["location"] = {
+                "city": city,
+                "country": str(countries.name(code)),
+                "countryCode": code.lower(),
+            }
         web = {
             key: data[name]
             for key, name in (("linkedIn", "linkedin"), ("website", "website"))

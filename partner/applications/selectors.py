@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
 from django.db import models
+from django.db.models import Max
 from django.utils import timezone
 
 from jobboard import outbox
@@ -13,6 +15,11 @@ from jobboard.board import selectors as board_selectors
 from jobboard.crypto import hash_token
 from partner.applications.models import Application, ConfigurationCache
 from partner.postings import selectors as postings_selectors
+from partner.smartrecruiters.applications import ApplyErrorCode
+
+# Recorded on an application that was not sent because submissions are paused (it made
+# no request, so it does not itself prolong the pause).
+PAUSED_CODE = "PAUSED_TRAFFIC_LOCKED"
 
 # SmartRecruiters' status values in the candidate's words (application-api.md §5).
 STATUS_WORDS: dict[str, str] = {
@@ -97,3 +104,54 @@ def due_application_ids(*, now: datetime | None = None, limit: int = 500) -> lis
     """Due now, or left in ``sending`` by a worker that died."""
     due = outbox.due(submittable(), now=now or timezone.now())
     return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+
+
+@dataclass(frozen=True)
+class TrafficLock:
+    """SmartRecruiters answered TRAFFIC_LOCKED: submissions wait until ``until``."""
+
+    until: datetime
+    waiting: int
+
+
+def submissions_paused_until(
+    *, now: datetime | None = None, exclude_pk: int | None = None
+) -> datetime | None:
+    """When submissions may go out again after a TRAFFIC_LOCKED answer; None: not paused.
+
+    The pause lives in the outbox rows themselves, so every process sees it: an
+    application that got TRAFFIC_LOCKED waits, postponed, until the pause ends and is
+    then the one that tries again. ``exclude_pk`` leaves out the caller's own row.
+    (Served by the ``application_due`` index: pending rows due in the future are few.)
+    """
+    locked = Application.objects.filter(
+        state=Application.State.RECEIVED,
+        next_attempt_at__gt=now or timezone.now(),
+        last_error_code=ApplyErrorCode.TRAFFIC_LOCKED,
+        erased_at__isnull=True,
+    )
+    if exclude_pk is not None:
+        locked = locked.exclude(pk=exclude_pk)
+    until: datetime | None = locked.aggregate(until=Max("next_attempt_at"))["until"]
+    return until
+
+
+def traffic_lock(*, now: datetime | None = None) -> TrafficLock | None:
+    """The pause for operators (alert, admin): until when, and how many applications wait."""
+    now = now or timezone.now()
+    # While the application that tries again is in flight the pause has ended, but the
+    # lock is not known to be lifted: it still counts until SmartRecruiters answers.
+    evidence = Application.objects.filter(
+        state__in=(Application.State.RECEIVED, Application.State.SENDING),
+        last_error_code=ApplyErrorCode.TRAFFIC_LOCKED,
+        erased_at__isnull=True,
+    )
+    until = evidence.aggregate(until=Max("next_attempt_at"))["until"]
+    if until is None:
+        return None
+    waiting = (
+        submittable()
+        .filter(state__in=(Application.State.RECEIVED, Application.State.SENDING))
+        .count()
+    )
+    return TrafficLock(until=max(until, now), waiting=waiting)

@@ -23,13 +23,14 @@ from partner.applications.forms import CandidateForm
 from partner.applications.models import Application
 from partner.applications.screening import ScreeningForm
 from partner.applications.selectors import ApplyListing
+from partner.applications.services import limits
 from partner.applications.services.configuration import (
     LoadedConfiguration,
     Unavailable,
     configuration_for,
 )
 from partner.applications.services.erasure import application_erase
-from partner.applications.services.intake import application_create, apply_allowed
+from partner.applications.services.intake import application_create
 from partner.applications.services.status import status_for_page
 
 logger = logging.getLogger(__name__)
@@ -61,27 +62,35 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     config = loaded.config
 
     if request.method == "POST":
-        if not apply_allowed(client=client_address(request)):
-            logger.warning("apply rate limit hit for listing %s", listing.pk)
-            return render(
-                request, "applications/rate_limited.html", {"listing": listing}, status=429
-            )
+        client = client_address(request)
+        if limits.attempts_exhausted(client=client):
+            logger.warning("apply attempt limit hit for listing %s", listing.pk)
+            return _rate_limited(request, listing, limits.Refusal.NETWORK)
         screening = ScreeningForm(config, request.POST)
         form = CandidateForm(request.POST, request.FILES, config=config)
         if screening.is_action:
             # "Add another" / "remove" without JavaScript: show the form again, unjudged.
             # Typed values come back as initial data (so nothing is validated yet); files
             # cannot survive a round trip, and the page says so.
+            limits.attempt_record(client=client)
             initial = {key: request.POST.get(key) for key in request.POST}
             unbound = CandidateForm(initial=initial, config=config)
             return _render_form(request, listing, unbound, screening, loaded, judged=False)
         if form.is_spam:
             # Looks like success to a bot; nothing is stored or sent.
+            limits.attempt_record(client=client)
             logger.info("apply honeypot filled for listing %s", listing.pk)
             return render(request, "applications/honeypot.html", {"listing": listing})
         form_ok = form.is_valid()
         screening_ok = screening.is_valid()
         if form_ok and screening_ok:
+            email = form.cleaned_data["email"]
+            refusal = limits.application_refusal(
+                client=client, email=email, posting_uuid=listing.posting_uuid
+            )
+            if refusal is not None:
+                logger.warning("apply %s limit hit for listing %s", refusal, listing.pk)
+                return _rate_limited(request, listing, refusal)
             _, token = application_create(
                 listing=listing,
                 language=_language(request),
@@ -89,7 +98,9 @@ def apply(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 answers=screening.answers(),
                 files=form.checked_files,
             )
+            limits.application_record(client=client, email=email, posting_uuid=listing.posting_uuid)
             return redirect(reverse("applications:status", kwargs={"token": token}) + "?new=1")
+        limits.attempt_record(client=client)
         return _render_form(request, listing, form, screening, loaded, judged=True, status=400)
 
     return _blank_form(request, listing, loaded)
@@ -141,6 +152,13 @@ def _blank_form_key(
         listing.updated_at,
     )
     return "|".join(str(part) for part in parts)
+
+
+def _rate_limited(
+    request: HttpRequest, listing: ApplyListing, refusal: limits.Refusal
+) -> HttpResponse:
+    context = {"listing": listing, "reason": refusal.value}
+    return render(request, "applications/rate_limited.html", context, status=429)
 
 
 def _unavailable(request: HttpRequest, listing: ApplyListing) -> HttpResponse:

@@ -9,6 +9,7 @@ uses to call us; the **SR-pair** is the pair SR gives us to call it back.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -144,6 +145,14 @@ class AccessToken(models.Model):
         return f"token for {self.integration.company_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class CandidateTask(models.TextChoices):
+    """What a package asks of the candidate (declared per package, never guessed)."""
+
+    TEST = "test", "Take a test"
+    UPLOAD = "upload", "Upload files"
+    NONE = "none", "Nothing: reviewed by our staff only"
+
+
 class Package(Named):
     """What recruiters pick in SR: one or more assessments sold together."""
 
@@ -174,14 +183,28 @@ class Package(Named):
         help_text='Allowed values per partner field id, e.g. {"cost-center": ["CC-42"]}; '
         "a field not listed accepts any value.",
     )
+    candidate_task = models.CharField(
+        "what the candidate does",
+        max_length=10,
+        choices=CandidateTask.choices,
+        default=CandidateTask.TEST,
+        help_text="Decides the invitation email and the candidate's pages. Review only: no "
+        "email, the order goes straight to the review queue.",
+    )
+
+    @property
+    def invites_candidate(self) -> bool:
+        return self.candidate_task != CandidateTask.NONE
 
 
 class Assessment(models.Model):
     """One test in a package: auto-scored by our test runner, or reviewed by staff."""
 
     class Kind(models.TextChoices):
-        AUTO = "auto", "Auto-scored test"
-        MANUAL = "manual", "Manual review"
+        # The stored values predate manual question types: "auto" means the candidate
+        # answers questions (scored by the runner, or graded by staff per question).
+        AUTO = "auto", "Questions the candidate answers"
+        MANUAL = "manual", "Staff review only (the candidate does nothing)"
 
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="assessments")
     external_id = models.SlugField(
@@ -193,6 +216,9 @@ class Assessment(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AUTO)
     time_limit_minutes = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    shuffle_questions = models.BooleanField(
+        default=True, help_text="Each candidate sees the questions in their own order."
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -212,6 +238,9 @@ class Question(models.Model):
     class Kind(models.TextChoices):
         CHOICE = "choice", "Multiple choice"
         SHORT = "short", "Short answer"
+        ESSAY = "essay", "Essay (graded by staff)"
+        FILE = "file", "File upload (graded by staff)"
+        CODE = "code", "Code (graded by staff)"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHOICE)
@@ -221,6 +250,15 @@ class Question(models.Model):
         blank=True,
         help_text="Short answer: one accepted answer per line (case and spaces ignored).",
     )
+    code_language = models.CharField(
+        max_length=40, blank=True, help_text="Code: the language asked for, shown to the candidate."
+    )
+    grading_notes = models.TextField(
+        blank=True, help_text="Staff only: what a good answer contains (shown while grading)."
+    )
+    # An import replaces a test's questions; the ones candidates already answered stay
+    # (their answers point to them) but are no longer asked.
+    retired = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -228,6 +266,14 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def is_manual(self) -> bool:
+        """Graded by staff, not by the runner."""
+        return self.kind in MANUAL_QUESTION_KINDS
+
+
+MANUAL_QUESTION_KINDS = frozenset({Question.Kind.ESSAY, Question.Kind.FILE, Question.Kind.CODE})
 
 
 class Choice(models.Model):
@@ -279,8 +325,9 @@ class Order(Outcome):
     integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="orders")
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="orders")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STANDARD)
-    # The order's identity (idempotency key) and where results go.
+    # Where results go: the one URL we build for the order id (partner.assessments.urlrules).
     result_callback_url = models.URLField(max_length=500, unique=True)
+    # The order's identity (idempotency key, unique per integration): a lower-case UUID.
     sr_order_id = models.CharField("SR order id", max_length=100, db_index=True)
     candidate_sr_id = models.CharField(max_length=100, blank=True)
     candidate_email = models.EmailField(max_length=320)
@@ -297,6 +344,9 @@ class Order(Outcome):
     access_key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     invited_at = models.DateTimeField(null=True, blank=True)
+    # A worker mailing the invitation holds the order until then; past it (a dead worker)
+    # the sweeper may mail again. Claimed before the mail, so two paths never both mail.
+    invite_claimed_until = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
@@ -304,9 +354,19 @@ class Order(Outcome):
         upload_to="assessment-reports/", storage=private_storage, blank=True, max_length=300
     )
     report_url = models.URLField("report URL at SR", max_length=1000, blank=True)
+    # The review queue: set when the order needs staff (the candidate is done, or a
+    # review-only package arrived); the mail to the staff group is claimed with the second.
+    review_requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    review_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One order per SR order id and company, however SR spells the callback URL.
+            models.UniqueConstraint(
+                fields=["integration", "sr_order_id"], name="asm_order_unique_sr_order_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.package.name} for {self.candidate_name} ({self.get_status_display()})"
@@ -332,8 +392,19 @@ class AssessmentResult(Outcome):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="results")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="results")
-    deadline = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Scoring detail per question id, as scored at submission (kept for old rows; the
+    # answers themselves are ``Answer`` rows).
     answers = models.JSONField(default=dict, blank=True)
+    # The candidate's own question order, drawn once at the start (ids).
+    question_order = models.JSONField(default=list, blank=True)
+    label_chosen = models.BooleanField(
+        default=False, help_text="The label was typed by staff, not derived by the rule."
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["order", "assessment__position", "assessment_id"]
@@ -343,6 +414,62 @@ class AssessmentResult(Outcome):
 
     def __str__(self) -> str:
         return f"{self.assessment.name}: {self.get_status_display()}"
+
+    @property
+    def time_taken(self) -> timedelta | None:
+        if self.started_at is None or self.submitted_at is None:
+            return None
+        return self.submitted_at - self.started_at
+
+
+class Answer(models.Model):
+    """The candidate's answer to one question, and its grade (by the runner or by staff)."""
+
+    result = models.ForeignKey(
+        AssessmentResult, on_delete=models.CASCADE, related_name="answer_rows"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    position = models.PositiveIntegerField(default=0, help_text="Where the candidate saw it")
+    # Choice ids (multiple choice) or the typed text (short answer, essay, code).
+    values = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    # None until graded (manual kinds); the runner grades the others at submission.
+    points_awarded = models.PositiveIntegerField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+    grader_comment = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["result", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "question"], name="asm_answer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"answer to {self.question_id}"
+
+
+class AnswerFile(models.Model):
+    """A file the candidate uploaded for a file-upload question (checked by its content)."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(
+        upload_to="assessment-answers/", storage=private_storage, max_length=300
+    )
+    name = models.CharField(max_length=150)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["answer", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class OrderEvent(models.Model):
@@ -355,6 +482,9 @@ class OrderEvent(models.Model):
         STARTED = "started"
         SUBMITTED = "submitted"
         REVIEWED = "reviewed"
+        GRADED = "graded"
+        REVIEW_REQUESTED = "review_requested"
+        TIMED_OUT = "timed_out"
         COMPLETED = "completed"
         REJECTED = "rejected"
         EXPIRED = "expired"
@@ -404,6 +534,7 @@ class ResultPush(OutboxItem):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name_plural = "result pushes"
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="asm_push_due_idx")]
 
     def __str__(self) -> str:

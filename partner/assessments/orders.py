@@ -13,15 +13,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from jobboard import outbox
 from jobboard.crypto import hash_token, new_token
-from partner.assessments import results, selectors
+from partner.assessments import report, results, selectors
+from partner.assessments.branding import branding
 from partner.assessments.errors import ServiceError
 from partner.assessments.events import Actor, event_record
 from partner.assessments.models import (
@@ -33,12 +35,15 @@ from partner.assessments.models import (
     ResultStatus,
 )
 from partner.assessments.pushes import push_queue
-from partner.assessments.urlrules import CallbackURLError, order_id_from_callback
+from partner.assessments.urlrules import CallbackURLError, result_callback_check
 
 Event = OrderEvent.Kind
 # The contract's limit for an attachment (§3); the admin's form checks it too.
 REPORT_MAX_BYTES = 10 * 1024 * 1024
 OPEN_STATUSES = (ResultStatus.NEW, ResultStatus.PENDING, ResultStatus.IN_PROGRESS)
+# How long a worker may take to mail an invitation (the task's time limit is 150 s); past
+# it the worker is presumed dead and the sweeper may mail instead.
+INVITE_CLAIM = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,12 @@ def take_url(order: Order) -> str:
 def order_place(
     *, integration: Integration, data: OrderInput, kind: Order.Kind = Order.Kind.STANDARD
 ) -> tuple[Order, bool]:
-    """Record an order (idempotent per resultCallbackURL); returns (order, created).
+    """Record an order (idempotent per company and SR order id); returns (order, created).
 
-    A standard order's invitation is sent asynchronously after commit. An inline
-    candidate arrives at once, so the order is PENDING (and pushed) straight away.
+    A repeat of an order, however its resultCallbackURL is spelled, returns the order we
+    have and invites nobody. A standard order's invitation is sent asynchronously after
+    commit. An inline candidate arrives at once, so the order is PENDING (and pushed)
+    straight away.
     """
     from partner.assessments import tasks  # the tasks call these services
 
@@ -87,15 +94,11 @@ def order_place(
             "companyId does not match the token's company", code="COMPANY_MISMATCH", status=403
         )
     try:
-        sr_order_id = order_id_from_callback(data.result_callback_url)
+        callback = result_callback_check(data.result_callback_url)
     except CallbackURLError as exc:
         raise ServiceError(str(exc), code="INVALID_CALLBACK_URL") from None
-    existing = Order.objects.filter(result_callback_url=data.result_callback_url).first()
+    existing = _known_order(integration=integration, sr_order_id=callback.order_id)
     if existing is not None:
-        if existing.integration_id != integration.pk:
-            raise ServiceError(
-                "This order belongs to another company", code="COMPANY_MISMATCH", status=403
-            )
         return existing, False
     package = selectors.package_for(integration=integration, external_id=data.package_id)
     if package is None:
@@ -105,8 +108,9 @@ def order_place(
         integration=integration,
         package=package,
         kind=kind,
-        result_callback_url=data.result_callback_url,
-        sr_order_id=sr_order_id,
+        # The URL we built, not the string SR sent: the two are equal but for case.
+        result_callback_url=callback.url,
+        sr_order_id=callback.order_id,
         candidate_sr_id=data.candidate.sr_id,
         candidate_email=data.candidate.email,
         candidate_first_name=data.candidate.first_name,
@@ -124,7 +128,10 @@ def order_place(
             order.save()
     except IntegrityError:
         # A concurrent duplicate (SR sent the same order twice at once) won the race.
-        return Order.objects.get(result_callback_url=data.result_callback_url), False
+        existing = _known_order(integration=integration, sr_order_id=callback.order_id)
+        if existing is None:
+            raise
+        return existing, False
     AssessmentResult.objects.bulk_create(
         AssessmentResult(order=order, assessment=assessment)
         for assessment in package.assessments.all()
@@ -142,20 +149,51 @@ def order_place(
     return order, True
 
 
+def _known_order(*, integration: Integration, sr_order_id: str) -> Order | None:
+    """The order we already have for ``sr_order_id``; 403 when another company has it.
+
+    SR's order ids are UUIDs, unique across companies: one that another company placed
+    is not this company's to read or repeat (its inline link would be handed over).
+    """
+    known = list(Order.objects.filter(sr_order_id=sr_order_id).order_by("pk")[:2])
+    for order in known:
+        if order.integration_id == integration.pk:
+            return order
+    if known:
+        raise ServiceError(
+            "This order belongs to another company", code="COMPANY_MISMATCH", status=403
+        )
+    return None
+
+
 def order_invite(*, order_id: int) -> bool:
     """Email the candidate their private link, then mark the order PENDING and push it.
 
-    Safe to run twice: a second run finds the order already invited and does nothing.
-    The email is sent outside the transaction; the claim afterwards is conditional.
+    Safe to run twice and from two places at once (the task and the sweeper): the order is
+    claimed with a conditional update *before* the email goes out, so only one of them
+    mails. The email is sent outside any transaction; a failure releases the claim (the
+    sweeper tries again), and a worker that dies mid-way loses it after ``INVITE_CLAIM``.
     """
-    order = (
-        Order.objects.select_related("package", "integration")
-        .filter(pk=order_id, status=ResultStatus.NEW)
-        .first()
-    )
-    if order is None or not order.integration.is_active:
+    now = timezone.now()
+    claimed = Order.objects.filter(
+        Q(invite_claimed_until__isnull=True) | Q(invite_claimed_until__lt=now),
+        pk=order_id,
+        status=ResultStatus.NEW,
+        integration__status=Integration.Status.ACTIVE,
+    ).update(invite_claimed_until=now + INVITE_CLAIM)
+    if not claimed:
         return False
-    _send_invitation_email(order)
+    order = Order.objects.select_related("package", "integration").get(pk=order_id)
+    if not order.package.invites_candidate:
+        # Review only: the candidate has nothing to do, so no mail; straight to the queue.
+        with transaction.atomic():
+            opened = _mark_invited(order_id, how="Review only: no candidate step")
+        return opened is not None
+    try:
+        _send_invitation_email(order)
+    except BaseException:
+        Order.objects.filter(pk=order_id, status=ResultStatus.NEW).update(invite_claimed_until=None)
+        raise
     with transaction.atomic():
         invited = _mark_invited(order_id, how=f"Invitation emailed to {order.candidate_email}")
     return invited is not None
@@ -166,6 +204,8 @@ def order_resend_invitation(*, order: Order, user: Actor = None) -> None:
         raise ServiceError("Only an open order can be sent its invitation again", code="CLOSED")
     if order.kind == Order.Kind.INLINE:
         raise ServiceError("Inline candidates are not invited by email", code="INLINE")
+    if not order.package.invites_candidate:
+        raise ServiceError("A review-only package sends the candidate no mail", code="REVIEW_ONLY")
     if order.status == ResultStatus.NEW:
         order_invite(order_id=order.pk)
         return
@@ -184,6 +224,7 @@ def _mark_invited(order_id: int, *, how: str) -> Order | None:
     claimed = Order.objects.filter(pk=order_id, status=ResultStatus.NEW).update(
         status=ResultStatus.PENDING,
         invited_at=now,
+        invite_claimed_until=None,
         expires_at=now + timedelta(days=int(settings.ASSESSMENT_INVITATION_DAYS)),
     )
     if not claimed:
@@ -191,20 +232,36 @@ def _mark_invited(order_id: int, *, how: str) -> Order | None:
     order = Order.objects.select_related("package", "integration").get(pk=order_id)
     event_record(order=order, kind=Event.INVITED, message=how)
     push_queue(order=order, patch=results.invitation_patch(order))
+    if not order.package.invites_candidate:
+        from partner.assessments import review  # review builds on these services
+
+        review.order_request_review(order=order, reason="Review-only package: no candidate step")
     return order
 
 
 def _send_invitation_email(order: Order) -> None:
+    """The invitation, from the vendor (branding), naming the employer and the job."""
+    brand = branding()
     context = {
         "order": order,
         "package": order.package,
+        "employer": order.integration.client.name,
+        "job_reference": order.job_id,
+        "task": order.package.candidate_task,
         "url": take_url(order),
         "expires_days": int(settings.ASSESSMENT_INVITATION_DAYS),
-        "site_name": settings.SITE_NAME,
+        "expires_at": order.expires_at,
+        "vendor": brand,
     }
-    subject = render_to_string("emails/assessment_invitation_subject.txt", context).strip()
+    subject = render_to_string("emails/assessment_invitation_subject.txt", context)
     body = render_to_string("emails/assessment_invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.candidate_email])
+    EmailMessage(
+        " ".join(subject.split()),
+        body,
+        brand.sender,
+        [order.candidate_email],
+        reply_to=[brand.reply_to] if brand.reply_to else None,
+    ).send()
 
 
 # ---------------------------------------------------------------------------
@@ -256,18 +313,25 @@ def order_record_completion(
     """
     order.status = ResultStatus.COMPLETED
     order.score_raw, order.score_min, order.score_max = score.raw, score.minimum, score.maximum
+    # The one label rule (results.Score.label) when staff chose none; the summary's
+    # preview showed which.
     order.score_label = label or score.label()
     order.summary = summary
     order.submitted_at = submitted_at
     order.finished_at = timezone.now()
     order.save()
+    source = "chosen" if label else "by the rule"
     event_record(
         order=order,
         kind=Event.COMPLETED,
-        message=f"Score {score.raw} ({score.minimum}-{score.maximum}), {order.score_label}",
+        message=f"Score {score.raw} ({score.minimum}-{score.maximum}), "
+        f"{order.score_label} ({source})",
         user=user,
     )
-    push_queue(order=order, patch=results.completion_patch(order), attach_report=bool(order.report))
+    if not order.report:
+        # Every completed order has its report (a file staff uploaded earlier stays).
+        report.order_generate_report(order=order)
+    push_queue(order=order, patch=results.completion_patch(order), attach_report=True)
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from jobboard import outbox
 from partner.assessments import selectors
 from partner.assessments.events import event_record
 from partner.assessments.models import Integration, Order, OrderEvent, ResultPush
-from partner.assessments.urlrules import CallbackURLError, order_id_from_callback
+from partner.assessments.urlrules import CallbackURLError, result_callback_for_sending
 from partner.smartrecruiters import assessments as sr_assessments
 from partner.smartrecruiters.errors import PermanentError, SmartRecruitersError
 from partner.smartrecruiters.oauth import ClientCredentials
@@ -101,8 +101,8 @@ def push_deliver(*, push_id: int) -> Delivery:
     if not integration.is_active or not integration.has_sr_pair:
         return _finish(push, State.DROPPED, error="Company disconnected")
     try:
-        # Checked again at send time: a token must never go to a foreign host.
-        order_id_from_callback(push.order.result_callback_url)
+        # Checked again at send time: a token goes only to the order's one accepted URL.
+        result_callback_for_sending(push.order.result_callback_url)
     except CallbackURLError as exc:
         return _finish(push, State.FAILED, error=str(exc))
     credentials = ClientCredentials(integration.sr_client_id, integration.sr_client_secret)

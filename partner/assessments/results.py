@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from partner.assessments.errors import ServiceError
-from partner.assessments.models import AssessmentResult, Order, ResultStatus
+from partner.assessments.models import Assessment, AssessmentResult, Order, ResultStatus
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -20,6 +20,12 @@ def iso(moment: datetime | None) -> str | None:
 
 
 INVALID_SCORE = "The score needs min ≤ raw ≤ max and min < max"
+# The label rule, as staff read it on the review pages (kept beside ``Score.label``).
+LABEL_BANDS = ((80, "Excellent"), (60, "Above average"), (40, "Average"), (0, "Below average"))
+LABEL_RULE = (
+    "Excellent from 80 %, Above average from 60 %, Average from 40 %, "
+    "Below average under 40 % (of the score as SmartRecruiters shows it)"
+)
 
 
 @dataclass(frozen=True)
@@ -41,18 +47,22 @@ class Score:
             raise ServiceError(INVALID_SCORE, code="INVALID_SCORE")
         return score
 
+    @property
+    def percent(self) -> float:
+        """What SR shows: (raw - min) / (max - min), in percent."""
+        if self.maximum <= self.minimum:
+            return 0.0
+        return 100 * (self.raw - self.minimum) / (self.maximum - self.minimum)
+
     def label(self) -> str:
-        """A default label from the percentage SR will show."""
+        """The one label rule (``LABEL_RULE``), applied to the percentage SR will show.
+
+        Used wherever staff leave a label empty; the review pages and the preview say
+        when a label comes from here.
+        """
         if self.maximum <= self.minimum:
             return ""
-        percent = 100 * (self.raw - self.minimum) / (self.maximum - self.minimum)
-        if percent >= 80:
-            return "Excellent"
-        if percent >= 60:
-            return "Above average"
-        if percent >= 40:
-            return "Average"
-        return "Below average"
+        return next(name for floor, name in LABEL_BANDS if self.percent >= floor)
 
     def json(self) -> dict[str, int]:
         return {"raw": self.raw, "min": self.minimum, "max": self.maximum}
@@ -64,30 +74,40 @@ def _score(raw: int | None, minimum: int | None, maximum: int | None) -> dict[st
     return Score(int(raw), int(minimum), int(maximum)).json()
 
 
-def assessment_result_json(result: AssessmentResult) -> dict[str, Any]:
+def _staff_reviewed(result: AssessmentResult) -> bool:
+    return result.assessment.kind == Assessment.Kind.MANUAL or result.reviewed_at is not None
+
+
+def assessment_result_json(result: AssessmentResult, *, final: bool = True) -> dict[str, Any]:
+    """One ``assessmentResults`` item. Before the order completes (``final=False``), a
+    staff review's score, label and summary stay here: SR receives them with the
+    completion, exactly as the summary's preview shows them."""
     body: dict[str, Any] = {
         "assessmentId": result.assessment.external_id,
         "assessmentName": result.assessment.name,
     }
+    withheld = not final and _staff_reviewed(result)
     optional: dict[str, Any] = {
         # NEW is ours: SR learns of an assessment once it has started.
         "status": result.status if result.status != ResultStatus.NEW else None,
         "assessmentDate": iso(result.started_at),
         "submissionDate": iso(result.submitted_at),
-        "score": _score(result.score_raw, result.score_min, result.score_max),
-        "scoreLabel": result.score_label or None,
-        "summary": result.summary or None,
+        "score": None if withheld else _score(result.score_raw, result.score_min, result.score_max),
+        "scoreLabel": None if withheld else result.score_label or None,
+        "summary": None if withheld else result.summary or None,
     }
     body.update({key: value for key, value in optional.items() if value is not None})
     return body
 
 
-def assessment_results_json(order: Order) -> list[dict[str, Any]]:
+def assessment_results_json(order: Order, *, final: bool = True) -> list[dict[str, Any]]:
     results = order.results.select_related("assessment").order_by(
         "assessment__position", "assessment_id"
     )
     return [
-        assessment_result_json(result) for result in results if result.status != ResultStatus.NEW
+        assessment_result_json(result, final=final)
+        for result in results
+        if result.status != ResultStatus.NEW
     ]
 
 
@@ -101,7 +121,7 @@ def invitation_patch(order: Order) -> dict[str, Any]:
 
 def progress_patch(order: Order) -> dict[str, Any]:
     patch: dict[str, Any] = {"status": ResultStatus.IN_PROGRESS.value}
-    results = assessment_results_json(order)
+    results = assessment_results_json(order, final=False)
     if results:
         patch["assessmentResults"] = results
     return patch

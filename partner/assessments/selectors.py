@@ -148,3 +148,35 @@ def uninvited_order_ids(*, older_than: datetime) -> list[int]:
             kind=Order.Kind.STANDARD, status=ResultStatus.NEW, created_at__lte=older_than
         ).values_list("id", flat=True)
     )
+
+
+def package_problems(*, package: Package) -> list[str]:
+    """What keeps a package from working as declared, in words for staff."""
+    from partner.assessments.models import Assessment, CandidateTask, Question
+
+    problems: list[str] = []
+    assessments = list(package.assessments.prefetch_related("questions"))
+    if not assessments:
+        return ["It has no assessment: SmartRecruiters needs at least one."]
+    candidate_parts = [a for a in assessments if a.kind == Assessment.Kind.AUTO]
+    live = [q for a in candidate_parts for q in a.questions.all() if not q.retired]
+    if package.candidate_task == CandidateTask.NONE and candidate_parts:
+        names = ", ".join(a.name for a in candidate_parts)
+        problems.append(
+            f"It is review only, but {names} asks the candidate questions: nobody will be "
+            "invited to answer them."
+        )
+    if package.candidate_task != CandidateTask.NONE:
+        if not candidate_parts:
+            problems.append(
+                "The candidate is invited, but every assessment is staff review only: "
+                "declare the package review only."
+            )
+        for assessment in candidate_parts:
+            if not any(not q.retired for q in assessment.questions.all()):
+                problems.append(f"{assessment.name} has no questions yet.")
+    if package.candidate_task == CandidateTask.UPLOAD and not any(
+        q.kind == Question.Kind.FILE for q in live
+    ):
+        problems.append("The candidate is asked to upload files, but no question takes a file.")
+    return problems

@@ -22,4 +22,6 @@ urlpatterns = [
     path("take/<str:key>/", views.take_overview, name="take"),
     path("take/<str:key>/<slug:assessment_id>/", views.take_test, name="take_test"),
     path("staff/orders/<int:pk>/report", views.order_report, name="order_report"),
+    path("staff/answers/<int:pk>", views.answer_file, name="answer_file"),
+    path("brand/logo", views.brand_logo, name="brand_logo"),
 ]

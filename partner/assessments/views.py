@@ -11,22 +11,26 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from partner.assessments import integrations, runner, selectors
+from partner.assessments.branding import branding
 from partner.assessments.errors import ServiceError
 from partner.assessments.forms import ConsentForm, TestForm
 from partner.assessments.models import (
+    AnswerFile,
     Assessment,
     AssessmentResult,
     Integration,
     Order,
+    Question,
     ResultStatus,
 )
 from partner.assessments.urlrules import is_allowed_web_redirect
@@ -97,6 +101,10 @@ def _order_or_404(key: str) -> Order:
     order = selectors.order_by_access_key(key=key)
     if order is None or order.status == ResultStatus.NEW:
         raise Http404("No such assessment")
+    # A check on every visit: an attempt whose time ran out is submitted now, with the
+    # answers saved in time, even if beat has not come round yet.
+    if runner.attempts_close_overdue(order=order):
+        order.refresh_from_db()
     return order
 
 
@@ -120,6 +128,15 @@ def _return_url(order: Order) -> str:
     return ""
 
 
+def _candidate_context(order: Order, key: str) -> dict[str, object]:
+    return {
+        "order": order,
+        "key": key,
+        "vendor": branding(),
+        "employer": order.integration.client.name,
+    }
+
+
 @never_cache
 def take_overview(request: HttpRequest, key: str) -> HttpResponse:
     order = _order_or_404(key)
@@ -128,25 +145,34 @@ def take_overview(request: HttpRequest, key: str) -> HttpResponse:
         request,
         "assessments/take_overview.html",
         {
-            "order": order,
-            "key": key,
-            "results": results,
+            **_candidate_context(order, key),
+            "results": [r for r in results if r.assessment.kind == Assessment.Kind.AUTO],
+            "review_only": not order.package.invites_candidate,
+            "staff_reviewed": [r for r in results if r.assessment.kind == Assessment.Kind.MANUAL],
             "return_url": _return_url(order),
             "closed": order.is_terminal,
         },
     )
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
-def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpResponse:
+def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpResponseBase:
     order = _order_or_404(key)
+    if not order.package.invites_candidate:
+        raise Http404("Nothing to take")
     assessment = get_object_or_404(
         Assessment, package=order.package, external_id=assessment_id, kind=Assessment.Kind.AUTO
     )
     result = get_object_or_404(AssessmentResult, order=order, assessment=assessment)
     overview = reverse("assessments:take", kwargs={"key": key})
     if order.is_terminal or result.status == ResultStatus.COMPLETED:
+        if _wants_json(request):
+            return JsonResponse({"closed": True, "next": overview})
         return redirect(overview)
     if request.method == "POST" and "start" in request.POST:
         try:
@@ -155,34 +181,62 @@ def take_test(request: HttpRequest, key: str, assessment_id: str) -> HttpRespons
             messages.error(request, exc.message)
             return redirect(overview)
         return redirect(request.path)
+    context = _candidate_context(order, key) | {"assessment": assessment}
     if result.started_at is None:
-        return render(
-            request,
-            "assessments/take_start.html",
-            {"order": order, "assessment": assessment, "key": key},
-        )
-    form = TestForm(request.POST or None, assessment=assessment)
+        return render(request, "assessments/take_start.html", context)
+    questions = runner.attempt_questions(result)
+    saved = {a.question_id: a for a in result.answer_rows.prefetch_related("files")}
+    form = TestForm(request.POST or None, request.FILES or None, questions=questions, saved=saved)
     if request.method == "POST" and form.is_valid():
-        runner.assessment_submit(order=order, assessment=assessment, answers=form.answers())
-        order.refresh_from_db()
-        return_url = _return_url(order)
-        if return_url:
-            return HttpResponseRedirect(return_url)
-        return redirect(overview)
-    deadline = result.deadline or timezone.now()  # set with started_at
-    seconds_left = max(0, int((deadline - timezone.now()).total_seconds()))
+        if "submit" in request.POST:
+            runner.assessment_submit(
+                order=order,
+                assessment=assessment,
+                answers=form.answers(),
+                files=form.files_given(),
+            )
+            order.refresh_from_db()
+            return_url = _return_url(order)
+            if return_url:
+                return HttpResponseRedirect(return_url)
+            return redirect(overview)
+        runner.assessment_save(
+            order=order, assessment=assessment, answers=form.answers(), files=form.files_given()
+        )
+        if _wants_json(request):
+            return JsonResponse({"saved": True, "seconds_left": _seconds_left(result)})
+        messages.success(request, "Your answers are saved.")
+        return redirect(request.path)
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
     return render(
         request,
         "assessments/take_test.html",
-        {
-            "order": order,
-            "assessment": assessment,
+        context
+        | {
             "form": form,
-            "key": key,
             "deadline": result.deadline,
-            "seconds_left": seconds_left,
+            "seconds_left": _seconds_left(result),
+            "has_files": any(q.kind == Question.Kind.FILE for q in questions),
         },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def _seconds_left(result: AssessmentResult) -> int:
+    deadline = result.deadline or timezone.now()  # set with started_at
+    return max(0, int((deadline - timezone.now()).total_seconds()))
+
+
+@cache_control(public=True, max_age=3600)
+def brand_logo(request: HttpRequest) -> HttpResponse:
+    """The vendor's logo for the candidate's pages (public: it is on every invitation)."""
+    logo = branding().logo
+    if logo is None:
+        raise Http404("No logo configured")
+    response = HttpResponse(logo.content, content_type=logo.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------------------
@@ -200,3 +254,21 @@ def order_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     return FileResponse(
         order.report.open("rb"), as_attachment=True, filename=order.report_file_name
     )
+
+
+def answer_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A file a candidate uploaded, for staff grading it (never served to anyone else)."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (user.is_staff and user.has_perm("assessments.view_answer")):
+        raise Http404
+    stored = get_object_or_404(AnswerFile, pk=pk)
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=stored.mime_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

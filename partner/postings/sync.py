@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from jobboard import outbox
 from jobboard.board import selectors as board_selectors
-from partner.postings import relay
+from partner.postings import relay, selectors
 from partner.postings.locks import SYNC_LOCK, HeldLock, exclusive
 from partner.postings.models import FeedPosting, FeedStatus, StatusReport, SyncRun
 from partner.postings.pool import http_pool
@@ -144,8 +144,11 @@ def record_page(*, run: SyncRun | None, postings: Sequence[feed.Posting]) -> Non
 
 def _collect(*, run: SyncRun, lock: HeldLock) -> int:
     seen = 0
+    # Reaches back to the oldest posting we still show: without it SR would list only the
+    # last 30 days, and an older live posting moved to toUnpost would stay up (§7).
+    updated_after = selectors.feed_updated_after()
     for status in SYNC_STATUSES:
-        for page in feed.iter_pages(statuses=[status]):
+        for page in feed.iter_pages(statuses=[status], updated_after=updated_after):
             record_page(run=run, postings=page.postings)
             seen += len(page.postings)
             lock.renew()
@@ -297,7 +300,9 @@ def reconcile_feed() -> SyncSummary:
         counts = Counts()
         active: set[str] = set()
         try:
-            for page in feed.iter_pages(statuses=[FeedStatus.ACTIVE]):
+            # As every pass: back to the oldest posting we still show (§7).
+            updated_after = selectors.feed_updated_after()
+            for page in feed.iter_pages(statuses=[FeedStatus.ACTIVE], updated_after=updated_after):
                 record_page(run=run, postings=page.postings)
                 active.update(p.id for p in page.postings)
                 lock.renew()

@@ -10,6 +10,7 @@ it with its own ``auth`` and ``errors``).
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -34,6 +36,7 @@ from partner.sandbox.faults import Dropped, drop_connection, faulty_response, pi
 from partner.sandbox.journal import mask, record
 from partner.sandbox.models import SandboxPartner
 from partner.sandbox.ratelimit import Decision, limiter
+from partner.sandbox.services.partners import ensure_partner
 from partner.sandbox.state import Fault, Switches
 
 logger = logging.getLogger(__name__)
@@ -62,6 +65,14 @@ def smarttoken_auth(request: HttpRequest) -> PartnerCredential | None:
     # job-board-api.md §6: `apiKey` is checked first, then the header.
     token = request.GET.get("apiKey") or request.headers.get("X-SmartToken", "")
     partner = SandboxPartner.objects.filter(token=token).first() if token else None
+    if (
+        partner is None
+        and token
+        and hmac.compare_digest(token.encode(), str(settings.SANDBOX_DEMO_PARTNER_TOKEN).encode())
+    ):
+        # The demo key (SMARTRECRUITERS_PARTNER_TOKEN when set) works from the first
+        # request, before anything was seeded: its partner is made on first use.
+        partner = ensure_partner()
     if partner is None:
         return None
     return PartnerCredential(key=f"partner:{partner.pk}", partner=partner)

@@ -353,20 +353,33 @@ SWITCH_HELP: dict[str, str] = {
     "content_key": "FeedPage lists postings under content instead of jobs.",
     "video_url_top_level": "videoUrl at the posting's top level instead of in jobAd.",
     "empty_objects": "Object fields randomly {} or missing.",
+    "creation_window_days": (
+        "Without updatedAfter, the feed lists only postings created in the last N days "
+        "(SR's documented window); 0 = no window."
+    ),
     "strict_answers": "Off: avatar and hidden/unknown answers are dropped, not rejected.",
     "error_envelope": "Shape of the Application API's 400 bodies.",
     "status_hyphen": "Candidate status IN-REVIEW instead of IN_REVIEW.",
-    "omit_application_id": "201 without applicationId.",
+    "apply_success_status": "Status of a successful POST candidates: 200 (SR's spec) or 201.",
+    "include_application_id": "Add applicationId to the POST candidates answer (not in SR's spec).",
     "omit_optional_config": "Configuration without consentDetails, companyImprintUrl, aiSettings.",
+    "traffic_locked": "Every POST candidates answers 403 TRAFFIC_LOCKED.",
     "unknown_field_type": "One form field has type TEXT.",
     "strict_results": "Assessment results are checked strictly.",
     "token_auth": "How the assessment OAuth token endpoint takes client credentials.",
     "token_ttl": "Lifetime of assessment access tokens, in seconds.",
+    "token_type_in_response": "SR's token answers carry token_type (SR's spec makes it optional).",
     "duplicate_orders": "SmartRecruiters sends some assessment orders twice.",
     "requester_header": "Shape of the assessment requester header.",
 }
 
-_INTEGER_SWITCHES = {"rate_limit_rps", "rate_limit_concurrent", "retry_after_seconds", "token_ttl"}
+_INTEGER_SWITCHES = {
+    "rate_limit_rps",
+    "rate_limit_concurrent",
+    "retry_after_seconds",
+    "token_ttl",
+    "creation_window_days",
+}
 
 
 class SwitchesForm(forms.Form):
@@ -400,6 +413,12 @@ class SwitchesForm(forms.Form):
             return forms.FloatField(label=label, min_value=0, max_value=1, required=False)
         if isinstance(default, bool):
             return forms.BooleanField(label=label, required=False)
+        if name in state.NUMBER_CHOICES:
+            return forms.TypedChoiceField(
+                label=label,
+                choices=[(n, str(n)) for n in state.NUMBER_CHOICES[name]],
+                coerce=int,
+            )
         if name in _INTEGER_SWITCHES:
             return forms.IntegerField(label=label, min_value=0)
         if isinstance(default, int | float):

@@ -1,7 +1,11 @@
 """The JSON control API (``/sandbox/control/``): drive the sandbox from tests and scripts.
 
-Auth: a staff session, or ``X-Sandbox-Control-Token`` equal to ``SANDBOX_CONTROL_TOKEN``
-(compared in constant time). Not journalled: the journal shows SR's API only.
+Auth: ``X-Sandbox-Control-Token`` equal to ``SANDBOX_CONTROL_TOKEN`` (compared in constant
+time), or a staff session **with** Django's CSRF check. The views are exempt from the CSRF
+middleware so that scripts with the token need no cookie; a session is ambient (the
+browser sends it from any same-site page, and SameSite=Lax does not stop a sibling
+subdomain), so a request that relies on it must prove it came from our own pages, exactly
+as a form would. Not journalled: the journal shows SR's API only.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
@@ -40,13 +45,40 @@ class ControlError(Exception):
         self.message = message
 
 
-def _authorised(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff:
-        return True
+def _has_token(request: HttpRequest) -> bool:
     expected = settings.SANDBOX_CONTROL_TOKEN
     given = request.headers.get("X-Sandbox-Control-Token", "")
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_active and user.is_staff
+
+
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's own CSRF check (origin, referer, token), as if the view were not exempt."""
+
+    def never_called(request: HttpRequest) -> HttpResponse:
+        raise AssertionError("the CSRF check does not call the view")  # pragma: no cover
+
+    check = CsrfViewMiddleware(never_called)
+    check.process_request(request)
+    return check.process_view(request, never_called, (), {})
+
+
+def _refusal(request: HttpRequest) -> HttpResponse | None:
+    """None when the request may use the control API, else the answer to give."""
+    if _has_token(request):
+        return None
+    if not _is_staff(request):
+        message = "Sandbox control needs a token or a staff session"
+        return JsonResponse({"error": message}, status=401)
+    if _csrf_refusal(request) is not None:
+        return JsonResponse(
+            {"error": "A staff session needs the CSRF token (X-CSRFToken) for this"}, status=403
+        )
+    return None
 
 
 def control_view(*methods: str) -> Callable[[View], View]:
@@ -54,8 +86,9 @@ def control_view(*methods: str) -> Callable[[View], View]:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _authorised(request):
-                return JsonResponse({"error": "Sandbox control needs staff or a token"}, status=401)
+            refusal = _refusal(request)
+            if refusal is not None:
+                return refusal
             if request.method not in methods:
                 return JsonResponse({"error": f"Use {', '.join(methods)}"}, status=405)
             try:
@@ -275,7 +308,7 @@ def seed(request: HttpRequest) -> HttpResponse:
     data = _body(request)
     summary = seed_sandbox(
         postings=int(data.get("postings", 10)),
-        companies=data.get("companies"),
+        companies=None if data.get("companies") is None else int(data["companies"]),
         seed=int(data.get("seed", 0)),
     )
     return JsonResponse(summary.as_dict(), status=201)

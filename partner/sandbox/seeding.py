@@ -38,6 +38,28 @@ if TYPE_CHECKING:
     from partner.sandbox.models import SandboxPartner
 
 BATCH_SIZE = 2000
+# Upper bounds of one seeding: the benchmark's 100,000 postings take about a minute; more
+# would hold the database for long and fill the disk of a demo machine.
+MAX_POSTINGS = 100_000
+MAX_COMPANIES = 10_000
+
+
+class SeedError(ValueError):
+    """A seeding request out of bounds; nothing was written."""
+
+
+def seed_bounds_check(*, postings: int, companies: int | None) -> None:
+    """``SeedError`` unless 0 <= postings <= MAX_POSTINGS and 1 <= companies <= MAX_COMPANIES."""
+    if postings < 0:
+        raise SeedError("postings must be 0 or more")
+    if postings > MAX_POSTINGS:
+        raise SeedError(f"postings must be at most {MAX_POSTINGS:,}")
+    if companies is not None and companies < 1:
+        raise SeedError("companies must be at least 1")
+    if companies is not None and companies > MAX_COMPANIES:
+        raise SeedError(f"companies must be at most {MAX_COMPANIES:,}")
+
+
 TEMPLATE_WEIGHTS = (("standard", 50), ("extended", 35), ("minimal", 15))
 
 
@@ -281,9 +303,11 @@ def seed_sandbox(
     partner: SandboxPartner | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> SeedSummary:
-    """Add ``postings`` Pending postings spread over ``companies`` companies."""
-    if postings < 0:
-        raise ValueError("postings must be >= 0")
+    """Add ``postings`` Pending postings spread over ``companies`` companies.
+
+    Raises ``SeedError`` (a ValueError) for counts out of bounds, before writing anything.
+    """
+    seed_bounds_check(postings=postings, companies=companies)
     partner = partner or ensure_partner()
     company_count = companies or max(1, min(len(data.COMPANY_NAMES), postings // 4 or 1))
     rng = random.Random(f"{seed}:{SandboxJob.objects.count()}")

@@ -22,8 +22,8 @@ from partner.sandbox.models import (
 )
 from partner.sandbox.state import sandbox_now
 
-# SR's documented default window for a list without `status` (job-board-api.md §2).
-DEFAULT_WINDOW = timedelta(days=30)
+# SR's documented window for a list without `updatedAfter` (job-board-api.md §2).
+DEFAULT_WINDOW_DAYS = 30
 
 
 def feed_postings(
@@ -32,20 +32,27 @@ def feed_postings(
     statuses: list[str] | None,
     updated_after: datetime | None,
     now: datetime | None = None,
+    window_days: float = DEFAULT_WINDOW_DAYS,
 ) -> QuerySet[SandboxPosting]:
-    """The filtered, ordered feed of one partner, evaluated against the current state."""
+    """The filtered, ordered feed of one partner, evaluated against the current state.
+
+    job-board-api.md §2: no ``status`` means ``Pending``; ``updatedAfter`` selects postings
+    *created* after it (SR: "List postings created after the specified date"); without it
+    only postings created in the last ``window_days`` are listed, whatever the status
+    filter (switch ``creation_window_days``, 0 = no window).
+    """
     postings = SandboxPosting.objects.filter(partner=partner)
     if statuses is None:
-        postings = postings.filter(
-            status=PostingStatus.PENDING,
-            posted_date__gte=(now or sandbox_now()) - DEFAULT_WINDOW,
-        )
+        postings = postings.filter(status=PostingStatus.PENDING)
     elif len(statuses) == 1:
         postings = postings.filter(status=statuses[0])
     else:
         postings = postings.filter(status__in=statuses)
     if updated_after is not None:
-        postings = postings.filter(last_modified__gt=updated_after)
+        postings = postings.filter(posted_date__gt=updated_after)
+    elif window_days:
+        cutoff = (now or sandbox_now()) - timedelta(days=window_days)
+        postings = postings.filter(posted_date__gte=cutoff)
     return postings.order_by("posted_date", "id")
 
 

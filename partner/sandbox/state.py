@@ -90,13 +90,17 @@ SWITCH_GROUPS: dict[str, dict[str, Any]] = {
         "content_key": False,
         "video_url_top_level": False,
         "empty_objects": False,
+        # SR lists only postings created in the last 30 days without updatedAfter.
+        "creation_window_days": 30,
     },
     "Application API": {
         "strict_answers": True,
         "error_envelope": ErrorEnvelope.ARRAY,
         "status_hyphen": False,
-        "omit_application_id": False,
+        "apply_success_status": 200,
+        "include_application_id": False,
         "omit_optional_config": False,
+        "traffic_locked": False,
         "unknown_field_type": False,
     },
     # Served by partner.sandbox.assessments.
@@ -104,6 +108,7 @@ SWITCH_GROUPS: dict[str, dict[str, Any]] = {
         "strict_results": True,
         "token_auth": TokenAuth.FORM,
         "token_ttl": 1800,
+        "token_type_in_response": False,
         "duplicate_orders": False,
         "requester_header": RequesterHeader.JSON,
     },
@@ -124,6 +129,7 @@ _NUMBER = {
     "slow_seconds",
     "timeout_seconds",
     "token_ttl",
+    "creation_window_days",
 }
 # The switches that take one of a few values, and those values.
 CHOICES: dict[str, tuple[str | None, ...]] = {
@@ -132,6 +138,9 @@ CHOICES: dict[str, tuple[str | None, ...]] = {
     "token_auth": _values(TokenAuth),
     "requester_header": _values(RequesterHeader),
 }
+# The switches that take one of a few numbers: a successful POST candidates answers 200
+# (SR's published spec) or 201 (some of SR's doc examples).
+NUMBER_CHOICES: dict[str, tuple[int, ...]] = {"apply_success_status": (200, 201)}
 
 
 class SwitchError(ValueError):
@@ -168,6 +177,11 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
         elif name in _NUMBER:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise SwitchError(f"Switch {name!r} takes a number >= 0")
+        elif name in NUMBER_CHOICES:
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if isinstance(value, bool) or value not in NUMBER_CHOICES[name]:
+                raise SwitchError(f"Switch {name!r} takes one of {list(NUMBER_CHOICES[name])}")
         elif name in CHOICES:
             if name == "fault" and value is not None:
                 value = str(value)

@@ -19,7 +19,10 @@ from partner.sandbox.configuration import CHOICE_TYPES, Configuration, child_que
 
 MAX_ATTACHMENT_BYTES = 2_097_152
 MAX_TEXT_BYTES = 4000
+# SR's published ApplyApiRequest: firstName, lastName, email, phoneNumber maxLength 128.
+MAX_IDENTITY_CHARS = 128
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
 
 REQUIRED_MESSAGE = "The following screening questions are required: {}."
 INCORRECT_MESSAGE = "Values for the following screening questions' answers are incorrect: {}."
@@ -33,6 +36,8 @@ class ApplyErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     FILE_UPLOAD_ERROR = "FILE_UPLOAD_ERROR"
     DATA_VALIDATION_ERROR = "DATA_VALIDATION_ERROR"
+    # Switch ``traffic_locked``: SR has blocked the partner's traffic (a 403).
+    TRAFFIC_LOCKED = "TRAFFIC_LOCKED"
 
 
 class Rejected(Exception):
@@ -117,6 +122,58 @@ def _check_file(kind: str, value: Any) -> CheckedFile:
     return CheckedFile(kind, name, mime, detected, content)
 
 
+def _too_long(name: str, value: str) -> Rejected:
+    return Rejected(
+        ApplyErrorCode.INVALID_INPUT,
+        f"{name} must be at most {MAX_IDENTITY_CHARS} characters (got {len(value)})",
+    )
+
+
+def _present(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _check_identity(body: dict[str, Any]) -> None:
+    """Check 4: names, email, phone, and the two objects SR's spec gives required keys."""
+    for name in ("firstName", "lastName"):
+        if not _present(body.get(name)):
+            raise Rejected(ApplyErrorCode.INVALID_INPUT, f"{name} is required")
+        if len(body[name]) > MAX_IDENTITY_CHARS:
+            raise _too_long(name, body[name])
+    email = body.get("email")
+    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
+        raise Rejected(ApplyErrorCode.INVALID_INPUT, "email is missing or not a valid address")
+    if len(email) > MAX_IDENTITY_CHARS:
+        raise _too_long("email", email)
+    phone = body.get("phoneNumber")
+    if phone is not None:
+        if not isinstance(phone, str):
+            raise Rejected(ApplyErrorCode.INVALID_INPUT, "phoneNumber must be a string")
+        if len(phone) > MAX_IDENTITY_CHARS:
+            raise _too_long("phoneNumber", phone)
+    location = body.get("location")
+    if location is not None:
+        # SR's Location schema: city and countryCode are required, countryCode is exactly
+        # two letters (ISO 3166-1 alpha-2).
+        if not isinstance(location, dict) or not _present(location.get("city")):
+            raise Rejected(ApplyErrorCode.INVALID_INPUT, "location needs a city")
+        code = location.get("countryCode")
+        if not isinstance(code, str) or not _COUNTRY_CODE.match(code):
+            raise Rejected(
+                ApplyErrorCode.INVALID_INPUT, "location needs a 2-letter countryCode (ISO 3166-1)"
+            )
+    source = body.get("sourceDetails")
+    if source is not None:
+        # SR's SourceDetails schema: sourceTypeId and sourceId are required.
+        if not isinstance(source, dict):
+            raise Rejected(ApplyErrorCode.INVALID_INPUT, "sourceDetails must be an object")
+        missing = [key for key in ("sourceTypeId", "sourceId") if not _present(source.get(key))]
+        if missing:
+            raise Rejected(
+                ApplyErrorCode.INVALID_INPUT, f"sourceDetails needs {' and '.join(missing)}"
+            )
+
+
 def check_request(
     body: Any, *, config: Configuration, strict: bool, single_consent_ok: bool
 ) -> Checked:
@@ -125,13 +182,8 @@ def check_request(
     if not isinstance(body, dict):
         raise Rejected(ApplyErrorCode.INVALID_REQUEST, "The request body must be a JSON object")
     body = dict(body)
-    # 4: identity
-    for name in ("firstName", "lastName"):
-        if not isinstance(body.get(name), str) or not body[name].strip():
-            raise Rejected(ApplyErrorCode.INVALID_INPUT, f"{name} is required")
-    email = body.get("email")
-    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
-        raise Rejected(ApplyErrorCode.INVALID_INPUT, "email is missing or not a valid address")
+    # 4: identity, location, sourceDetails
+    _check_identity(body)
     # 5: attachments
     files: list[CheckedFile] = []
     for kind in ("resume", "avatar"):

@@ -82,7 +82,10 @@ def feed_list(request: HttpRequest, *, credential: PartnerCredential) -> HttpRes
     services.expire_due_postings()
     switches = request_switches(request)
     postings = selectors.feed_postings(
-        partner=credential.partner, statuses=statuses, updated_after=updated_after
+        partner=credential.partner,
+        statuses=statuses,
+        updated_after=updated_after,
+        window_days=float(switches["creation_window_days"]),
     )
     page, total = selectors.feed_page(postings=postings, offset=offset, limit=limit)
     return JsonResponse(
@@ -199,8 +202,15 @@ def _validation_failure(errors: list[tuple[ApplyErrorCode, str]], envelope: str)
 def apply_candidates(
     request: HttpRequest, job_uuid: str, *, credential: PartnerCredential
 ) -> HttpResponse:
-    job = _open_job(credential, job_uuid)  # check 2
     switches = request_switches(request)
+    if switches["traffic_locked"]:
+        # SR has blocked this partner's traffic: every POST, whatever it carries.
+        raise SandboxError(
+            403,
+            ApplyErrorCode.TRAFFIC_LOCKED,
+            "Traffic from this partner is locked; contact SmartRecruiters support",
+        )
+    job = _open_job(credential, job_uuid)  # check 2
     errors: list[tuple[ApplyErrorCode, str]]
     try:
         checked = check_request(
@@ -219,16 +229,17 @@ def apply_candidates(
         raise _validation_failure(errors, switches["error_envelope"])
     submission = services.submit_application(job=job, partner=credential.partner, checked=checked)
     candidate = submission.candidate
+    short = candidate.candidate_id.hex[:8]
+    # SR's published ApplyApiResponse: id, createdOn, candidatePortalUrl, smartrJoinUrl.
     data = {
         "id": str(candidate.candidate_id),
         "createdOn": iso_millis_z(candidate.created_at),
-        "candidatePortalUrl": "https://jobs.smartrecruiters.com/candidate-portal/"
-        f"{candidate.candidate_id.hex[:8]}",
-        "applicationId": str(candidate.application_id),
+        "candidatePortalUrl": f"https://jobs.smartrecruiters.com/candidate-portal/{short}",
+        "smartrJoinUrl": f"https://www.smartrecruiters.com/join/{short}",
     }
-    if switches["omit_application_id"]:
-        data.pop("applicationId")
-    return JsonResponse(data, status=201)
+    if switches["include_application_id"]:
+        data["applicationId"] = str(candidate.application_id)
+    return JsonResponse(data, status=int(switches["apply_success_status"]))
 
 
 @route("postings/<job_uuid>/candidates/<candidate_id>/status", name="apply-status")

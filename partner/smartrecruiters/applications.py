@@ -3,8 +3,9 @@
 One function per endpoint, each going through the shared transport. Responses are
 parsed into small frozen dataclasses that tolerate every variation the contract lists:
 missing ``settings``/``conditionals``/``consentDetails``/``companyImprintUrl``/
-``aiSettings``, unknown field types, extra fields, a 201 without ``applicationId``,
-three shapes of 400 body, non-JSON error bodies and the ``IN-REVIEW`` spelling.
+``aiSettings``, unknown field types, extra fields, a 200 or 201 with or without
+``applicationId``, three shapes of 400 body, non-JSON error bodies and the ``IN-REVIEW``
+spelling.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +21,12 @@ from django.conf import settings
 
 from jobboard.safeurl import http_link
 from partner.smartrecruiters.auth import SmartTokenAuth
-from partner.smartrecruiters.errors import BadRequestError, MalformedResponseError
+from partner.smartrecruiters.errors import (
+    AuthenticationError,
+    BadRequestError,
+    MalformedResponseError,
+    SmartRecruitersError,
+)
 from partner.smartrecruiters.parsing import array, flag, obj, text
 from partner.smartrecruiters.transport import get_transport
 
@@ -34,6 +41,57 @@ CONSENT_SCOPES = frozenset(
 # The two documented screening messages; the ids follow ": " (contract §7).
 REQUIRED_MESSAGE = "The following screening questions are required"
 INCORRECT_MESSAGE = "Values for the following screening questions' answers are incorrect"
+
+# SR's published ApplyApiRequest (application-api.md §3, "Corrections"): firstName,
+# lastName, email and phoneNumber at most 128 characters; Attachment.fileName at most 100.
+MAX_IDENTITY_CHARS = 128
+MAX_FILE_NAME_CHARS = 100
+
+
+class ApplyErrorCode(StrEnum):
+    """Every ``ApplyError.code`` SR's published spec lists (application-api.md §3)."""
+
+    INVALID_REQUEST = "INVALID_REQUEST"
+    INVALID_INPUT = "INVALID_INPUT"
+    DATA_VALIDATION_ERROR = "DATA_VALIDATION_ERROR"
+    FILE_UPLOAD_ERROR = "FILE_UPLOAD_ERROR"
+    RESOURCE_NOT_FOUND_ERROR = "RESOURCE_NOT_FOUND_ERROR"
+    INVALID_API_KEY_ERROR = "INVALID_API_KEY_ERROR"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    APPLY_API_ERROR = "APPLY_API_ERROR"
+    # The five the contract first missed (SR's spec).
+    COMPANY_NOT_FOUND_ERROR = "COMPANY_NOT_FOUND_ERROR"
+    COMPANY_RETRIEVAL_ERROR = "COMPANY_RETRIEVAL_ERROR"
+    FILE_API_ERROR = "FILE_API_ERROR"
+    REST_CALL_TIMEOUT = "REST_CALL_TIMEOUT"
+    TRAFFIC_LOCKED = "TRAFFIC_LOCKED"
+
+
+# What each code means, in words for operators (admin, logs). SR documents only the
+# names; the words are ours. The HTTP status still decides retrying (errors.py).
+ERROR_MEANINGS: dict[ApplyErrorCode, str] = {
+    ApplyErrorCode.INVALID_REQUEST: "SmartRecruiters could not read the request.",
+    ApplyErrorCode.INVALID_INPUT: "SmartRecruiters refused a candidate field.",
+    ApplyErrorCode.DATA_VALIDATION_ERROR: "SmartRecruiters refused screening answers.",
+    ApplyErrorCode.FILE_UPLOAD_ERROR: "SmartRecruiters refused an attached file.",
+    ApplyErrorCode.RESOURCE_NOT_FOUND_ERROR: "SmartRecruiters does not know this posting.",
+    ApplyErrorCode.INVALID_API_KEY_ERROR: "SmartRecruiters refused our API key.",
+    ApplyErrorCode.UNAUTHORIZED: "Our API key may not apply to this posting.",
+    ApplyErrorCode.APPLY_API_ERROR: "SmartRecruiters' Application API failed.",
+    ApplyErrorCode.COMPANY_NOT_FOUND_ERROR: "SmartRecruiters does not know the hiring company.",
+    ApplyErrorCode.COMPANY_RETRIEVAL_ERROR: "SmartRecruiters could not load the hiring company.",
+    ApplyErrorCode.FILE_API_ERROR: "SmartRecruiters' file storage failed.",
+    ApplyErrorCode.REST_CALL_TIMEOUT: "SmartRecruiters timed out internally.",
+    ApplyErrorCode.TRAFFIC_LOCKED: "SmartRecruiters has blocked our traffic.",
+}
+
+
+def known_code(code: str | None) -> ApplyErrorCode | None:
+    """The code as one of SR's published ones, or None for anything else."""
+    try:
+        return ApplyErrorCode(code or "")
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,10 +214,17 @@ class ApplyConfiguration:
 
 @dataclass(frozen=True, kw_only=True)
 class ApplyResponse:
+    """A successful POST candidates. ``id`` (the candidate) is all we can count on:
+    SR's spec answers 200 without ``applicationId``; some doc examples show 201 with it."""
+
     id: str
     created_on: str = ""
     candidate_portal_url: str = ""
+    smartr_join_url: str = ""
+    # Not in SR's published spec: stored when present, never required.
     application_id: str = ""
+    # The 2xx status it came with (200 per SR's spec, 201 in some examples).
+    http_status: int = 200
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,6 +232,10 @@ class ApplyError:
     code: str = ""
     message: str = ""
     id: str = ""
+
+    @property
+    def known_code(self) -> ApplyErrorCode | None:
+        return known_code(self.code)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,6 +261,14 @@ class ApplicationRejected(BadRequestError):
     def __init__(self, message: str, *, screening: ScreeningErrors, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.screening = screening
+
+
+class TrafficLocked(AuthenticationError):
+    """``TRAFFIC_LOCKED`` (a 403 in the sandbox): SR has blocked this partner's traffic.
+
+    Not the application's fault and not our key's: callers pause every submission
+    instead of spending retries, and tell the operator (contract §7).
+    """
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -292,14 +369,17 @@ def parse_configuration(data: Any) -> ApplyConfiguration:
     )
 
 
-def parse_apply_response(data: Any) -> ApplyResponse:
+def parse_apply_response(data: Any, *, http_status: int = 200) -> ApplyResponse:
+    """Any 2xx body with a candidate ``id``; ``applicationId`` only when SR sent one."""
     if not isinstance(data, dict) or not data.get("id"):
-        raise MalformedResponseError("201 without a candidate id", permanent=False)
+        raise MalformedResponseError(f"{http_status} without a candidate id", permanent=False)
     return ApplyResponse(
         id=text(data["id"]),
         created_on=text(data.get("createdOn")),
         candidate_portal_url=_http_url(data.get("candidatePortalUrl")),
+        smartr_join_url=_http_url(data.get("smartrJoinUrl")),
         application_id=text(data.get("applicationId")),
+        http_status=http_status,
     )
 
 
@@ -396,12 +476,25 @@ def get_configuration(
     return parse_configuration(data)
 
 
+def _traffic_locked(exc: SmartRecruitersError) -> TrafficLocked | None:
+    codes = [exc.code] + [d.code for d in getattr(exc, "errors", [])]
+    if ApplyErrorCode.TRAFFIC_LOCKED not in codes:
+        return None
+    return TrafficLocked(
+        exc.message,
+        status=exc.status,
+        code=ApplyErrorCode.TRAFFIC_LOCKED,
+        body_excerpt=exc.body_excerpt,
+    )
+
+
 def create_candidate(
     posting_uuid: str, payload: dict[str, Any], *, max_retries: int | None = None
 ) -> ApplyResponse:
-    """POST /postings/{uuid}/candidates with an ``ApplyRequest``; 201 ``ApplyResponse``.
+    """POST /postings/{uuid}/candidates with an ``ApplyRequest``; 200 (or 201) ``ApplyResponse``.
 
-    A 400 raises ``ApplicationRejected`` carrying the question ids SmartRecruiters named.
+    A 400 raises ``ApplicationRejected`` carrying the question ids SmartRecruiters named;
+    a ``TRAFFIC_LOCKED`` answer, whatever its status, raises ``TrafficLocked``.
     """
     try:
         response = get_transport().request(
@@ -413,6 +506,9 @@ def create_candidate(
             max_retries=max_retries,
         )
     except BadRequestError as exc:
+        locked = _traffic_locked(exc)
+        if locked is not None:
+            raise locked from exc
         # The transport already read every {code, message} whatever the envelope; the
         # excerpt is a fallback for a body it could not parse (e.g. plain text).
         errors = tuple(
@@ -427,11 +523,16 @@ def create_candidate(
             permanent=True,
             body_excerpt=exc.body_excerpt,
         ) from exc
+    except SmartRecruitersError as exc:
+        locked = _traffic_locked(exc)
+        if locked is not None:
+            raise locked from exc
+        raise
     try:
         data = response.json()
     except ValueError:
         raise MalformedResponseError("apply response is not JSON", permanent=False) from None
-    return parse_apply_response(data)
+    return parse_apply_response(data, http_status=response.status)
 
 
 def get_status(posting_uuid: str, candidate_id: str, *, max_retries: int | None = None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -277,6 +277,11 @@ def parse_offer(item: dict[str, Any]) -> Offer:
 # ---------------------------------------------------------------------------
 # Endpoints
 # ---------------------------------------------------------------------------
+def iso_utc(moment: datetime) -> str:
+    """ISO-8601 in UTC with milliseconds and ``Z``, as SR writes its own dates."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def partner_auth() -> Auth:
     return SmartTokenAuth(settings.SMARTRECRUITERS_PARTNER_TOKEN)
 
@@ -295,7 +300,7 @@ def list_postings(
         "limit": limit,
     }
     if updated_after is not None:
-        params["updatedAfter"] = updated_after.isoformat()
+        params["updatedAfter"] = iso_utc(updated_after)
     response = get_transport().request(
         "GET", "/feed/publications", auth=partner_auth(), params=params
     )

@@ -37,7 +37,7 @@ def valid_post(**overrides: Any) -> dict[str, Any]:
         "email": "jane.doe@example.test",
         "phone_number": "+49 30 1234567",
         "city": "Berlin",
-        "country": "Germany",
+        "country": "DE",  # an ISO 3166-1 code from the list (application-api.md §3)
         "q0-0-0": "yes",  # q-permit
         "q1-0-0": "ct-perm",  # q-contract
         "q3-count": "2",  # languages
@@ -94,7 +94,7 @@ def test_a_conditional_child_carries_its_condition_for_the_script(client: Client
 def test_diversity_questions_come_last_under_the_confidential_note(client: Client, listing):
     html = client.get(apply_url(listing)).content.decode()
 
-    note = html.index("Confidential diversity questionnaire")
+    note = html.index("Confidential Diversity Questionnaire")
     assert html.index("Gender") > note
     assert html.index("My information is accurate") < note
 
@@ -160,7 +160,7 @@ def test_a_valid_application_is_stored_with_the_exact_payload(client: Client, li
     assert application.state == Application.State.RECEIVED
     assert payload["firstName"] == "Jane"
     assert payload["phoneNumber"] == "+49 30 1234567"
-    assert payload["location"] == {"city": "Berlin", "country": "Germany"}
+    assert payload["location"] == {"city": "Berlin", "country": "Germany", "countryCode": "de"}
     assert payload["consentDecisions"] == {"SMART_RECRUIT": True, "SMART_CRM": False}
     assert payload["answers"] == [
         {"id": "q-permit", "records": [{"fields": {"value": ["yes"]}}]},
@@ -312,7 +312,10 @@ def test_the_honeypot_stores_nothing(client: Client, listing):
 
 
 def test_the_apply_post_is_rate_limited_per_ip(client: Client, listing, settings):
+    # Issue 12 (finding 5): invalid submissions no longer spend the candidates' budget;
+    # they have their own limit (APPLICATION_ATTEMPT_LIMIT). Accepted ones are counted.
     settings.APPLICATION_RATE_LIMIT = 2
+    settings.APPLICATION_ATTEMPT_LIMIT = 2
     for _ in range(2):
         client.post(apply_url(listing), valid_post(first_name=""))
 

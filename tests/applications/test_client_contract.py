@@ -37,7 +37,11 @@ def test_the_candidate_post_is_json_without_legacy_fields(sandbox):
     body = json.loads(entry.request_body)
     assert headers["content-type"].startswith("application/json")
     assert not {"consent", "internal", "createJoinLink"} & set(body)
-    assert response.application_id
+    # SR's published answer: 200 with the candidate id, no applicationId.
+    assert (entry.status, response.http_status) == (200, 200)
+    assert response.id
+    assert response.application_id == ""
+    assert response.smartr_join_url.startswith("https://")
 
 
 @pytest.mark.parametrize("envelope", ["array", "object", "wrapped"])
@@ -52,9 +56,25 @@ def test_every_400_envelope_names_the_questions(sandbox, envelope):
     assert raised.value.screening.required == ("q-permit",)
 
 
-def test_a_201_without_application_id_and_a_config_without_optional_parts(sandbox):
+@pytest.mark.parametrize("status", [200, 201])
+@pytest.mark.parametrize("include_application_id", [False, True])
+def test_every_success_answer_is_read_with_or_without_application_id(
+    sandbox, status, include_application_id
+):
     listing = sandbox_listing(sandbox)
-    sandbox.set_switches(omit_application_id=True, omit_optional_config=True)
+    sandbox.set_switches(apply_success_status=status, include_application_id=include_application_id)
+
+    response = sr.create_candidate(listing.posting_uuid, {**candidate(), "answers": answers_ok()})
+
+    [stored] = sandbox.candidates()
+    assert response.http_status == status
+    assert response.id == str(stored.candidate_id)
+    assert response.application_id == (str(stored.application_id) if include_application_id else "")
+
+
+def test_a_config_without_optional_parts_and_the_single_consent(sandbox):
+    listing = sandbox_listing(sandbox)
+    sandbox.set_switches(omit_optional_config=True)
 
     config = sr.get_configuration(listing.posting_uuid)
     response = sr.create_candidate(
@@ -66,6 +86,38 @@ def test_a_201_without_application_id_and_a_config_without_optional_parts(sandbo
     assert config.ai_disclosure_label == ""
     assert response.id
     assert response.application_id == ""
+
+
+def test_traffic_locked_raises_its_own_error_and_is_not_retried(sandbox):
+    listing = sandbox_listing(sandbox)
+    sandbox.set_switches(traffic_locked=True)
+
+    with pytest.raises(sr.TrafficLocked) as raised:
+        sr.create_candidate(listing.posting_uuid, {**candidate(), "answers": answers_ok()})
+
+    assert raised.value.status == 403
+    assert raised.value.code == sr.ApplyErrorCode.TRAFFIC_LOCKED
+    assert raised.value.permanent is True
+    assert len(sandbox.journal(endpoint="apply.candidates")) == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"firstName": "J" * 129}, "firstName"),
+        ({"phoneNumber": "1" * 129}, "phoneNumber"),
+        ({"location": {"city": "Berlin"}}, "location"),
+        ({"sourceDetails": {"sourceTypeId": "job_boards"}}, "sourceDetails"),
+    ],
+)
+def test_the_new_check_4_rules_come_back_as_invalid_input(sandbox, extra, field):
+    listing = sandbox_listing(sandbox)
+
+    with pytest.raises(sr.ApplicationRejected) as raised:
+        sr.create_candidate(listing.posting_uuid, {**candidate(), **extra, "answers": answers_ok()})
+
+    assert raised.value.code == sr.ApplyErrorCode.INVALID_INPUT
+    assert field in raised.value.message
 
 
 def test_the_unknown_field_type_switch_renders_as_text(sandbox):

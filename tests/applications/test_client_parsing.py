@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from partner.smartrecruiters import applications as sr
+from partner.smartrecruiters.errors import MalformedResponseError
 
 
 def test_the_contract_example_configuration_parses_into_typed_objects(config_json):
@@ -90,6 +93,66 @@ def test_a_201_without_application_id_is_accepted():
     response = sr.parse_apply_response({"id": "c1", "createdOn": "2026-05-04T10:15:30Z"})
 
     assert response == sr.ApplyResponse(id="c1", created_on="2026-05-04T10:15:30Z")
+
+
+# application-api.md §4: the 200 SR's published spec gives, without applicationId.
+APPLY_RESPONSE_EXAMPLE = {
+    "id": "0f8e2d1c-4b3a-4c5d-8e9f-a1b2c3d4e5f6",
+    "createdOn": "2026-05-04T10:15:30.123Z",
+    "candidatePortalUrl": "https://jobs.smartrecruiters.com/candidate-portal/0f8e2d1c",
+    "smartrJoinUrl": "https://www.smartrecruiters.com/join/0f8e2d1c",
+}
+
+
+@pytest.mark.parametrize("status", [200, 201])
+@pytest.mark.parametrize("application_id", [None, "a-77"])
+def test_the_success_example_is_read_as_200_or_201_with_or_without_application_id(
+    status, application_id
+):
+    body = dict(APPLY_RESPONSE_EXAMPLE)
+    if application_id:
+        body["applicationId"] = application_id
+
+    response = sr.parse_apply_response(body, http_status=status)
+
+    assert response == sr.ApplyResponse(
+        id="0f8e2d1c-4b3a-4c5d-8e9f-a1b2c3d4e5f6",
+        created_on="2026-05-04T10:15:30.123Z",
+        candidate_portal_url="https://jobs.smartrecruiters.com/candidate-portal/0f8e2d1c",
+        smartr_join_url="https://www.smartrecruiters.com/join/0f8e2d1c",
+        application_id=application_id or "",
+        http_status=status,
+    )
+
+
+@pytest.mark.parametrize("body", [{}, {"applicationId": "a-1"}, [], None])
+def test_a_success_without_a_candidate_id_is_malformed(body):
+    with pytest.raises(MalformedResponseError):
+        sr.parse_apply_response(body, http_status=200)
+
+
+def test_the_client_knows_every_error_code_of_srs_spec():
+    published = {
+        "INVALID_REQUEST", "INVALID_INPUT", "DATA_VALIDATION_ERROR", "RESOURCE_NOT_FOUND_ERROR",
+        "COMPANY_NOT_FOUND_ERROR", "COMPANY_RETRIEVAL_ERROR", "APPLY_API_ERROR",
+        "FILE_UPLOAD_ERROR", "FILE_API_ERROR", "INVALID_API_KEY_ERROR", "UNAUTHORIZED",
+        "REST_CALL_TIMEOUT", "TRAFFIC_LOCKED",
+    }  # fmt: skip
+
+    assert {code.value for code in sr.ApplyErrorCode} == published
+    assert set(sr.ERROR_MEANINGS) == set(sr.ApplyErrorCode)
+    assert sr.ApplyError(code="TRAFFIC_LOCKED").known_code is sr.ApplyErrorCode.TRAFFIC_LOCKED
+    assert sr.ApplyError(code="SOMETHING_NEW").known_code is None
+
+
+def test_a_traffic_locked_body_in_any_envelope_names_its_code():
+    for body in (
+        b'{"id": "1", "code": "TRAFFIC_LOCKED", "message": "locked"}',
+        b'[{"id": "1", "code": "TRAFFIC_LOCKED", "message": "locked"}]',
+        b'{"message": "locked", "errors": [{"code": "TRAFFIC_LOCKED", "message": "locked"}]}',
+    ):
+        codes = [e.known_code for e in sr.parse_errors(body)]
+        assert sr.ApplyErrorCode.TRAFFIC_LOCKED in codes, body
 
 
 def test_the_hyphenated_review_status_is_normalised_and_unknown_ones_kept():

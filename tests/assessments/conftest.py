@@ -7,6 +7,7 @@ import pytest
 import respx
 
 from jobboard import outbox
+from partner.assessments import branding
 from partner.smartrecruiters.oauth import token_cache
 from tests.assessments.factories import SR_API, Connected, connected_company, issue_token
 
@@ -27,9 +28,14 @@ class TaskRecorder:
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]
 
-    def run(self) -> None:
-        while self.calls:
-            name, args = self.calls.pop(0)
+    def run(self, *only: str) -> None:
+        """Run what was enqueued (and what that enqueues), or only the tasks named."""
+        while True:
+            pending = [call for call in self.calls if not only or call[0] in only]
+            if not pending:
+                return
+            self.calls.remove(pending[0])
+            name, args = pending[0]
             self._tasks[name](*args)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
@@ -62,7 +68,9 @@ def _sr_settings(settings) -> None:
     settings.SMARTRECRUITERS_BACKOFF_CAP = 0.0
     settings.SMARTRECRUITERS_CLIENT_ID = "master-client-test"
     settings.SMARTRECRUITERS_CLIENT_SECRET = "master-secret-test-0123456789"
+    settings.ASSESSMENT_VENDOR_LOGO = ""
     token_cache.clear()
+    branding.forget()
 
 
 @pytest.fixture

@@ -67,3 +67,44 @@ def test_uninvited_orders_and_unstarted_assessments_become_new(back_to_latest):
     assert result.status == "NEW"
     push = new.get_model("assessments", "ResultPush").objects.get()
     assert (push.state, push.claimed_until, push.attempts) == ("pending", None, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_orders_are_kept_and_told_apart_before_the_unique_constraint(back_to_latest):
+    """Migration 0005: one SR order sent with three URL spellings made three rows; all stay."""
+    old = _migrate([("assessments", "0004_outbox_finished_at")])
+    client = old.get_model("assessments", "ClientAccount").objects.create(name="Acme Corp")
+    integration = old.get_model("assessments", "Integration").objects.create(
+        company_id="5f1c0c2e9b1d4a0012345678", client=client
+    )
+    package = old.get_model("assessments", "Package").objects.create(
+        external_id="pkg-fullstack", name="Full-stack", description="JS", type="SKILL_TEST"
+    )
+    order_model = old.get_model("assessments", "Order")
+    uuid = "8c0e7f5a-4b7e-4c61-9a55-1d2f3e4a5b6c"
+    spellings = [
+        (uuid.upper(), f"https://api.example/assessment-api/v202010/orders/{uuid.upper()}/results"),
+        (uuid, f"https://api.example/assessment-api/v202010/orders/{uuid}/results"),
+        (uuid, f"https://api.example/x/../assessment-api/v202010/orders/{uuid}/results"),
+        ("2b7d1c9e-0f3a-4e8b-a1c2-3d4e5f6a7b8c", "https://api.example/orders/other/results"),
+    ]
+    rows = []
+    for n, (order_id, url) in enumerate(spellings):
+        fields = {"result_callback_url": url, "sr_order_id": order_id, "access_key_hash": f"h{n}"}
+        rows.append(
+            order_model.objects.create(
+                integration=integration, package=package, candidate_email="a@example.org", **fields
+            )
+        )
+    old.get_model("assessments", "OrderEvent").objects.create(order=rows[2], kind="created")
+
+    new = _migrate([("assessments", "0005_order_unique_sr_order_id")])
+    migrated = new.get_model("assessments", "Order").objects.order_by("pk")
+    assert list(migrated.values_list("sr_order_id", flat=True)) == [
+        uuid,
+        f"{uuid}~duplicate-{rows[1].pk}",
+        f"{uuid}~duplicate-{rows[2].pk}",
+        "2b7d1c9e-0f3a-4e8b-a1c2-3d4e5f6a7b8c",
+    ]
+    assert list(migrated.values_list("result_callback_url", flat=True)) == [u for _, u in spellings]
+    assert new.get_model("assessments", "OrderEvent").objects.get().order_id == rows[2].pk

@@ -59,3 +59,12 @@ def test_a_key_evicted_between_add_and_incr_counts_as_a_first_event() -> None:
         assert ratelimit.allow(key="t:ip:1", limit=1, window=60)
 
     assert cache.get("t:ip:1") == 1
+
+
+def test_exceeded_looks_without_counting() -> None:
+    assert not ratelimit.exceeded(key="t:ip:1", limit=1)
+    assert not ratelimit.exceeded(key="t:ip:1", limit=1)
+    assert ratelimit.allow(key="t:ip:1", limit=1, window=60)
+
+    assert ratelimit.exceeded(key="t:ip:1", limit=1)
+    assert cache.get("t:ip:1") == 1

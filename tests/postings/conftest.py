@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -29,6 +30,8 @@ class FakeFeed:
     fail_list_at_offset: int | None = None
     fail_puts: int = 0
     next_id: int = 311000100
+    # The query of every list request, to check what the client sent.
+    list_queries: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, *, name: str = "Backend Engineer", status: str = "Pending", **extra: Any) -> str:
         self.next_id += 1
@@ -66,12 +69,18 @@ class FakeFeed:
 
     # -- handlers --------------------------------------------------------------
     def list(self, request: httpx.Request) -> httpx.Response:
+        self.list_queries.append(dict(request.url.params))
         statuses = request.url.params["status"].split(",")
         offset = int(request.url.params.get("offset", 0))
         limit = int(request.url.params.get("limit", 100))
         if self.fail_list_at_offset is not None and offset >= self.fail_list_at_offset:
             return httpx.Response(500, json={"code": "internal_error"})
-        matches = [p for p in self.postings.values() if p["status"] in statuses]
+        created_after = _created_after(request.url.params.get("updatedAfter"))
+        matches = [
+            p
+            for p in self.postings.values()
+            if p["status"] in statuses and _posted(p) > created_after
+        ]
         page = matches[offset : offset + limit]
         return httpx.Response(
             200, json={"totalFound": str(len(matches)), "offset": str(offset), "jobs": page}
@@ -103,6 +112,18 @@ class FakeFeed:
         return httpx.Response(
             200, json={"limit": 100, "offset": 0, "totalFound": len(content), "content": content}
         )
+
+
+def _posted(posting: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(posting["postedDate"].replace("Z", "+00:00"))
+
+
+def _created_after(updated_after: str | None) -> datetime:
+    # job-board-api.md §2: updatedAfter selects postings created after it; without it,
+    # only the last 30 days, whatever the status filter.
+    if updated_after:
+        return datetime.fromisoformat(updated_after.replace("Z", "+00:00"))
+    return datetime.now(UTC) - timedelta(days=30)
 
 
 @pytest.fixture

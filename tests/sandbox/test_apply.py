@@ -186,12 +186,13 @@ def test_application_api_auth_errors_use_its_own_shape(anonymous, standard):
 
 
 # --- POST: success, duplicates, status -------------------------------------
-def test_a_valid_application_is_created_with_ids(api, standard):
+def test_a_valid_application_is_created_with_a_200_and_the_candidate_id_only(api, standard):
     posting, ids = standard
     response = post(api, posting, valid_body(ids))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"id", "createdOn", "candidatePortalUrl", "applicationId"}
+    # SR's published ApplyApiResponse: no applicationId.
+    assert set(body) == {"id", "createdOn", "candidatePortalUrl", "smartrJoinUrl"}
     candidate = SandboxCandidate.objects.get()
     assert str(candidate.candidate_id) == body["id"]
     assert candidate.status == "NEW"
@@ -201,11 +202,12 @@ def test_a_valid_application_is_created_with_ids(api, standard):
     )  # fmt: skip
 
 
-def test_a_repeat_returns_the_same_ids_and_stores_nothing(api, standard):
+def test_a_repeat_returns_the_same_ids_and_stores_nothing(api, sandbox, standard):
     posting, ids = standard
+    sandbox.set_switches(include_application_id=True)
     first = post(api, posting, valid_body(ids)).json()
     again = post(api, posting, valid_body(ids, email="JANE.DOE@example.test", lastName="DOE"))
-    assert again.status_code == 201
+    assert again.status_code == 200
     assert (again.json()["id"], again.json()["applicationId"]) == (
         first["id"], first["applicationId"]
     )  # fmt: skip
@@ -214,6 +216,7 @@ def test_a_repeat_returns_the_same_ids_and_stores_nothing(api, standard):
 
 def test_the_same_person_on_another_posting_keeps_the_candidate_id(api, sandbox, standard):
     posting, ids = standard
+    sandbox.set_switches(include_application_id=True)
     other = sandbox.create_posting(name="Other", configuration_template="minimal")
     first = post(api, posting, valid_body(ids)).json()
     minimal = {"firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.test",
@@ -246,12 +249,39 @@ def test_status_of_an_unknown_candidate_is_404(api, standard):
         assert response.json()["code"] == "RESOURCE_NOT_FOUND_ERROR"
 
 
-def test_omit_application_id_leaves_it_out_of_the_201(api, sandbox, standard):
+@pytest.mark.parametrize("status", [200, 201])
+@pytest.mark.parametrize("include_application_id", [False, True])
+def test_the_success_switches_pick_the_status_and_the_application_id(
+    api, sandbox, standard, status, include_application_id
+):
     posting, ids = standard
-    sandbox.set_switches(omit_application_id=True)
-    body = post(api, posting, valid_body(ids)).json()
-    assert "applicationId" not in body
-    assert body["id"]
+    sandbox.set_switches(apply_success_status=status, include_application_id=include_application_id)
+    response = post(api, posting, valid_body(ids))
+    assert response.status_code == status
+    assert ("applicationId" in response.json()) is include_application_id
+    assert response.json()["id"]
+
+
+def test_the_success_status_switch_takes_only_200_or_201(sandbox):
+    from partner.sandbox.state import SwitchError
+
+    with pytest.raises(SwitchError, match="apply_success_status"):
+        sandbox.set_switches(apply_success_status=202)
+    assert sandbox.get_switches()["apply_success_status"] == 200
+
+
+def test_traffic_locked_answers_every_post_with_403_and_stores_nothing(api, sandbox, standard):
+    posting, ids = standard
+    sandbox.set_switches(traffic_locked=True)
+    response = post(api, posting, valid_body(ids))
+    assert response.status_code == 403
+    assert response.json()["code"] == "TRAFFIC_LOCKED"
+    assert set(response.json()) == {"id", "code", "message"}
+    # Even a body that checks 2-10 would refuse: the lock comes first.
+    assert post(api, posting, {}).json()["code"] == "TRAFFIC_LOCKED"
+    assert SandboxCandidate.objects.count() == 0
+    # The form itself is still served.
+    assert api.get(f"/postings/{posting.job.uuid}/configuration").status_code == 200
 
 
 def test_unknown_status_values_are_rejected_by_the_service(sandbox, standard):
@@ -303,12 +333,103 @@ def test_check_4_identity_is_required(api, standard):
         assert [code for code, _ in errors_of(response)] == ["INVALID_INPUT"], overrides
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"firstName": "J" * 129},
+        {"lastName": "D" * 129},
+        {"email": "j" * 116 + "@example.test"},  # 129 characters
+        {"phoneNumber": "1" * 129},
+        {"phoneNumber": 4930123},
+    ],
+)
+def test_check_4_names_email_and_phone_over_128_characters_are_refused(api, standard, overrides):
+    posting, ids = standard
+    response = post(api, posting, valid_body(ids, **overrides))
+    assert [code for code, _ in errors_of(response)] == ["INVALID_INPUT"]
+
+
+def test_check_4_exactly_128_characters_are_accepted(api, standard):
+    posting, ids = standard
+    body = valid_body(
+        ids,
+        firstName="J" * 128,
+        lastName="D" * 128,
+        email="j" * 115 + "@example.test",  # 128 characters
+        phoneNumber="1" * 128,
+    )
+    assert post(api, posting, body).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"city": "Berlin"},
+        {"country": "Germany", "countryCode": "de"},
+        {"city": "", "countryCode": "de"},
+        {"city": "Berlin", "country": "Germany"},
+        {"city": "Berlin", "countryCode": "deu"},
+        {"city": "Berlin", "countryCode": "d1"},
+        {"city": "Berlin", "countryCode": ""},
+        {},
+        "Berlin, Germany",
+    ],
+)
+def test_check_4_a_partial_location_is_invalid_input(api, standard, location):
+    posting, ids = standard
+    response = post(api, posting, valid_body(ids, location=location))
+    assert [code for code, _ in errors_of(response)] == ["INVALID_INPUT"]
+    assert SandboxCandidate.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"city": "Berlin", "countryCode": "de"},
+        {"city": "Berlin", "countryCode": "DE", "country": "Deutschland"},
+        {"city": "Zürich", "countryCode": "ch", "region": "ZH", "lat": 47.37, "lng": 8.54},
+    ],
+)
+def test_check_4_a_location_with_city_and_country_code_is_accepted(api, standard, location):
+    posting, ids = standard
+    assert post(api, posting, valid_body(ids, location=location)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"sourceTypeId": "job_boards"},
+        {"sourceId": "12345"},
+        {"sourceTypeId": "job_boards", "sourceSubTypeId": "general"},
+        {"sourceTypeId": "", "sourceId": "12345"},
+        {},
+        "job_boards",
+    ],
+)
+def test_check_4_partial_source_details_are_invalid_input(api, standard, source):
+    posting, ids = standard
+    response = post(api, posting, valid_body(ids, sourceDetails=source))
+    assert [code for code, _ in errors_of(response)] == ["INVALID_INPUT"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"sourceTypeId": "job_boards", "sourceId": "12345"},
+        {"sourceTypeId": "job_boards", "sourceSubTypeId": "general", "sourceId": "12345"},
+    ],
+)
+def test_check_4_source_details_with_type_and_id_are_accepted(api, standard, source):
+    posting, ids = standard
+    assert post(api, posting, valid_body(ids, sourceDetails=source)).status_code == 200
+
+
 def test_check_5_each_of_the_six_types_is_accepted_by_content(api, sandbox, standard):
     posting, ids = standard
     for kind, content in FILES.items():
         attachment = file_json(content, f"file.{kind}", "application/x")
         body = valid_body(ids, email=f"{kind}@example.test", attachments=[attachment])
-        assert post(api, posting, body).status_code == 201, kind
+        assert post(api, posting, body).status_code == 200, kind
     detected = set(SandboxAttachment.objects.values_list("detected_type", flat=True))
     assert detected == set(FILES)
 
@@ -335,7 +456,7 @@ def test_check_5_bad_attachments_are_file_upload_errors(api, standard):
 def test_check_5_exactly_two_mebibytes_is_accepted(api, standard):
     posting, ids = standard
     content = b"%PDF-" + b"0" * (2_097_152 - 5)
-    assert post(api, posting, valid_body(ids, resume=file_json(content))).status_code == 201
+    assert post(api, posting, valid_body(ids, resume=file_json(content))).status_code == 200
 
 
 def test_check_5_also_applies_to_the_resume(api, standard):
@@ -357,7 +478,7 @@ def test_check_6_with_strict_answers_off_the_avatar_is_dropped(api, sandbox, sta
     posting, ids = standard
     sandbox.set_switches(strict_answers=False)
     body = valid_body(ids, avatar=file_json(FILES["png"], "me.png", "image/png"))
-    assert post(api, posting, body).status_code == 201
+    assert post(api, posting, body).status_code == 200
     assert list(SandboxAttachment.objects.values_list("kind", flat=True)) == ["resume"]
 
 
@@ -373,7 +494,7 @@ def test_check_7_required_consent_must_be_true(api, standard):
 def test_check_7_single_consent_when_the_client_was_served_none(api, sandbox, standard):
     posting, ids = standard
     sandbox.set_switches(omit_optional_config=True)
-    assert post(api, posting, valid_body(ids, consentDecisions={"SINGLE": True})).status_code == 201
+    assert post(api, posting, valid_body(ids, consentDecisions={"SINGLE": True})).status_code == 200
 
 
 def test_checks_stop_at_the_first_failure_in_order(api, standard):
@@ -401,7 +522,7 @@ def test_check_8_a_hidden_child_is_not_required(api, standard):
     body = valid_body(ids)
     replace_answer(body, ids["contract"], [{"fields": {"value": ["ct-perm"]}}])
     replace_answer(body, ids["rate"], None)
-    assert post(api, posting, body).status_code == 201
+    assert post(api, posting, body).status_code == 200
 
 
 def test_check_8_a_visible_child_is_required(api, standard):
@@ -444,7 +565,7 @@ def test_check_9_incorrect_values_are_reported(api, sandbox, standard):
 def test_check_9_text_of_exactly_4000_bytes_is_accepted(api, standard):
     posting, ids = standard
     body = replace_answer(valid_body(ids), ids["rate"], [{"fields": {"value": ["ü" * 2000]}}])
-    assert post(api, posting, body).status_code == 201
+    assert post(api, posting, body).status_code == 200
 
 
 def test_check_9_the_extended_form_checks_multi_select_checkbox_and_information(api, sandbox):
@@ -464,7 +585,7 @@ def test_check_9_the_extended_form_checks_multi_select_checkbox_and_information(
         {"id": "languages", "records": [{"fields": {"language": ["en"], "level": ["native"]}}]},
         {"id": "eeoInformation", "records": [{"fields": {"gender": ["x"], "veteran": ["x"]}}]},
     ]  # fmt: skip
-    assert post(api, posting, {**base, "answers": good}).status_code == 201
+    assert post(api, posting, {**base, "answers": good}).status_code == 200
     info = {"id": by_label["Before you start"], "records": [{"fields": {"text": ["hello"]}}]}
     bad_multi = {"id": by_label["Which tools do you use?"],
                  "records": [{"fields": {"value": ["cobol"]}}]}  # fmt: skip
@@ -500,7 +621,7 @@ def test_check_10_with_strict_answers_off_they_are_dropped(api, sandbox, standar
     body = valid_body(ids)
     replace_answer(body, ids["contract"], [{"fields": {"value": ["ct-perm"]}}])
     body["answers"].append({"id": "q-unknown", "records": [{"fields": {"value": ["1"]}}]})
-    assert post(api, posting, body).status_code == 201
+    assert post(api, posting, body).status_code == 200
     stored = {a["id"] for a in SandboxCandidate.objects.get().answers}
     assert ids["rate"] not in stored
     assert "q-unknown" not in stored

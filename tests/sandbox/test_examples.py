@@ -217,19 +217,40 @@ def test_the_configuration_example(api, example):
     assert short_ids(config, example) == CONFIG_EXAMPLE
 
 
-def test_the_apply_example_and_its_201(api, example):
+APPLY_RESPONSE_EXAMPLE = json.loads("""
+{"id": "0f8e2d1c-4b3a-4c5d-8e9f-a1b2c3d4e5f6", "createdOn": "2026-05-04T10:15:30.123Z",
+ "candidatePortalUrl": "https://jobs.smartrecruiters.com/candidate-portal/0f8e2d1c",
+ "smartrJoinUrl": "https://www.smartrecruiters.com/join/0f8e2d1c"}
+""")
+
+
+def test_the_apply_example_and_its_200(api, example):
     body = long_ids(APPLY_EXAMPLE, example)
     body["resume"]["fileContent"] = b64(PDF)  # the example's content is elided ("...")
     response = api.post(f"/postings/{UUID}/candidates", json=body)
-    assert response.status_code == 201
+    assert response.status_code == 200
     created = response.json()
-    assert set(created) == {"id", "createdOn", "candidatePortalUrl", "applicationId"}
+    # The example's fields exactly: SR's published answer has no applicationId.
+    assert set(created) == set(APPLY_RESPONSE_EXAMPLE)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", created["createdOn"])
+    short = created["id"].replace("-", "")[:8]
     assert created["candidatePortalUrl"] == (
-        f"https://jobs.smartrecruiters.com/candidate-portal/{created['id'].replace('-', '')[:8]}"
+        f"https://jobs.smartrecruiters.com/candidate-portal/{short}"
     )
+    assert created["smartrJoinUrl"] == f"https://www.smartrecruiters.com/join/{short}"
     status = api.get(f"/postings/{UUID}/candidates/{created['id']}/status").json()
     assert status == {"status": "NEW"}
+
+
+def test_the_apply_example_as_some_doc_examples_show_it_201_with_application_id(
+    api, sandbox, example
+):
+    sandbox.set_switches(apply_success_status=201, include_application_id=True)
+    body = long_ids(APPLY_EXAMPLE, example)
+    body["resume"]["fileContent"] = b64(PDF)
+    response = api.post(f"/postings/{UUID}/candidates", json=body)
+    assert response.status_code == 201
+    assert set(response.json()) == {*APPLY_RESPONSE_EXAMPLE, "applicationId"}
 
 
 def test_the_400_examples(api, sandbox, example):

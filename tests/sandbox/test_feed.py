@@ -91,13 +91,42 @@ def test_without_status_the_feed_lists_pending_postings_of_the_last_30_days(api,
     assert ids == [str(recent.id)]
 
 
-def test_an_explicit_status_lists_all_matches_however_old(api, sandbox):
+def test_without_updated_after_an_explicit_status_lists_only_the_last_30_days(api, sandbox):
+    # job-board-api.md §2: "If no value is provided, only postings created in the last
+    # 30 days will be returned", whatever the status filter.
+    now = sandbox_now()
+    sandbox.create_posting(name="Old", posted_date=now - timedelta(days=45), posting_period=90)
+    recent = sandbox.create_posting(name="Recent", posted_date=now - timedelta(days=29))
+    for status in ("Pending", "Pending,toUnpost"):
+        ids = [j["id"] for j in api.get(f"/feed/publications?status={status}").json()["jobs"]]
+        assert ids == [str(recent.id)], status
+
+
+def test_an_old_posting_moved_to_to_unpost_is_listed_only_with_updated_after(api, sandbox):
     now = sandbox_now()
     old = sandbox.create_posting(
         name="Old", posted_date=now - timedelta(days=45), posting_period=90
     )
-    ids = [j["id"] for j in api.get("/feed/publications?status=Pending").json()["jobs"]]
-    assert ids == [str(old.id)]
+    sandbox.remove_posting(old)
+    assert api.get("/feed/publications?status=toUnpost").json()["totalFound"] == "0"
+    cutoff = (now - timedelta(days=46)).isoformat()
+    page = api.get("/feed/publications", params={"status": "toUnpost", "updatedAfter": cutoff})
+    assert [j["id"] for j in page.json()["jobs"]] == [str(old.id)]
+
+
+def test_creation_window_days_sets_the_window_and_zero_turns_it_off(api, sandbox):
+    now = sandbox_now()
+    old = sandbox.create_posting(
+        name="Old", posted_date=now - timedelta(days=45), posting_period=90
+    )
+    sandbox.set_switches(creation_window_days=60)
+    assert [j["id"] for j in api.get("/feed/publications?status=Pending").json()["jobs"]] == [
+        str(old.id)
+    ]
+    sandbox.set_switches(creation_window_days=0)
+    assert api.get("/feed/publications?status=Pending").json()["totalFound"] == "1"
+    sandbox.set_switches(creation_window_days=10)
+    assert api.get("/feed/publications?status=Pending").json()["totalFound"] == "0"
 
 
 def test_status_takes_a_comma_separated_list(api, sandbox):
@@ -184,15 +213,25 @@ def test_each_page_is_evaluated_against_the_current_state(api, sandbox):
     assert len(postings) == 4
 
 
-def test_updated_after_filters_on_last_modified(api, sandbox):
+def test_updated_after_selects_postings_created_after_it(api, sandbox):
+    # SR documents updatedAfter as "List postings created after the specified date".
     now = sandbox_now()
-    old = sandbox.create_posting(name="Old", posted_date=now - timedelta(days=10))
-    sandbox.create_posting(name="Older", posted_date=now - timedelta(days=12))
+    old = sandbox.create_posting(
+        name="Old", posted_date=now - timedelta(days=10), posting_period=90
+    )
+    newer = sandbox.create_posting(name="Newer", posted_date=now - timedelta(days=3))
     cutoff = (now - timedelta(days=5)).isoformat()
-    assert api.get("/feed/publications", params={"status": "Pending", "updatedAfter": cutoff}
-                   ).json()["totalFound"] == "0"  # fmt: skip
-    # A status change moves last-modified forward.
+    page = api.get("/feed/publications", params={"status": "Pending", "updatedAfter": cutoff})
+    assert [j["id"] for j in page.json()["jobs"]] == [str(newer.id)]
+    # A status change does not make a posting "created after" the cutoff.
     api.put(f"/feed/publications/{old.id}", json={"status": "UnderPosting"})
+    page = api.get(
+        "/feed/publications", params={"status": "UnderPosting", "updatedAfter": cutoff}
+    ).json()
+    assert page["jobs"] == []
+    # An older cutoff reaches back past the 30-day window.
+    sandbox.advance_clock(days=40)
+    cutoff = (now - timedelta(days=11)).isoformat()
     page = api.get(
         "/feed/publications", params={"status": "UnderPosting", "updatedAfter": cutoff}
     ).json()

@@ -87,6 +87,24 @@ def test_tokens_are_cached_until_expiry_minus_a_minute(live):
     assert token.expires_in == 30
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("with_token_type", [False, True])
+def test_our_oauth_client_takes_sr_tokens_with_or_without_token_type(live, with_token_type):
+    # SR's published spec requires only access_token and expires_in; the sandbox's
+    # default answer leaves token_type out (assessment-api.md §3, §7 "Tolerate").
+    live.set_switches(token_type_in_response=with_token_type)
+    token_cache.clear()
+
+    token = fetch_token(ClientCredentials("sandbox-master-client", "sandbox-master-secret"))
+    saved = client.get_configuration()  # a Bearer call with that token
+
+    [entry, *_] = live.journal(endpoint="assessments.token")
+    assert ("token_type" in entry.response_body) is with_token_type
+    assert token.token_type == "Bearer"
+    assert token.access_token
+    assert saved.consent_url
+
+
 def _sr_order_with_push(live) -> Order:
     """An integrated company (both sides), an SR order and our order with a queued push."""
     sr_services.company_consent(company_id="c0ffee000001", name="Acme")

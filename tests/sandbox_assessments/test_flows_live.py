@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from partner.assessments import orders, pushes, runner
+from partner.assessments import orders, pushes, review, runner
 from partner.assessments.models import Assessment, Integration, Order, ResultPush
 from partner.sandbox.assessments import caller
 from partner.sandbox.assessments import services as sr_services
@@ -142,6 +142,10 @@ def test_register_connect_browse_order_take_review_and_disconnect(live, staff, q
         score_label="Good",
         summary="Clean code",
     )
+    # Saving a review sends nothing by itself: staff complete from the summary, which
+    # sends exactly the preview they saw.
+    preview = review.completion_preview(order=Order.objects.get())
+    review.order_complete_and_send(order=Order.objects.get(), fingerprint=preview.fingerprint)
     queued.run()
     sr_order.refresh_from_db()
     result = sr_order.result

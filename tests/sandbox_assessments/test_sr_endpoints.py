@@ -39,8 +39,20 @@ def test_the_master_credentials_get_a_token_for_1800_seconds(client):
     )
     assert response.status_code == 200
     assert response.json()["expires_in"] == 1800
-    assert response.json()["token_type"] == "Bearer"
+    # SR's published spec requires only access_token and expires_in (assessment-api.md §3).
+    assert set(response.json()) == {"access_token", "expires_in"}
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_the_token_type_switch_adds_token_type_bearer(client):
+    set_switches(token_type_in_response=True)
+    response = client.post(
+        "/sandbox/identity/oauth/token",
+        f"grant_type=client_credentials&client_id={MASTER[0]}&client_secret={MASTER[1]}",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.json()["token_type"] == "Bearer"
 
 
 @pytest.mark.django_db

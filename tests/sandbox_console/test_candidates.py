@@ -161,7 +161,7 @@ def test_a_candidate_posted_through_the_api_shows_its_answers_with_their_labels(
         content_type="application/json",
         HTTP_X_SMARTTOKEN=token,
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 200, response.content
 
     candidate = SandboxCandidate.objects.get(email="ada@example.org")
     page = staff_client.get(reverse("sandbox:console-candidate", args=[candidate.pk]))

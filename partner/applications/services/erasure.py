@@ -40,9 +40,12 @@ def redact(value: Any) -> Any:
     return ERASED
 
 
+# Links to the candidate's own data at SR (portal, join link): not kept either.
+_PERSONAL_LINKS = frozenset({"candidatePortalUrl", "smartrJoinUrl"})
+
+
 def _without_portal_url(response: dict[str, Any]) -> dict[str, Any]:
-    # The portal link leads to the candidate's own data at SR: not kept either.
-    return {key: value for key, value in response.items() if key != "candidatePortalUrl"}
+    return {key: value for key, value in response.items() if key not in _PERSONAL_LINKS}
 
 
 def _delete_files(paths: list[str]) -> None:

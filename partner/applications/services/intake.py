@@ -1,4 +1,4 @@
-"""Taking an application in: the apply limit, storing it with its files, confirming it.
+"""Taking an application in: storing it with its files, confirming it.
 
 The application and its submission (an outbox item) are one row written in one
 transaction; sending and the confirmation email are enqueued after commit, so nothing is
@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from jobboard import ratelimit
 from jobboard.crypto import hash_token, new_token
 from jobboard.outbox import enqueue_on_commit
 from partner.applications import files as file_store
@@ -38,20 +37,26 @@ _FILE_KEYS = (
 )
 
 
-def apply_allowed(*, client: str) -> bool:
-    """Count one apply POST from ``client``; False once the window's limit is passed."""
-    return ratelimit.allow(
-        key=f"apply-rate:{client}",
-        limit=settings.APPLICATION_RATE_LIMIT,
-        window=settings.APPLICATION_RATE_WINDOW,
-    )
+def source_details() -> dict[str, str]:
+    """``sourceDetails`` for the ApplyRequest, or {} when it must not be sent.
 
-
-def _source_details() -> dict[str, str]:
+    SR's spec requires ``sourceTypeId`` and ``sourceId`` in the object, so it goes out only
+    when both are configured (production refuses to start with one alone; in development
+    a half configuration is left out, with a warning, rather than costing a 400).
+    """
+    type_id = settings.APPLICATION_SOURCE_TYPE_ID
+    source_id = settings.APPLICATION_SOURCE_ID
+    if not (type_id and source_id):
+        if type_id or source_id or settings.APPLICATION_SOURCE_SUBTYPE_ID:
+            logger.warning(
+                "sourceDetails not sent: set both APPLICATION_SOURCE_TYPE_ID and "
+                "APPLICATION_SOURCE_ID"
+            )
+        return {}
     details = {
-        "sourceTypeId": settings.APPLICATION_SOURCE_TYPE_ID,
+        "sourceTypeId": type_id,
         "sourceSubTypeId": settings.APPLICATION_SOURCE_SUBTYPE_ID,
-        "sourceId": settings.APPLICATION_SOURCE_ID,
+        "sourceId": source_id,
     }
     return {key: value for key, value in details.items() if value}
 
@@ -83,7 +88,7 @@ def application_create(
         created_at=now,
     )
     payload: dict[str, Any] = dict(candidate)
-    source = _source_details()
+    source = source_details()
     if source:
         payload["sourceDetails"] = source
     if answers:

@@ -45,6 +45,8 @@ class SubmitResult(StrEnum):
     SENT = "sent"
     RETRY = "retry"
     FAILED = "failed"
+    # SmartRecruiters locked our traffic: postponed without counting an attempt.
+    PAUSED = "paused"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def _wire_payload(application: Application) -> dict[str, Any]:
     def expand(entry: dict[str, Any]) -> dict[str, Any]:
         stored = files[entry["fileRef"]]
         return {
-            "fileName": entry["fileName"],
+            # Applications stored before names were shortened at upload are fitted here.
+            "fileName": file_store.fit_file_name(entry["fileName"]),
             "mimeType": entry["mimeType"],
             "fileContent": file_store.read_base64(stored.path),
         }
@@ -100,6 +103,9 @@ def submit_application(*, application_id: int, now: datetime | None = None) -> S
     if not submission_claim(application_id=application_id, now=now):
         return SubmitOutcome(result=SubmitResult.SKIPPED)
     application = Application.objects.get(pk=application_id)
+    paused_until = selectors.submissions_paused_until(now=now, exclude_pk=application_id)
+    if paused_until is not None:
+        return _record_paused(application, until=paused_until + PAUSE_HEAD_START)
     attempt = SubmissionAttempt(application=application, started_at=now)
     try:
         payload = _wire_payload(application)
@@ -125,17 +131,90 @@ def submit_application(*, application_id: int, now: datetime | None = None) -> S
         return _record_failure(
             application, attempt, error=exc, message="The job is closed on SmartRecruiters."
         )
+    except sr.TrafficLocked as exc:
+        # Contract §7: SR has blocked our traffic. Not this application's fault: pause
+        # every submission (no attempt counted) and tell the operator (alert, admin).
+        logger.error("application %s: SmartRecruiters answered TRAFFIC_LOCKED", application_id)
+        return _record_traffic_locked(application, attempt, error=exc, now=now)
     except AuthenticationError as exc:
         # An operator problem (key revoked or wrong): loud log, failed for an admin retry.
         logger.error(
             "application %s: SmartRecruiters refused our key (%s)", application_id, exc.status
         )
-        return _record_failure(application, attempt, error=exc, message=exc.message)
+        return _record_failure(application, attempt, error=exc, message=_failure_message(exc))
     except TransientError as exc:
         return _record_retry(application, attempt, error=exc, now=now)
     except SmartRecruitersError as exc:
-        return _record_failure(application, attempt, error=exc, message=exc.message)
+        return _record_failure(application, attempt, error=exc, message=_failure_message(exc))
     return _record_success(application, attempt, response)
+
+
+def _failure_message(error: SmartRecruitersError) -> str:
+    """The error's message, led by what its code means when it is one of SR's."""
+    code = sr.known_code(error.code)
+    if code is None:
+        return error.message
+    return f"{sr.ERROR_MEANINGS[code]} ({code}: {error.message})"
+
+
+# After a pause, the application that met TRAFFIC_LOCKED tries first; the others follow
+# this much later, so one request (not all of them) finds out whether the lock is gone.
+PAUSE_HEAD_START = timedelta(minutes=1)
+
+
+def _pause_window(application: Application, until: datetime) -> datetime:
+    # The lock is not the application's failure: it keeps a whole retry window after it.
+    return max(
+        application.give_up_at,
+        until + timedelta(hours=settings.APPLICATION_RETRY_WINDOW_HOURS),
+    )
+
+
+@transaction.atomic
+def _record_traffic_locked(
+    application: Application,
+    attempt: SubmissionAttempt,
+    *,
+    error: sr.TrafficLocked,
+    now: datetime,
+) -> SubmitOutcome:
+    until = now + timedelta(seconds=settings.APPLICATION_TRAFFIC_LOCK_PAUSE)
+    attempt.finished_at = timezone.now()
+    attempt.outcome = Outcome.RETRY
+    attempt.status_code = error.status
+    attempt.error_code = sr.ApplyErrorCode.TRAFFIC_LOCKED
+    attempt.message = str(error)[:2000]
+    if error.body_excerpt:
+        attempt.response = {"body_excerpt": error.body_excerpt}
+    attempt.save()
+    if outbox.postpone(application, until=until):
+        # postpone() keeps the error fields as they were: record this one. The code is
+        # what makes this row the pause (selectors.submissions_paused_until).
+        Application.objects.filter(pk=application.pk).update(
+            last_error=f"{sr.ERROR_MEANINGS[sr.ApplyErrorCode.TRAFFIC_LOCKED]} {error.message}"[
+                :2000
+            ],
+            last_error_code=sr.ApplyErrorCode.TRAFFIC_LOCKED,
+            last_status_code=error.status,
+            give_up_at=_pause_window(application, until),
+        )
+    return SubmitOutcome(result=SubmitResult.PAUSED, retry_at=until)
+
+
+@transaction.atomic
+def _record_paused(application: Application, *, until: datetime) -> SubmitOutcome:
+    """Submissions are paused: back to the queue untried, no attempt counted."""
+    if outbox.postpone(application, until=until):
+        Application.objects.filter(pk=application.pk).update(
+            last_error=(
+                "Not sent yet: SmartRecruiters has blocked our traffic (TRAFFIC_LOCKED); "
+                "submissions are paused."
+            ),
+            last_error_code=selectors.PAUSED_CODE,
+            give_up_at=_pause_window(application, until),
+        )
+    logger.info("application %s: submissions paused, next try at %s", application.pk, until)
+    return SubmitOutcome(result=SubmitResult.PAUSED, retry_at=until)
 
 
 @transaction.atomic
@@ -143,11 +222,18 @@ def _record_success(
     application: Application, attempt: SubmissionAttempt, response: sr.ApplyResponse
 ) -> SubmitOutcome:
     finished = timezone.now()
+    # What SR answered, as it answered: SR's spec has no applicationId (some doc examples
+    # do), so the candidate id is all that later steps (status, erasure) rely on.
     body = {
-        "id": response.id,
-        "createdOn": response.created_on,
-        "candidatePortalUrl": response.candidate_portal_url,
-        "applicationId": response.application_id,
+        key: value
+        for key, value in (
+            ("id", response.id),
+            ("createdOn", response.created_on),
+            ("candidatePortalUrl", response.candidate_portal_url),
+            ("smartrJoinUrl", response.smartr_join_url),
+            ("applicationId", response.application_id),
+        )
+        if value
     }
     answer: dict[str, Any] = {
         "candidate_id": response.id,
@@ -157,7 +243,7 @@ def _record_success(
         "sent_at": finished,
         "sr_status": "NEW",
         "last_error_code": "",
-        "last_status_code": 201,
+        "last_status_code": response.http_status,
     }
     if not outbox.mark_sent(application, **answer):
         # Our lease ran out and another worker took the row over (or recorded its own
@@ -168,7 +254,7 @@ def _record_success(
         )
     attempt.finished_at = finished
     attempt.outcome = Outcome.SENT
-    attempt.status_code = 201
+    attempt.status_code = response.http_status
     attempt.response = body
     attempt.save()
     logger.info("application %s sent", application.pk)

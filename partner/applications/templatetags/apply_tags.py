@@ -3,11 +3,17 @@
 Django renders each widget through its own template, which cost more than the rest of
 the apply page together; these inputs are simple, so they are built here with
 ``format_html`` (every value escaped), with the same ARIA attributes Django adds.
+
+Also ``{% diversity_notice %}`` and ``{% eeo_definitions_url %}``: SmartRecruiters' display
+duties for diversity questions, each overridable by a setting.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
+from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -47,6 +53,17 @@ def apply_input(field: BoundField, judged: bool = False) -> SafeString:
     if isinstance(widget, forms.CheckboxInput):
         checked = SafeString(" checked") if value else SafeString("")
         return format_html('<input type="checkbox"{}{}>', _join(attrs), checked)
+    if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, SafeString(" selected") if str(key) == chosen else SafeString(""), label)
+                for key, label in getattr(field.field, "choices", ())
+            ),
+        )
+        return format_html("<select{}>{}</select>", _join(attrs), options)
     if isinstance(widget, forms.FileInput):
         multiple = (
             SafeString(" multiple")
@@ -58,3 +75,18 @@ def apply_input(field: BoundField, judged: bool = False) -> SafeString:
     return format_html(
         '<input type="{}"{} value="{}">', input_type, _join(attrs), "" if value is None else value
     )
+
+
+@register.inclusion_tag("applications/_diversity_notice.html")
+def diversity_notice() -> dict[str, Any]:
+    """SR's confidential-diversity notice, or the operator's wording from settings."""
+    return {
+        "notice_heading": settings.APPLICATION_DIVERSITY_NOTICE_HEADING,
+        "notice_text": settings.APPLICATION_DIVERSITY_NOTICE_TEXT,
+    }
+
+
+@register.simple_tag
+def eeo_definitions_url() -> str:
+    """Where the eeoInformation question links for its category definitions (a setting)."""
+    return str(settings.APPLICATION_EEO_DEFINITIONS_URL)

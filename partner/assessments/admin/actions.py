@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from partner.assessments import orders, runner
-from partner.assessments.forms import RejectForm, ReportForm, ReviewForm, ScoreForm
-from partner.assessments.models import AssessmentResult, Order
+from partner.assessments.forms import GradeForm, RejectForm, ReportForm, ReviewForm, ScoreForm
+from partner.assessments.models import Answer, AssessmentResult, Order
 
 ActionRun = Callable[[HttpRequest, Order, dict[str, Any]], None]
 
@@ -57,6 +57,13 @@ def _review(request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
     runner.assessment_review(result=result, user=request.user, **data)
 
 
+def _grade(request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+    answer = get_object_or_404(Answer, pk=data["answer"], result__order=order)
+    runner.answer_grade(
+        answer=answer, points=data["points"], comment=data["comment"], user=request.user
+    )
+
+
 ORDER_ACTIONS: dict[str, OrderAction] = {
     "complete": OrderAction("Complete with a score", _complete, ScoreForm),
     "reject": OrderAction("Reject", _reject, RejectForm),
@@ -64,4 +71,5 @@ ORDER_ACTIONS: dict[str, OrderAction] = {
     "push": OrderAction("Push results again", _push),
     "report": OrderAction("Upload a report", _report, ReportForm),
     "review": OrderAction("Record a manual review", _review, ReviewForm),
+    "grade": OrderAction("Grade an answer", _grade, GradeForm),
 }

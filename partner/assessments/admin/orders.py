@@ -11,9 +11,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from partner.assessments import review
 from partner.assessments.admin.actions import ORDER_ACTIONS
+from partner.assessments.admin.workspace import ReviewWorkspace, status_html
 from partner.assessments.errors import ServiceError
 from partner.assessments.models import Assessment, AssessmentResult, Order, ResultPush
 
@@ -39,9 +44,12 @@ class ResultInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReviewWorkspace, admin.ModelAdmin):
     change_form_template = "assessments/admin/order_change_form.html"
-    list_display = ["created_at", "candidate", "package", "client", "status_badge"]
+    change_list_template = "assessments/admin/order_change_list.html"
+    # Status second and the dates short: at 1280 px, beside the filters, every column fits.
+    list_display = ["candidate", "status_badge", "package", "client", "created"]
+    list_display_links = ["candidate"]
     list_filter = [
         "status",
         "kind",
@@ -133,11 +141,28 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Candidate", ordering="candidate_last_name")
     def candidate(self, obj: Order) -> str:
-        return f"{obj.candidate_name} <{obj.candidate_email}>"
+        return format_html(
+            '{}<br><span class="asm-muted">{}</span>', obj.candidate_name, obj.candidate_email
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Order) -> str:
-        return obj.get_status_display()
+        if obj.review_requested_at is None or obj.is_terminal:
+            return status_html(obj)
+        url = reverse("admin:assessments_order_review", args=[obj.pk])
+        since = date_format(timezone.localtime(obj.review_requested_at), "j M H:i")
+        return format_html(
+            '{}<br><a href="{}" class="asm-muted">To review since {}</a>',
+            status_html(obj),
+            url,
+            since,
+        )
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj: Order) -> str:
+        local = timezone.localtime(obj.created_at)
+        same_year = local.year == timezone.localtime().year
+        return date_format(local, "j M H:i" if same_year else "j M Y")
 
     @admin.display(description="Report")
     def report_link(self, obj: Order) -> str:
@@ -163,6 +188,7 @@ class OrderAdmin(admin.ModelAdmin):
         for order in queryset:
             try:
                 ORDER_ACTIONS[action].run(request, order, {})
+                self.log_change(request, order, ORDER_ACTIONS[action].label)
                 done += 1
             except ServiceError as exc:
                 self.message_user(request, f"{order}: {exc.message}", messages.WARNING)
@@ -199,6 +225,7 @@ class OrderAdmin(admin.ModelAdmin):
             for r in order.results.select_related("assessment")
             if r.assessment.kind == Assessment.Kind.MANUAL
         ]
+        summary = review.summary_for(order)
         timeline = sorted(
             [("event", e.at, e) for e in order.events.all()]
             + [("push", p.created_at, p) for p in order.pushes.all()],
@@ -214,6 +241,7 @@ class OrderAdmin(admin.ModelAdmin):
             "order": order,
             "timeline": timeline,
             "manual_results": manual,
+            "summary": summary,
             **action_forms,
             "can_act": not order.is_terminal,
         }
@@ -229,11 +257,14 @@ class OrderAdmin(admin.ModelAdmin):
         form = chosen.bound_form(request, action)
         if form is not None and not form.is_valid():
             return self._action_form_error(request, order, action, form)
+        back = _safe_next(request, back)
         try:
             chosen.run(request, order, form.cleaned_data if form is not None else {})
         except ServiceError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(back)
+        # Recent actions on the admin index list these like any other change.
+        self.log_change(request, order, chosen.label)
         self.message_user(request, f"{chosen.label}: done.", messages.SUCCESS)
         return HttpResponseRedirect(back)
 
@@ -253,6 +284,16 @@ class OrderAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "assessments/admin/order_action_error.html", context, status=400
         )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    """Back to the page the form was on (the answers view, the summary), on this site only."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return default
 
 
 @admin.register(ResultPush)

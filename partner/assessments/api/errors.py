@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from partner.assessments.api.parsers import BodyTooLarge
 from partner.assessments.errors import ServiceError
 
 _CODES: dict[type[exceptions.APIException], str] = {
@@ -21,8 +23,15 @@ _CODES: dict[type[exceptions.APIException], str] = {
     exceptions.ParseError: "MALFORMED_BODY",
     exceptions.ValidationError: "INVALID_FIELD",
     exceptions.Throttled: "RATE_LIMITED",
+    BodyTooLarge: "BODY_TOO_LARGE",
 }
-_MESSAGES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 400: "Bad request"}
+_MESSAGES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    400: "Bad request",
+    413: "Request body too large",
+}
 
 
 def error_body(status_code: int, errors: list[dict[str, str]], message: str = "") -> dict[str, Any]:
@@ -53,6 +62,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own bound (DATA_UPLOAD_MAX_MEMORY_SIZE), met when a body is read through
+        # request.body: JSON in our shape, not Django's HTML error page.
+        exc = BodyTooLarge()
+    if isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError("The request has too many fields")
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

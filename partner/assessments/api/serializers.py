@@ -59,9 +59,18 @@ class PackageOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "type", "name", "description", "assessments"]
 
 
+# Order ``fields``: values of our configured partner fields (§3 PartnerConfiguration: at
+# most 5, each ``id`` a query parameter). SR documents no lengths; ids are short slugs and
+# values codes or short texts, so these bounds leave room and keep a row small.
+MAX_ORDER_FIELDS = 5
+MAX_FIELD_KEY_LENGTH = 100
+MAX_FIELD_VALUE_LENGTH = 1000
+
+
 class CandidateSerializer(serializers.Serializer):
-    id = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.EmailField()
+    # Bounds are the Order columns' (an over-long value would fail on PostgreSQL).
+    id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    email = serializers.EmailField(max_length=320)
     firstName = serializers.CharField(required=False, allow_blank=True, max_length=200)
     lastName = serializers.CharField(required=False, allow_blank=True, max_length=200)
     applicationLanguage = serializers.CharField(required=False, allow_blank=True, max_length=20)
@@ -72,12 +81,13 @@ class JobSerializer(serializers.Serializer):
 
 
 class RequesterSerializer(serializers.Serializer):
-    userId = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
+    userId = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=320)
 
 
 class OrderRequestSerializer(serializers.Serializer):
-    resultCallbackURL = serializers.CharField(max_length=500)
+    # Checked as sent (no trimming): partner.assessments.urlrules accepts one spelling only.
+    resultCallbackURL = serializers.CharField(max_length=500, trim_whitespace=False)
     companyId = serializers.CharField(max_length=64)
     assessmentPackageId = serializers.CharField(max_length=100)
     candidate = CandidateSerializer()
@@ -86,8 +96,19 @@ class OrderRequestSerializer(serializers.Serializer):
     requester = RequesterSerializer(required=False)
     # The contract's name; a declared field, so it does not replace Serializer.fields.
     fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.CharField(allow_blank=True), required=False
+        child=serializers.CharField(allow_blank=True, max_length=MAX_FIELD_VALUE_LENGTH),
+        required=False,
     )
+
+    def validate_fields(self, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_ORDER_FIELDS:
+            raise serializers.ValidationError(f"at most {MAX_ORDER_FIELDS} fields")
+        for key in value:
+            if not key or len(key) > MAX_FIELD_KEY_LENGTH:
+                raise serializers.ValidationError(
+                    f"a field id must have 1 to {MAX_FIELD_KEY_LENGTH} characters"
+                )
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # SR may send only the deprecated jobId (§7 "Tolerate").

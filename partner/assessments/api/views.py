@@ -17,7 +17,6 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +29,13 @@ from partner.assessments.api.auth import (
     TokenIdentity,
 )
 from partner.assessments.api.errors import api_exception_handler
+from partner.assessments.api.parsers import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    BoundedFormParser,
+    BoundedJSONParser,
+    declared_length,
+)
 from partner.assessments.errors import ServiceError
 from partner.assessments.models import Order
 
@@ -43,11 +49,20 @@ ERRORS = {
 }
 
 
-class SRAPIView(APIView):
-    """Base: Bearer auth, JSON only, errors in the contract's shape."""
+class BoundedBodyAPIView(APIView):
+    """A declared Content-Length over the bound is refused before anything is read."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if declared_length(request.META) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        super().initial(request, *args, **kwargs)
+
+
+class SRAPIView(BoundedBodyAPIView):
+    """Base: Bearer auth, JSON only (bounded), errors in the contract's shape."""
 
     authentication_classes = [BearerTokenAuthentication]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
@@ -91,19 +106,21 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-class TokenView(APIView):
+class TokenView(BoundedBodyAPIView):
     """``POST /sr/assessments/oauth/token``: the P-pair (form body or HTTP Basic) → a token."""
 
     authentication_classes: list[type] = []
     permission_classes: list[type] = []
-    parser_classes = [FormParser]
+    parser_classes = [BoundedFormParser]
 
     def get_exception_handler(self) -> Any:
         def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
             response = api_exception_handler(exc, context)
-            if response is not None:
-                return _token_error("invalid_request", "The request is malformed", 400)
-            return None
+            if response is None:
+                return None
+            if response.status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+                return _token_error("invalid_request", "The request body is too large", 413)
+            return _token_error("invalid_request", "The request is malformed", 400)
 
         return handler
 

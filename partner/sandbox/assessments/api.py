@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from partner.sandbox.api import Credential, View, json_body, sandbox_endpoint
+from partner.sandbox.api import Credential, View, json_body, request_switches, sandbox_endpoint
 from partner.sandbox.assessments import services
 from partner.sandbox.assessments.models import AsmCompany, AsmOrder, AsmToken, TokenKind
 from partner.sandbox.errors import ErrorStyle, SandboxError, sandbox_root
@@ -109,7 +110,10 @@ def token(request: HttpRequest, *, credential: ClientCredential) -> HttpResponse
     access_token, ttl = services.token_issue(
         kind=credential.kind, client_id=credential.client_id, company=credential.company
     )
-    body = {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl}
+    body: dict[str, Any] = {"access_token": access_token, "expires_in": ttl}
+    if request_switches(request)["token_type_in_response"]:
+        # SR's published spec requires only access_token and expires_in.
+        body["token_type"] = "Bearer"  # noqa: S105 - the scheme name
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
     return response

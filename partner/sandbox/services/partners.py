@@ -6,14 +6,25 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.text import slugify
 
 from partner.sandbox.models import SandboxCompany, SandboxPartner
 
 
+@transaction.atomic
 def ensure_partner(*, token: str | None = None, name: str = "Demo job board") -> SandboxPartner:
-    """The partner holding ``token`` (default: the demo key), created if missing."""
-    token = token or settings.SANDBOX_DEMO_PARTNER_TOKEN
+    """The partner holding ``token`` (default: the demo key), created if missing.
+
+    The demo key is ``SMARTRECRUITERS_PARTNER_TOKEN`` when that is set, so the board's
+    own key works against the sandbox. A demo partner made earlier with the built-in
+    key takes the configured one, keeping its postings and candidates.
+    """
+    if token is None:
+        token = settings.SANDBOX_DEMO_PARTNER_TOKEN
+        default = settings.SANDBOX_DEFAULT_PARTNER_TOKEN
+        if token != default and not SandboxPartner.objects.filter(token=token).exists():
+            SandboxPartner.objects.filter(token=default).update(token=token)
     partner, _ = SandboxPartner.objects.get_or_create(token=token, defaults={"name": name})
     return partner
 

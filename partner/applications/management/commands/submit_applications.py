@@ -16,5 +16,6 @@ class Command(BaseCommand):
         counts = submissions_drain()
         self.stdout.write(
             "sent {sent}, to retry later {retry}, failed {failed}, "
-            "taken by another worker {skipped}".format(**counts)
+            "taken by another worker {skipped}, "
+            "paused (SmartRecruiters locked our traffic) {paused}".format(**counts)
         )

@@ -8,10 +8,26 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from partner.assessments.models import Assessment, AssessmentType, Choice, Package, Question
+from partner.assessments.models import (
+    Assessment,
+    AssessmentType,
+    CandidateTask,
+    Choice,
+    Package,
+    Question,
+)
 
-# (question, points, choices with the correct ones marked, or accepted short answers)
-Questions = list[tuple[str, int, list[tuple[str, bool]] | str]]
+
+@dataclass(frozen=True)
+class Code:
+    """A code question, graded by staff with these notes."""
+
+    language: str
+    grading_notes: str
+
+
+# (question, points, choices with the correct ones marked, accepted short answers, or code)
+Questions = list[tuple[str, int, list[tuple[str, bool]] | str | Code]]
 
 JS_QUESTIONS: Questions = [
     (
@@ -29,6 +45,12 @@ SQL_QUESTIONS: Questions = [
         [("WHERE", False), ("HAVING", True), ("ORDER BY", False)],
     ),
     ("Which keyword removes duplicate rows from a result?", 2, "distinct"),
+    (
+        "Write a query listing each customer's name with their number of orders, "
+        "customers without orders included.",
+        5,
+        Code("sql", "LEFT JOIN orders, GROUP BY the customer, COUNT(orders.id) not COUNT(*)."),
+    ),
 ]
 
 
@@ -49,6 +71,7 @@ class DemoPackage:
     description: str
     type: AssessmentType
     assessments: list[DemoAssessment]
+    candidate_task: CandidateTask = CandidateTask.TEST
 
 
 DEMO_PACKAGES = [
@@ -83,6 +106,7 @@ DEMO_PACKAGES = [
                 kind=Assessment.Kind.MANUAL,
             )
         ],
+        candidate_task=CandidateTask.NONE,
     ),
 ]
 
@@ -93,6 +117,7 @@ def _create(demo: DemoPackage) -> None:
         name=demo.name,
         description=demo.description,
         type=demo.type,
+        candidate_task=demo.candidate_task,
     )
     for position, spec in enumerate(demo.assessments, start=1):
         assessment = Assessment.objects.create(
@@ -110,6 +135,17 @@ def _create(demo: DemoPackage) -> None:
 
 def _questions(assessment: Assessment, questions: Questions) -> None:
     for position, (text, points, answer) in enumerate(questions, start=1):
+        if isinstance(answer, Code):
+            Question.objects.create(
+                assessment=assessment,
+                kind=Question.Kind.CODE,
+                text=text,
+                points=points,
+                code_language=answer.language,
+                grading_notes=answer.grading_notes,
+                position=position,
+            )
+            continue
         if isinstance(answer, str):
             Question.objects.create(
                 assessment=assessment,
