@@ -32,7 +32,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Install the application
 
-install-dev: $(VENV)/.installed-dev ## Install the application and the development tools
+# The browser tests' JavaScript tools (axe-core for the accessibility scan), pinned by
+# package-lock.json; reinstalled when it changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json ## Install the application and the development tools
 
 setup: install ## Migrate, collect static, create the admin user, seed the sandbox (idempotent)
 	$(BIN)/python manage.py setup_instance
@@ -96,5 +103,5 @@ bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jobboard_bench
 bench: install-dev ## Run the benchmarks (PostgreSQL on 127.0.0.1) and print their figures
 	$(BIN)/pytest tests/bench -s -o addopts="--strict-markers" -q
 
-clean: ## Remove the virtualenv and local data (database, broker, uploads)
-	rm -rf $(VENV) var
+clean: ## Remove the virtualenv, the Node tools and local data (database, broker, uploads)
+	rm -rf $(VENV) node_modules var

@@ -91,7 +91,7 @@ def facet_counts(
     Counts are disjunctive: a facet's counts apply every filter except its own, so a
     visitor who picked Germany still sees how many jobs France has.
     """
-    base = search.keyword_filter(listings).order_by()
+    base = search.base_filter(listings).order_by()
     if connection.vendor == "postgresql":
         rows = _facet_rows_postgres(search, base, now=now)
     else:
@@ -227,10 +227,11 @@ def _facet_rows_postgres(
         keys.append(f"({key_sql})::text AS k_{name}")
         params += key_params
     selects = ", ".join(keys)
-    # With keywords the matching rows come from the GIN index and the wide table: read
-    # them once. Without, each reference is an index-only scan of the covering index,
-    # cheaper than writing and re-reading 100k rows, so PostgreSQL may inline the CTE.
-    materialized = "MATERIALIZED" if search.has_keywords else "NOT MATERIALIZED"
+    # With keywords (or a company, a place) the matching rows come from another index
+    # and the wide table: read them once. Without, each reference is an index-only
+    # scan of the covering index, cheaper than writing and re-reading 100k rows, so
+    # PostgreSQL may inline the CTE.
+    materialized = "MATERIALIZED" if search.narrows_base else "NOT MATERIALIZED"
     cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
     selected = [name for name in FACETS if search.facet_q(name, now=now)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,10 +12,15 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
 
 from jobboard.board import selectors, seo
+from jobboard.board.html import paragraphs
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import JobSearch
+
+# How much of an ad a feed item carries: enough to judge it, the rest is on the job page.
+DESCRIPTION_CHARACTERS = 400
 
 
 class JobsFeed(Feed):
@@ -42,8 +48,19 @@ class JobsFeed(Feed):
         return f"{item.title} at {item.company.name}"
 
     def item_description(self, item: Listing) -> str:
+        """HTML (feed readers render it so): the place, then the ad's first paragraphs."""
         where = item.location_display + (" (remote)" if item.remote else "")
-        return f"{where}. {seo.meta_description(item, 400)}".strip(". ")
+        blocks = [where.strip()] if where.strip() else []
+        budget = DESCRIPTION_CHARACTERS
+        for block in paragraphs(item.job_description or item.company_description):
+            if len(block) > budget:
+                blocks.append(block[: max(budget - 1, 0)].rsplit(" ", 1)[0] + "…")
+                break
+            blocks.append(block)
+            budget -= len(block)
+        if not blocks:
+            blocks = [f"{item.title} at {item.company.name}"]
+        return "".join(f"<p>{escape(block)}</p>" for block in blocks)
 
     def item_link(self, item: Listing) -> str:
         return seo.absolute_url(item.get_absolute_url())
@@ -73,7 +90,16 @@ class JobsAtomFeed(JobsFeed):
         return self.description(obj)
 
 
-class JobSitemap(Sitemap):
+class _SiteSitemap(Sitemap):
+    # Absolute URLs come from SITE_URL, not from the Host header of whoever asked.
+    def get_domain(self, site: object = None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+
+class JobSitemap(_SiteSitemap):
     """Live jobs only, each with the time it last changed."""
 
     changefreq = "daily"
@@ -88,9 +114,19 @@ class JobSitemap(Sitemap):
     def lastmod(self, item: Listing) -> datetime:
         return item.updated_at
 
-    # Absolute URLs come from SITE_URL, not from the Host header of whoever asked.
-    def get_domain(self, site: object = None) -> str:
-        return urlsplit(settings.SITE_URL).netloc
 
-    def get_protocol(self, protocol: str | None = None) -> str:
-        return urlsplit(settings.SITE_URL).scheme
+class CompanySitemap(_SiteSitemap):
+    """Company pages with at least one visible job, each with its last change."""
+
+    changefreq = "daily"
+    limit = 10_000
+
+    def items(self) -> Any:
+        return selectors.sitemap_companies()
+
+    def location(self, item: dict[str, Any]) -> str:
+        return reverse("board:company", kwargs={"slug": item["slug"]})
+
+    def lastmod(self, item: dict[str, Any]) -> datetime:
+        lastmod: datetime = item["lastmod"]
+        return lastmod

@@ -7,6 +7,9 @@ survive, scripts, styles, event handlers, iframes and non-http(s) links do not.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -44,4 +47,23 @@ def sanitize_html(raw: str | None) -> str:
 def plain_text(html: str) -> str:
     """The text of sanitised HTML, for search indexes and meta descriptions."""
     text = nh3.clean(html, tags=set(), attributes={})
-    return " ".join(text.split())
+    # nh3 hands back HTML ("R&amp;D"); callers want the text, and escape it themselves.
+    return " ".join(unescape(text).split())
+
+
+# Where one block of text ends and the next begins, in the allow-list above.
+_BLOCK_BOUNDARY = re.compile(
+    r"<(?:/?(?:p|div|li|dt|dd|h[2-6]|blockquote|pre|tr|table|ul|ol|dl)|br|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def paragraphs(html: str) -> list[str]:
+    """The text of sanitised HTML, one string per paragraph, list item or heading.
+
+    For places that show text but need its blocks kept apart (feed descriptions):
+    ``plain_text`` runs them together.
+    """
+    text = nh3.clean(_BLOCK_BOUNDARY.sub("\n\n", html), tags=set(), attributes={})
+    blocks = (" ".join(unescape(block).split()) for block in text.split("\n\n"))
+    return [block for block in blocks if block]

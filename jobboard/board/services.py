@@ -11,14 +11,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from jobboard import ratelimit
-from jobboard.board import selectors
+from jobboard.board import search_index, selectors
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, JobAlert, Listing
 from jobboard.board.search import JobSearch
@@ -112,42 +112,25 @@ def annual_salary(data: ListingData) -> Decimal | None:
     return Decimal(amount) * PERIODS_PER_YEAR.get(data.salary_period or "YEAR", 1)
 
 
-# The weighted document a keyword search matches: title (A), company (B), the ad's text
-# (C) and the facets' words (D). PostgreSQL's parser skips HTML tags and entities, so
-# the sanitised sections go in as they are.
-_SEARCH_VECTOR_SQL = """
-UPDATE board_listing AS l SET search_vector =
-    setweight(to_tsvector(%(config)s::regconfig, coalesce(l.title, '')), 'A')
-    || setweight(to_tsvector(%(config)s::regconfig, coalesce(c.name, '')), 'B')
-    || setweight(to_tsvector(%(config)s::regconfig,
-           concat_ws(' ', l.job_description, l.qualifications)), 'C')
-    || setweight(to_tsvector(%(config)s::regconfig,
-           concat_ws(' ', l.function, l.industry, l.experience_level, l.employment_type,
-                     l.city, l.region, l.country, l.additional_information)), 'D')
-FROM board_company AS c
-WHERE c.id = l.company_id
-"""
-
-
 def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
-    """Recompute the full-text document of some listings (all when ``None``).
-
-    A no-op on databases without full-text search (SQLite), whose search does not use it.
-    """
-    if connection.vendor != "postgresql":
-        return
-    sql = _SEARCH_VECTOR_SQL
-    params: dict[str, str | list[int]] = {"config": str(settings.BOARD_SEARCH_CONFIG)}
-    if listing_ids is not None:
-        sql += " AND l.id = ANY(%(ids)s)"
-        params["ids"] = list(listing_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """Recompute the keyword index of some listings (all when ``None``): PostgreSQL's
+    search vectors or SQLite's FTS5 rows, and the vocabulary for spelling suggestions."""
+    search_index.refresh(listing_ids=listing_ids)
 
 
 def live_url(listing: Listing) -> str:
     """The listing's public address, as a source reports it back (e.g. ``liveUrl``)."""
     return f"{settings.SITE_URL}{listing.get_absolute_url()}"
+
+
+def company_slug(data: ListingData) -> str:
+    """The company's slug in /companies/<slug>/: from its name, never empty.
+
+    A name of letters slugify drops (株式会社, "&") falls back to the company's key.
+    """
+    key = data.company_key or data.company_name
+    fallback = slugify(key) or hashlib.sha256(key.encode()).hexdigest()[:12]
+    return (slugify(data.company_name) or f"company-{fallback}")[:200]
 
 
 @transaction.atomic
@@ -161,7 +144,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     _validate(data)
     # get_or_create + a write only on change: update_or_create costs a savepoint, a
     # locking read and an UPDATE per job, mostly for a company that has not changed.
-    company_values = {"name": data.company_name.strip(), "slug": slugify(data.company_name)[:200]}
+    company_values = {"name": data.company_name.strip(), "slug": company_slug(data)}
     company, created = Company.objects.get_or_create(
         source=source,
         external_id=data.company_key or slugify(data.company_name),
@@ -203,7 +186,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
             listing.state_changed_at = now
         listing.save()
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
-    refresh_search_vectors(listing_ids=[listing.pk])
+    search_index.index_listing(listing)
     return listing, live_url(listing)
 
 
@@ -258,6 +241,7 @@ def expire_listings(*, now: datetime | None = None) -> list[Listing]:
 # ---------------------------------------------------------------------------
 _CONFIRM_SALT = "board.alert.confirm"
 _UNSUBSCRIBE_SALT = "board.alert.unsubscribe"
+_MANAGE_SALT = "board.alert.manage"
 _RATE_WINDOW_SECONDS = 3600
 
 
@@ -289,12 +273,32 @@ def alert_unsubscribe_url(alert: JobAlert) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def alert_manage_url(email: str) -> str:
+    """The page that lists every alert of an address, reached by this signed link only.
+
+    The token names the address (lower case: one page whatever the case it was typed
+    in) and never expires, like the unsubscribe links beside it in every alert email.
+    """
+    token = signing.dumps(email.strip().lower(), salt=_MANAGE_SALT, compress=True)
+    return f"{settings.SITE_URL}{reverse('board:alert_manage', kwargs={'token': token})}"
+
+
+def manage_token_email(token: str) -> str | None:
+    """The address a manage link was made for; None when the link is not ours."""
+    try:
+        email = signing.loads(token, salt=_MANAGE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return email if isinstance(email, str) and email else None
+
+
 def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) -> None:
     unsubscribe = alert_unsubscribe_url(alert)
     context = {
         **context,
         "alert": alert,
         "unsubscribe_url": unsubscribe,
+        "manage_url": alert_manage_url(alert.email),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
     }
@@ -314,14 +318,7 @@ def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) ->
     message.send()
 
 
-def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAlert:
-    """Save a search for an email address and send the double opt-in link.
-
-    Rate-limited per client IP and per email address. Asking again for the same search
-    re-sends the link while it is unconfirmed and changes nothing once confirmed.
-    Raises ``AlertRateLimited``.
-    """
-    email = email.strip()
+def _check_rate(*, email: str, client_ip: str) -> None:
     email_key = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
     if not ratelimit.allow(
         key=f"board:alert-rate:ip:{client_ip}",
@@ -335,11 +332,68 @@ def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAl
         window=_RATE_WINDOW_SECONDS,
     ):
         raise AlertRateLimited("Too many sign-ups for this address; please try again later.")
+
+
+def send_alert_manage_link(*, email: str, client_ip: str) -> bool:
+    """Email the manage link to an address that has alerts; True if one was sent.
+
+    Rate-limited like sign-ups (it sends mail to an address someone typed). The page
+    that asks says the same whatever happened, so nobody learns who has alerts here.
+    Raises ``AlertRateLimited``.
+    """
+    email = email.strip()
+    _check_rate(email=email, client_ip=client_ip)
+    alerts = selectors.alerts_for_email(email=email)
+    if not alerts:
+        return False
+    context = {
+        "alerts": alerts,
+        "manage_url": alert_manage_url(email),
+        "site_name": settings.SITE_NAME,
+    }
+    EmailMessage(
+        subject=" ".join(
+            render_to_string("emails/board_alert_manage_subject.txt", context).split()
+        ),
+        body=render_to_string("emails/board_alert_manage_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        # The address as the alerts hold it, not as typed into the form.
+        to=[alerts[0].email],
+    ).send()
+    logger.info("job alerts: manage link sent for %d alerts", len(alerts))
+    return True
+
+
+def stop_job_alert(*, email: str, alert_id: int) -> bool:
+    """Delete one alert of this address (from its manage page); False if it was gone."""
+    deleted, _ = JobAlert.objects.filter(pk=alert_id, email__iexact=email).delete()
+    if deleted:
+        logger.info("job alert %s stopped from its manage page", alert_id)
+    return bool(deleted)
+
+
+def stop_all_job_alerts(*, email: str) -> int:
+    """Delete every alert of this address; returns how many there were."""
+    deleted, _ = JobAlert.objects.filter(email__iexact=email).delete()
+    if deleted:
+        logger.info("job alerts: %d stopped from their manage page", deleted)
+    return deleted
+
+
+def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAlert:
+    """Save a search for an email address and send the double opt-in link.
+
+    Rate-limited per client IP and per email address. Asking again for the same search
+    re-sends the link while it is unconfirmed and changes nothing once confirmed.
+    Raises ``AlertRateLimited``.
+    """
+    email = email.strip()
+    _check_rate(email=email, client_ip=client_ip)
     with transaction.atomic():
         alert, _ = JobAlert.objects.get_or_create(
             email=email,
             query=search.alert_query,
-            defaults={"description": search.describe()[:300]},
+            defaults={"description": selectors.describe_search(search)[:300]},
         )
     # Sent outside the transaction: no network I/O while rows are locked.
     if not alert.is_confirmed:

@@ -9,6 +9,8 @@ app_name = "board"
 urlpatterns = [
     path("", views.job_list, name="job_list"),
     path("jobs/<int:pk>-<slug:slug>/", views.job_detail, name="job_detail"),
+    path("companies/<slug:slug>/", views.company_detail, name="company"),
+    path("saved/", views.saved_jobs, name="saved_jobs"),
     path("jobs/feed/rss/", feeds.JobsFeed(), name="feed_rss"),
     path("jobs/feed/atom/", feeds.JobsAtomFeed(), name="feed_atom"),
     # An index of job sitemaps, 10,000 jobs each (search engines take 50,000 at most).
@@ -19,9 +21,19 @@ urlpatterns = [
         {"sitemaps": {"jobs": feeds.JobSitemap}},
         name="sitemap_jobs",
     ),
+    path(
+        "sitemap-companies.xml",
+        sitemap,
+        {"sitemaps": {"companies": feeds.CompanySitemap}},
+        name="sitemap_companies",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("alerts/", views.alert_subscribe, name="alert_subscribe"),
     path("alerts/sent/", views.alert_sent, name="alert_sent"),
+    path("alerts/manage/", views.alert_manage_request, name="alert_manage_request"),
+    path("alerts/manage/sent/", views.alert_manage_sent, name="alert_manage_sent"),
+    path("alerts/manage/<str:token>/", views.alert_manage, name="alert_manage"),
     path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert_confirm"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]

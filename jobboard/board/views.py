@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
+from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from jobboard.board import feeds, selectors, seo, services
 from jobboard.board.models import Listing
-from jobboard.board.search import JobSearch
+from jobboard.board.search import DEFAULT_RADIUS, RADIUS_CHOICES, JobSearch
 from jobboard.clientaddr import client_address
 
 
@@ -31,19 +37,36 @@ class AlertForm(forms.Form):
     query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
 
+# The sorts a visitor may choose, as the sort list shows them.
+SORT_LABELS = [
+    ("relevance", "Relevance"),
+    ("newest", "Newest"),
+    ("salary", "Highest salary"),
+    ("closing", "Closing soon"),
+]
+
+
 def _canonical(path: str, query: str = "") -> str:
     return seo.absolute_url(path) + (f"?{query}" if query else "")
 
 
 @require_safe
 def job_list(request: HttpRequest) -> HttpResponse:
-    search = JobSearch.from_params(request.GET)
-    results = selectors.search_listings(search=search)
+    results = selectors.search_listings(search=JobSearch.from_params(request.GET))
+    # The search shown: the one asked for, or its spelling-corrected version.
+    search = results.search
     # The canonical URL keeps the filters (each search is its own page) and drops the
     # sort, which only reorders the same jobs.
     canonical_query = search.query_string(sort=False)
+    names = selectors.company_names(slugs=search.company)
     context = {
         "search": search,
+        "description": search.describe(company_names=names),
+        "company_chips": [(names.get(c, c), search.toggled("company", c)) for c in search.company],
+        "sorts": SORT_LABELS,
+        "place_suggestions": selectors.place_suggestions(),
+        "radius_choices": RADIUS_CHOICES,
+        "default_radius": DEFAULT_RADIUS,
         "results": results,
         "page": results.page,
         "facets": results.facets,
@@ -56,6 +79,53 @@ def job_list(request: HttpRequest) -> HttpResponse:
         + (f"?{search.alert_query}" if search.alert_query else ""),
     }
     return render(request, "board/job_list.html", context)
+
+
+@require_safe
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every visible job of one employer, at a stable address (``/companies/<slug>/``)."""
+    company = selectors.company_by_slug(slug=slug)
+    if company is None:
+        raise Http404("No such company")
+    asked = JobSearch.from_params(request.GET)
+    # Only the page and the sort come from the URL: the company is the path's.
+    pager = JobSearch(sort=asked.sort, page=asked.page)
+    search = replace(pager, company=(company.slug,))
+    results = selectors.search_listings(search=search)
+    context = {
+        "company": company,
+        "results": results,
+        "page": results.page,
+        "search": pager,
+        "sorts": [(key, label) for key, label in SORT_LABELS if key != "relevance"],
+        "board_url": reverse("board:job_list") + f"?{search.alert_query}",
+        "alert_form": AlertForm(initial={"query": search.alert_query}),
+        "canonical_url": _canonical(reverse("board:company", kwargs={"slug": company.slug})),
+    }
+    return render(request, "board/company_detail.html", context)
+
+
+# A saved list travels in the URL (/saved/?id=1&id=2): enough for anyone's shortlist,
+# short enough for any URL.
+MAX_SAVED_JOBS = 100
+
+
+@require_safe
+def saved_jobs(request: HttpRequest) -> HttpResponse:
+    """The jobs a visitor saved. The list lives in their browser (board.js keeps it in
+    localStorage and opens this page with its ids), so no account is needed; the page
+    itself is built from the ids in its URL, which makes it a bookmark that works
+    without JavaScript too."""
+    ids: list[int] = []
+    for value in request.GET.getlist("id"):
+        if value.isdigit() and int(value) not in ids:
+            ids.append(int(value))
+    ids = ids[:MAX_SAVED_JOBS]
+    context = {
+        "listings": selectors.saved_listings(ids=ids),
+        "ids": ",".join(str(i) for i in ids),
+    }
+    return render(request, "board/saved_jobs.html", context)
 
 
 def apply_link(listing: Listing) -> tuple[str, bool]:
@@ -122,12 +192,36 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+@functools.cache
+def _favicon_bytes() -> bytes:
+    found = finders.find("favicon.ico")
+    path = found[0] if isinstance(found, list) else found
+    if not path:
+        raise Http404("No favicon.ico among the static files")
+    return Path(path).read_bytes()
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: browsers, feed readers and bookmarks ask for it at the root, whatever
+    the pages link to. Read once per process from the static files."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The sitemap index: one entry per page of the job sitemap, absolute from SITE_URL."""
-    pages = feeds.JobSitemap().paginator.num_pages
-    base = seo.absolute_url(reverse("board:sitemap_jobs"))
-    urls = [base] + [f"{base}?p={n}" for n in range(2, pages + 1)]
+    """The sitemap index: one entry per page of the job and company sitemaps, absolute
+    from SITE_URL."""
+    urls = []
+    for sitemap, name in (
+        (feeds.JobSitemap, "board:sitemap_jobs"),
+        (feeds.CompanySitemap, "board:sitemap_companies"),
+    ):
+        pages = sitemap().paginator.num_pages
+        base = seo.absolute_url(reverse(name))
+        urls += [base] + [f"{base}?p={n}" for n in range(2, pages + 1)]
     return render(
         request,
         "board/sitemap_index.xml",
@@ -160,8 +254,73 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("board:alert_sent"))
     elif form.is_bound:
         status = 400
-    context = {"form": form, "search": search, "error": error}
+    context = {
+        "form": form,
+        "search": search,
+        "description": selectors.describe_search(search),
+        "error": error,
+    }
     return render(request, "board/alert_subscribe.html", context, status=status)
+
+
+class ManageRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def alert_manage_request(request: HttpRequest) -> HttpResponse:
+    """Ask for the link to one's alerts page by email (for those without an alert mail)."""
+    form = ManageRequestForm(request.POST if request.method == "POST" else None)
+    error, status = "", 200
+    if form.is_bound and form.is_valid():
+        try:
+            services.send_alert_manage_link(
+                email=form.cleaned_data["email"], client_ip=client_address(request)
+            )
+        except services.AlertRateLimited as exc:
+            error, status = str(exc), 429
+        else:
+            return redirect(reverse("board:alert_manage_sent"))
+    elif form.is_bound:
+        status = 400
+    return render(
+        request, "board/alert_manage_request.html", {"form": form, "error": error}, status=status
+    )
+
+
+@require_safe
+def alert_manage_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "board/alert_manage_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def alert_manage(request: HttpRequest, token: str) -> HttpResponse:
+    """Every alert of one address, each with a button to stop it, from a signed link."""
+    email = services.manage_token_email(token)
+    if email is None:
+        return render(request, "board/alert_manage.html", {"bad_link": True}, status=400)
+    if request.method == "POST":
+        if request.POST.get("action") == "stop-all":
+            count = services.stop_all_job_alerts(email=email)
+            messages.success(request, f"Stopped {count} job alert{pluralize(count)}.")
+        else:
+            try:
+                alert_id = int(request.POST.get("alert", ""))
+            except ValueError:
+                alert_id = 0
+            if services.stop_job_alert(email=email, alert_id=alert_id):
+                messages.success(request, "The job alert is stopped.")
+        # Post/redirect/get: a reload does not post again.
+        return redirect(request.path)
+    context = {"email": email, "alerts": selectors.alerts_for_email(email=email)}
+    return render(request, "board/alert_manage.html", context)
 
 
 @require_safe

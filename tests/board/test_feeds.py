@@ -66,12 +66,14 @@ def test_the_sitemap_lists_live_jobs_only_with_lastmod(client, monkeypatch) -> N
     index = client.get("/sitemap.xml")
     assert index.status_code == 200
     sections = [loc.text for loc in parse_xml(index.content).iter(f"{SITEMAP}loc")]
+    # The job sections, then the company pages' (test_the_sitemap_lists_company_pages...).
     assert sections == [
         "https://jobs.example.org/sitemap-jobs.xml",
         "https://jobs.example.org/sitemap-jobs.xml?p=2",
+        "https://jobs.example.org/sitemap-companies.xml",
     ]
     urls = []
-    for section in sections:
+    for section in sections[:2]:
         response = client.get(section.removeprefix("https://jobs.example.org"))
         assert response.status_code == 200
         urls += parse_xml(response.content).findall(f"{SITEMAP}url")
@@ -86,3 +88,65 @@ def test_robots_txt_points_to_the_sitemap(client) -> None:
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: https://jobs.example.org/sitemap.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def test_rss_descriptions_keep_the_ads_paragraphs_apart(client) -> None:
+    make_listing(
+        title="Baker",
+        city="Lyon",
+        region="",
+        country="France",
+        job_description="<p>Bake bread at dawn.</p><ul><li>Ovens</li><li>Flour</li></ul>"
+        "<p>Join a team of <strong>five</strong> &amp; a dog.</p>",
+        remote=False,
+    )
+    root = parse_xml(client.get("/jobs/feed/rss/").content)
+    description = root.find("./channel/item").findtext("description")
+    # Readers render the description as HTML: one element per paragraph or item.
+    assert description == (
+        "<p>Lyon, France</p><p>Bake bread at dawn.</p><p>Ovens</p><p>Flour</p>"
+        "<p>Join a team of five &amp; a dog.</p>"
+    )
+
+
+def test_the_atom_summary_is_html_with_paragraphs(client) -> None:
+    make_listing(title="Baker", job_description="<p>One.</p><p>Two.</p>", city="Lyon")
+    root = parse_xml(client.get("/jobs/feed/atom/").content)
+    summary = root.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert "<p>One.</p><p>Two.</p>" in summary.text
+
+
+def test_a_long_ad_is_cut_at_a_paragraph_or_word_with_an_ellipsis(client) -> None:
+    words = " ".join(["word"] * 400)
+    make_listing(title="Baker", job_description=f"<p>Short start.</p><p>{words}</p>")
+    root = parse_xml(client.get("/jobs/feed/rss/").content)
+    description = root.find("./channel/item").findtext("description")
+    assert description.count("<p>") == 3
+    assert description.endswith("word…</p>")
+    assert len(description) < 800
+
+
+def test_the_favicon_answers_at_the_site_root_and_is_linked_from_every_page(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header: a real icon, not a page
+    html = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.ico" sizes="32x32"' in html
+    assert 'rel="icon" href="/static/favicon.svg" type="image/svg+xml"' in html
+
+
+def test_the_sitemap_lists_company_pages_with_a_visible_job(client) -> None:
+    make_listing(company_name="Acme Robotics")
+    make_listing(company_name="Acme Robotics")
+    make_listing(source="s", external_id="gone", company_name="Quiet Corp")
+    withdraw_listing(source="s", external_id="gone")
+    response = client.get("/sitemap-companies.xml")
+    assert response.status_code == 200
+    urls = parse_xml(response.content).findall(f"{SITEMAP}url")
+    assert [u.findtext(f"{SITEMAP}loc") for u in urls] == [
+        "https://jobs.example.org/companies/acme-robotics/"
+    ]
+    assert urls[0].findtext(f"{SITEMAP}lastmod")

@@ -26,8 +26,24 @@ def count_queries(django_assert_max_num_queries, client, url: str, params=None) 
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": "developer", "country": "de", "workplace": "remote"}, {"page": "2"}],
-    ids=["list", "search with facets", "page 2"],
+    [
+        {},
+        {"q": "developer", "country": "de", "workplace": "remote"},
+        {"page": "2"},
+        {"q": "enigneer"},
+        {"q": "-engineer"},
+        {"where": "Berlin", "radius": "50", "sort": "salary"},
+        {"where": "Germany", "sort": "closing", "company": "company-1"},
+    ],
+    ids=[
+        "list",
+        "search with facets",
+        "page 2",
+        "misspelt search",
+        "only excluded words",
+        "near a city",
+        "in a country at a company",
+    ],
 )
 def test_the_list_page_needs_the_same_queries_for_few_or_many_rows(
     client, settings, django_assert_max_num_queries, params
@@ -60,5 +76,16 @@ def test_job_pages_feeds_and_sitemap_have_constant_query_counts(
     }
     more = [make_listing(company_name="Company 0") for _ in range(40)]
     assert more
+    for url, before in counts.items():
+        assert count_queries(django_assert_max_num_queries, client, url) == before
+
+
+def test_company_pages_and_their_sitemap_have_constant_query_counts(
+    client, many_listings, django_assert_max_num_queries
+) -> None:
+    urls = ("/companies/company-0/", "/sitemap-companies.xml", "/?company=company-0")
+    counts = {url: count_queries(django_assert_max_num_queries, client, url) for url in urls}
+    for i in range(40):
+        make_listing(company_name=f"Company {i % 6}")
     for url, before in counts.items():
         assert count_queries(django_assert_max_num_queries, client, url) == before

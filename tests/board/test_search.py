@@ -58,8 +58,9 @@ def test_keywords_match_title_company_and_description() -> None:
 
 
 def test_a_word_prefix_finds_longer_words() -> None:
-    make_listing(title="Software Engineer")
-    make_listing(title="Cook")
+    # The function is searchable too: the factory's turn may give Cook "Engineering".
+    make_listing(title="Software Engineer", function="Finance")
+    make_listing(title="Cook", function="Finance")
     assert titles(q="engin") == ["Software Engineer"]
 
 
@@ -335,3 +336,18 @@ def test_a_facet_filter_that_joins_the_company_table_still_counts_right() -> Non
     # columns dangling: the statement failed.
     assert _count_in_facet_base(Q(company__name="Acme Robotics")) == 2
     assert _count_in_facet_base(Q(company__name="Acme Robotics") & Q(remote=True)) == 1
+
+
+@pytest.mark.parametrize(
+    "q", ["-engineer", '-engineer -"project manager"', "-engineer -intern -chef"]
+)
+def test_a_query_of_only_excluded_words_lists_everything_else(client, q) -> None:
+    # The function is a searchable word too ("Engineering"): name one that is not.
+    make_listing(title="Software Engineer", function="Finance")
+    make_listing(title="Project Manager", function="Finance")
+    make_listing(title="Accountant", function="Finance")
+    response = client.get("/", {"q": q})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Accountant" in html
+    assert "Software Engineer" not in html

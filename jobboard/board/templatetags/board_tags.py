@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
@@ -53,3 +55,23 @@ def address(listing: Listing) -> str:
 def page_url(search: JobSearch, number: int) -> str:
     """The URL of another page of the same search (sort kept)."""
     return search.page_url(int(number))
+
+
+@register.filter
+def days_ago(moment: datetime | None) -> int | None:
+    """Whole calendar days from ``moment`` to today, in the site's time zone (0: today).
+
+    Templates word it ("today", "yesterday", "3 days ago"): whole sentences there
+    translate better than phrases built here.
+    """
+    if moment is None:
+        return None
+    return (timezone.localdate() - timezone.localdate(moment)).days
+
+
+@register.filter
+def days_until(moment: datetime | None) -> int | None:
+    """Whole calendar days from today to ``moment`` (0: today, negative: past)."""
+    if moment is None:
+        return None
+    return (timezone.localdate(moment) - timezone.localdate()).days
