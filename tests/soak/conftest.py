@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+
+import pytest
+
+from tests.soak.stack import Stack, new_stack, start_stack
+
+_STACK = pytest.StashKey[Stack]()
+
+
+@pytest.fixture(scope="module")
+def soak(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Web (board and sandbox), worker and beat, running for this module's tests."""
+    stack = new_stack(tmp_path_factory.mktemp("soak"))
+    request.config.stash[_STACK] = stack
+    try:
+        start_stack(stack)
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+@pytest.fixture
+def fresh_switches(soak: Stack) -> Iterator[None]:
+    """Each test starts and ends with the sandbox's default switches (no outage, no fault)."""
+    with soak.control() as control:
+        control.put("switches", json={"_reset": True}).raise_for_status()
+    yield
+    with soak.control() as control:
+        control.put("switches", json={"_reset": True}).raise_for_status()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, None]:
+    # A failed soak test (or its start) shows what the three processes were doing.
+    outcome = yield
+    report = outcome.get_result()
+    stack = item.config.stash.get(_STACK, None)
+    if report.failed and stack is not None and "soak" in getattr(item, "fixturenames", ()):
+        for title, text in stack.tails():
+            report.sections.append((title, text))
