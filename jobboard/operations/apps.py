@@ -17,7 +17,7 @@ class OperationsConfig(AppConfig):
         recording.connect_signals()
         register_readiness_check("beat", readiness.beat_readiness)
         register_readiness_check("periodic_jobs", readiness.jobs_readiness)
-        alerts.register_alert_check("periodic jobs", alerts.periodic_job_findings)
+        alerts.register_alert_check("periodic jobs", alerts.periodic_job_alerts)
         alerts.register_alert_check("outboxes", alerts.outbox_findings)
         alerts.register_alert_check("credentials", alerts.credential_findings)
         gauges.register()

@@ -97,3 +97,65 @@ def test_a_dead_beat_and_an_overdue_job_are_alert_conditions(settings) -> None:
     assert "has not sent its heartbeat" in (found["beat heartbeat"] or "")
     assert "ConnectError: refused" in (found["job overdue: sync-feed"] or "")
     assert found["job overdue: send-job-alerts"] is None
+
+
+@pytest.fixture
+def periodic_job_alerts(settings) -> Iterator[None]:
+    """Only the periodic jobs' check, as the operations app registers it."""
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    settings.HEARTBEAT_INTERVAL = 10
+    settings.JOB_OVERDUE_FACTOR = 3
+    saved = dict(alerts._checks)
+    alerts._checks.clear()
+    alerts.register_alert_check("periodic jobs", alerts.periodic_job_alerts)
+    register_schedule()
+    yield
+    alerts._checks.clear()
+    alerts._checks.update(saved)
+
+
+def _beat(*, sent_at) -> None:
+    PeriodicJob.objects.filter(name="heartbeat").update(last_sent_at=sent_at)
+
+
+def test_a_dead_beat_is_mailed_once_and_not_again_for_each_job_it_leaves_overdue(
+    periodic_job_alerts: None,
+) -> None:
+    old = timezone.now() - timedelta(days=3)
+    # Beat stopped three days ago: its heartbeat and every job are long overdue.
+    PeriodicJob.objects.update(created_at=old, last_sent_at=old, last_success_at=old)
+    assert dict(alerts.periodic_job_findings())["job overdue: sync-feed"]  # detected
+
+    assert alerts.evaluate() == ["beat heartbeat"]
+    assert alerts.evaluate() == []
+    assert len(mail.outbox) == 1
+    assert "beat heartbeat" in mail.outbox[0].subject
+    assert not Alert.objects.filter(name__startswith="job overdue", active=True).exists()
+
+    # Beat is back and every job has run again: the one alert is resolved.
+    now = timezone.now()
+    PeriodicJob.objects.update(last_sent_at=now, last_success_at=now)
+    assert alerts.evaluate() == ["beat heartbeat"]
+    assert len(mail.outbox) == 2
+    assert "Resolved" in mail.outbox[1].subject
+
+
+def test_a_job_alerted_before_beat_died_stays_alerted_until_it_succeeds_again(
+    periodic_job_alerts: None,
+) -> None:
+    now = timezone.now()
+    old = now - timedelta(days=3)
+    PeriodicJob.objects.update(created_at=old, last_sent_at=now, last_success_at=now)
+    PeriodicJob.objects.filter(name="sync-feed").update(
+        last_success_at=old, last_failure_at=now, last_error="ConnectError: refused"
+    )
+    assert alerts.evaluate() == ["job overdue: sync-feed"]
+
+    _beat(sent_at=old)
+    assert alerts.evaluate() == ["beat heartbeat"]
+    assert Alert.objects.get(name="job overdue: sync-feed").active  # neither cleared nor mailed
+
+    _beat(sent_at=now)
+    PeriodicJob.objects.filter(name="sync-feed").update(last_success_at=timezone.now())
+    assert alerts.evaluate() == ["beat heartbeat", "job overdue: sync-feed"]
+    assert ["Resolved" in m.subject for m in mail.outbox] == [False, False, True, True]
