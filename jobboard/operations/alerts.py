@@ -124,46 +124,79 @@ def forget_cleared(*, older_than: timedelta = timedelta(days=30)) -> int:
 # --- this app's own conditions -------------------------------------------------------------
 
 
-def periodic_job_findings() -> Iterable[Finding]:
-    """Beat's heartbeat, and every periodic job overdue past its factor."""
-    age = selectors.beat_age()
-    if age is not None:
-        limit = selectors.beat_stale_after()
-        yield (
-            BEAT_HEARTBEAT,
+def _beat_finding(now: datetime) -> Finding | None:
+    age = selectors.beat_age(now=now)
+    if age is None:  # beat never ran against this database
+        return None
+    limit = selectors.beat_stale_after()
+    problem = None
+    if age > limit:
+        problem = (
             f"Celery beat has not sent its heartbeat for {int(age.total_seconds())} s "
             f"(limit {int(limit.total_seconds())} s): no periodic job is being started."
-            if age > limit
-            else None,
         )
-    for job in selectors.job_health():
-        if job.row is None or job.name == selectors.HEARTBEAT:
-            continue
-        problem = None
-        if job.overdue and job.age is not None:
-            problem = (
-                f"Periodic job {job.name} has not succeeded for {int(job.age.total_seconds())} s "
-                f"(every {int(job.interval.total_seconds())} s)."
-            )
-            if job.last_error:
-                problem += f" Last error: {job.last_error}"
-        yield f"{JOB_OVERDUE}{job.name}", problem
+    return BEAT_HEARTBEAT, problem
+
+
+def _job_problem(job: selectors.JobHealth) -> str | None:
+    if not job.overdue or job.age is None:
+        return None
+    problem = (
+        f"Periodic job {job.name} has not succeeded for {int(job.age.total_seconds())} s "
+        f"(every {int(job.interval.total_seconds())} s)."
+    )
+    if job.last_error:
+        problem += f" Last error: {job.last_error}"
+    return problem
+
+
+def _scheduled_jobs(now: datetime) -> list[selectors.JobHealth]:
+    return [
+        job
+        for job in selectors.job_health(now=now)
+        if job.row is not None and job.name != selectors.HEARTBEAT
+    ]
+
+
+def periodic_job_findings() -> Iterable[Finding]:
+    """Beat's heartbeat, and every periodic job overdue past its factor."""
+    now = timezone.now()
+    beat = _beat_finding(now)
+    if beat is not None:
+        yield beat
+    for job in _scheduled_jobs(now):
+        yield f"{JOB_OVERDUE}{job.name}", _job_problem(job)
+
+
+def _beat_back_since(now: datetime) -> datetime | None:
+    """When beat came back after its last stale spell (now, if it is coming back now)."""
+    row = Alert.objects.filter(name=BEAT_HEARTBEAT).first()
+    if row is None:
+        return None
+    return now if row.active else row.cleared_at
 
 
 def periodic_job_alerts() -> Iterable[Finding]:
     """The periodic jobs' conditions as they are mailed: a dead beat is one alert.
 
-    While beat's heartbeat is stale, every job falls overdue in turn for that one cause
-    (with the default intervals, six more mails within the hour). Their conditions are
-    left as they are, neither raised nor cleared, until beat is back; a job still overdue
-    then is alerted on its own.
+    While beat's heartbeat is stale every job falls overdue in turn, for that one cause
+    (with the default intervals, six more mails within the hour); and once beat is back
+    each job needs one run to catch up. So a job's condition is left as it is, neither
+    raised nor cleared, while beat is dead, and an overdue job is judged again only once
+    it has had its own overdue window since beat came back.
     """
-    findings = list(periodic_job_findings())
-    beat_dead = any(name == BEAT_HEARTBEAT and problem for name, problem in findings)
-    for name, problem in findings:
-        if beat_dead and name.startswith(JOB_OVERDUE):
+    now = timezone.now()
+    beat = _beat_finding(now)
+    if beat is not None:
+        yield beat
+        if beat[1] is not None:
+            return
+    back = _beat_back_since(now)
+    for job in _scheduled_jobs(now):
+        problem = _job_problem(job)
+        if problem and back is not None and now - back <= job.overdue_after:
             continue
-        yield name, problem
+        yield f"{JOB_OVERDUE}{job.name}", problem
 
 
 def outbox_findings() -> Iterable[Finding]:

@@ -159,3 +159,24 @@ def test_a_job_alerted_before_beat_died_stays_alerted_until_it_succeeds_again(
     PeriodicJob.objects.filter(name="sync-feed").update(last_success_at=timezone.now())
     assert alerts.evaluate() == ["beat heartbeat", "job overdue: sync-feed"]
     assert ["Resolved" in m.subject for m in mail.outbox] == [False, False, True, True]
+
+
+def test_once_beat_is_back_each_job_has_its_window_to_run_before_it_is_alerted(
+    periodic_job_alerts: None,
+) -> None:
+    old = timezone.now() - timedelta(days=3)
+    PeriodicJob.objects.update(created_at=old, last_sent_at=old, last_success_at=old)
+    assert alerts.evaluate() == ["beat heartbeat"]
+
+    # Beat sends its heartbeat again; the jobs have not run yet.
+    _beat(sent_at=timezone.now())
+    assert alerts.evaluate() == ["beat heartbeat"]  # resolved
+    assert alerts.evaluate() == []
+    assert not Alert.objects.filter(name__startswith="job overdue", active=True).exists()
+
+    # A day later they still have not run: now each one is alerted.
+    Alert.objects.filter(name="beat heartbeat").update(cleared_at=old)
+    _beat(sent_at=timezone.now())
+    mailed = alerts.evaluate()
+    assert "job overdue: sync-feed" in mailed
+    assert "beat heartbeat" not in mailed
