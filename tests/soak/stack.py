@@ -102,12 +102,12 @@ class Stack:
         log = self.var.parent / f"{name}.log"
         self.logs[name] = log
         self.processes[name] = subprocess.Popen(
-            command, cwd=REPO, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            command, cwd=REPO, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
 
     def stop(self, name: str) -> None:
-        process = self.processes.get(name)
+        process = self.processes.pop(name, None)
         if process is None:
             return
         if process.poll() is None:
@@ -174,6 +174,15 @@ class Stack:
     def job_runs(self, name: str) -> int:
         return self.number("SELECT runs FROM operations_periodicjob WHERE name = ?", (name,))
 
+    def mail_subjects(self) -> list[str]:
+        """Subjects of every mail sent so far (EMAIL_URL writes them to files), oldest first."""
+        folder = self.var / "mail"
+        if not folder.is_dir():
+            return []
+        files = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime)
+        text = "".join(path.read_text(errors="replace") for path in files)
+        return re.findall(r"^Subject: (.*)$", text, re.MULTILINE)
+
     # -- HTTP -------------------------------------------------------------------------
     def board(self) -> httpx.Client:
         return httpx.Client(base_url=self.site, timeout=30, follow_redirects=False)
@@ -199,6 +208,9 @@ def environment(var: Path, port: int) -> dict[str, str]:
         # Mails (the assessment invitation) go to files, not into the worker's log.
         EMAIL_URL=f"filemail:///{var / 'mail'}",
         APPLICATION_RETENTION_DAYS=str(RETENTION_DAYS),
+        # Alert mails (to files, like every mail here), evaluated every second.
+        ADMINS="Ops <ops@example.org>",
+        ALERT_CHECK_INTERVAL="1",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -232,11 +244,17 @@ def start_stack(stack: Stack) -> None:
         [python, "-m", "celery", "-A", "jobboard", "worker", "--loglevel", "INFO",
          "--concurrency", "2", "--without-gossip", "--without-mingle"],
     )  # fmt: skip
-    stack.start("beat", [python, "-m", "celery", "-A", "jobboard", "beat", "--loglevel", "INFO"])
+    start_beat(stack)
     stack.wait_until(
         "beat and the worker ran the heartbeat", lambda: stack.job_runs("heartbeat") > 0,
         seconds=30,
     )  # fmt: skip
+
+
+def start_beat(stack: Stack) -> None:
+    stack.start(
+        "beat", [sys.executable, "-m", "celery", "-A", "jobboard", "beat", "--loglevel", "INFO"]
+    )
 
 
 def _healthy(stack: Stack) -> bool:
