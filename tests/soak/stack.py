@@ -40,6 +40,7 @@ INTERVALS = {
     "LISTING_EXPIRY_INTERVAL": 5,
     "APPLICATION_STATUS_POLL_INTERVAL": 10,
     "ASSESSMENT_EXPIRY_INTERVAL": 10,
+    "ASSESSMENT_TIMEOUT_INTERVAL": 10,
     "RECONCILE_INTERVAL": 20,
     "JOB_ALERTS_INTERVAL": 20,
 }
@@ -225,8 +226,8 @@ def new_stack(root: Path) -> Stack:
 def start_stack(stack: Stack) -> None:
     """Set up the instance as `make run` does, then start web, worker and beat."""
     # setup_instance: migrate, the admin user (its password printed once), the sandbox's
-    # demo partner and the demo assessment packages.
-    out = stack.run("setup_instance", "--demo-postings", "0", "--skip-static")
+    # demo partner with two demo postings, and the demo assessment packages.
+    out = stack.run("setup_instance", "--demo-postings", "2", "--skip-static")
     password = re.search(r"with password '([^']+)'", out)
     if password is None:
         raise AssertionError(f"setup_instance printed no admin password:\n{out}")
