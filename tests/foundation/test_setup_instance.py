@@ -26,3 +26,16 @@ def test_setup_is_idempotent_and_prints_the_admin_password_once(
     with sqlite3.connect(var / "db.sqlite3") as db:
         (admins,) = db.execute("SELECT count(*) FROM auth_user WHERE is_superuser").fetchone()
     assert admins == 1
+
+
+def test_setup_with_no_demo_postings_leaves_the_sandbox_feed_empty(
+    run_django: RunDjango, tmp_path: Path
+) -> None:
+    var = tmp_path / "var"
+    result = run_django(
+        "setup_instance", "--demo-postings", "0", "--skip-static", env={"VAR_DIR": str(var)}
+    )
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(var / "db.sqlite3") as db:
+        (postings,) = db.execute("SELECT count(*) FROM sandbox_sandboxposting").fetchone()
+    assert postings == 0

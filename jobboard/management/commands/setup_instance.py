@@ -54,11 +54,13 @@ class Command(BaseCommand):
         # By command name, not by import: the project does not depend on the sandbox.
         if not settings.SANDBOX_ENABLED or "sandbox_seed" not in get_commands():
             return
-        call_command("sandbox_seed", postings=count, if_empty=True, stdout=self.stdout)
+        if count > 0:  # --demo-postings 0: a sandbox without demo postings
+            call_command("sandbox_seed", postings=count, if_empty=True, stdout=self.stdout)
         if "seed_assessment_packages" in get_commands():
             call_command("seed_assessment_packages", stdout=self.stdout)
             self.stdout.write(
                 "Assessment demo: once the server is up, run "
-                "`.venv/bin/python manage.py register_assessment_partner` to register our "
+                "`make register` (or `.venv/bin/python manage.py "
+                "register_assessment_partner`) to register our "
                 "endpoints with the sandbox, then use /sandbox/assessments/."
             )
