@@ -110,5 +110,11 @@ def outbox_health(*, now: datetime | None = None) -> list[OutboxHealth]:
 def retry_failed(*, label: str) -> int:
     """Operator's retry of every failed row of one outbox; KeyError for an unknown one."""
     registration = _outboxes[label]
-    failed = registration.model._default_manager.filter(state=outbox.FAILED)
-    return registration.retry(failed)
+    return registration.retry(registration.model._default_manager.filter(state=outbox.FAILED))
+
+
+def retry_failed_rows(failed: QuerySet[OutboxItem]) -> int:
+    """Operator's retry of some failed rows, by the retry their app registered."""
+    registration = _outboxes.get(failed.model._meta.label_lower)
+    retry = registration.retry if registration else _generic_retry
+    return retry(failed.filter(state=outbox.FAILED))

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
+from jobboard.operations.outbox_admin import OutboxAdmin
 from partner.applications import operations, selectors
 from partner.applications.models import (
     Application,
@@ -172,33 +173,10 @@ class ConfigurationCacheAdmin(admin.ModelAdmin):
 
 
 @admin.register(CandidateMail)
-class CandidateMailAdmin(admin.ModelAdmin):
+class CandidateMailAdmin(OutboxAdmin):
     """The mails owed to candidates (no candidate data: the application holds it)."""
 
     list_display = ("__str__", "kind", "state", "attempts", "created_at", "finished_at")
     list_filter = ("state", "kind", "created_at")
     search_fields = ("=id", "=application__id")
-    actions = ("retry_selected",)
-    fields = readonly_fields = (
-        "application",
-        "kind",
-        "failure_reason",
-        "sr_status",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "claimed_until",
-        "last_error",
-        "created_at",
-        "finished_at",
-    )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.action(description="Send again (failed mails)")
-    def retry_selected(self, request: HttpRequest, queryset: QuerySet[CandidateMail]) -> None:
-        from jobboard import outbox
-
-        count = outbox.retry_failed(queryset)
-        self.message_user(request, f"{count} mail(s) queued for sending again.", messages.SUCCESS)
+    message_fields = ("application", "kind", "failure_reason", "sr_status")

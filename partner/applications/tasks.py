@@ -8,8 +8,10 @@ periodic ones.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from partner.applications import selectors
@@ -30,6 +32,19 @@ logger = logging.getLogger(__name__)
 SHORT_RETRY_SECONDS = 300
 
 
+def _again_soon(task: Task[Any, Any], row_id: int, retry_at: datetime | None) -> None:
+    """Run ``task`` again at ``retry_at`` when that is soon.
+
+    The sweeper finds every due row; this only keeps short backoffs short. Long
+    countdowns are left to it (a broker may redeliver long-held messages).
+    """
+    if retry_at is None:
+        return
+    countdown = max(0.0, (retry_at - timezone.now()).total_seconds())
+    if countdown <= SHORT_RETRY_SECONDS:
+        task.apply_async((row_id,), countdown=countdown)
+
+
 # Time limit: above the longest POST the transport can make with its own retries
 # (APPLICATION_SUBMIT_LEASE covers the same span for the claim).
 @shared_task(
@@ -37,12 +52,8 @@ SHORT_RETRY_SECONDS = 300
 )
 def submit_application(application_id: int) -> str:
     outcome = submission.submit_application(application_id=application_id)
-    if outcome.result == SubmitResult.RETRY and outcome.retry_at is not None:
-        # The sweeper finds every due submission; this only keeps short backoffs short.
-        # Long countdowns are left to it (a broker may redeliver long-held messages).
-        countdown = max(0.0, (outcome.retry_at - timezone.now()).total_seconds())
-        if countdown <= SHORT_RETRY_SECONDS:
-            submit_application.apply_async((application_id,), countdown=countdown)
+    if outcome.result == SubmitResult.RETRY:
+        _again_soon(submit_application, application_id, outcome.retry_at)
     return str(outcome.result)
 
 
@@ -62,10 +73,8 @@ def send_confirmation(application_id: int, token: str) -> bool:
 )
 def send_candidate_mail(mail_id: int) -> str:
     outcome = mails.candidate_mail_send(mail_id=mail_id)
-    if outcome.result == MailResult.RETRY and outcome.retry_at is not None:
-        countdown = max(0.0, (outcome.retry_at - timezone.now()).total_seconds())
-        if countdown <= SHORT_RETRY_SECONDS:
-            send_candidate_mail.apply_async((mail_id,), countdown=countdown)
+    if outcome.result == MailResult.RETRY:
+        _again_soon(send_candidate_mail, mail_id, outcome.retry_at)
     return str(outcome.result)
 
 

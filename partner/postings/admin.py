@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from jobboard.operations.outbox_admin import OutboxAdmin
 from partner.postings import relay, sync
 from partner.postings.models import FeedPosting, PostingContract, StatusReport, SyncRun
 from partner.smartrecruiters.errors import SmartRecruitersError
@@ -160,7 +161,7 @@ class FeedPostingAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(admin.ModelAdmin):
+class StatusReportAdmin(OutboxAdmin):
     list_display = (
         "created_at",
         "posting",
@@ -174,29 +175,5 @@ class StatusReportAdmin(admin.ModelAdmin):
     list_filter = ("state", "status")
     search_fields = ("posting__sr_id", "posting__name")
     list_select_related = ("posting",)
-    actions = ("retry",)
-    readonly_fields = (
-        "posting",
-        "status",
-        "live_url",
-        "comment",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "claimed_until",
-        "last_error",
-        "created_at",
-        "sent_at",
-    )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.display(description="error")
-    def short_error(self, obj: StatusReport) -> str:
-        return obj.last_error[:120]
-
-    @admin.action(description="Retry failed reports")
-    def retry(self, request: HttpRequest, queryset: QuerySet[StatusReport]) -> None:
-        count = relay.retry_failed_reports(report_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} failed report(s) queued again.")
+    message_fields = ("posting", "status", "live_url", "comment")
+    trailing_fields = ("created_at", "sent_at")

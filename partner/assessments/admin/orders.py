@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from jobboard.operations.outbox_admin import OutboxAdmin
 from partner.assessments import review
 from partner.assessments.admin.actions import ORDER_ACTIONS
 from partner.assessments.admin.workspace import ReviewWorkspace, status_html
@@ -297,22 +298,8 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 @admin.register(ResultPush)
-class ResultPushAdmin(admin.ModelAdmin):
+class ResultPushAdmin(OutboxAdmin):
     list_display = ["order", "state", "attempts", "response_status", "created_at", "sent_at"]
     list_filter = ["state"]
-    readonly_fields = [
-        "order",
-        "payload",
-        "attach_report",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "claimed_until",
-        "last_error",
-        "response_status",
-        "created_at",
-        "sent_at",
-    ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    message_fields = ("order", "payload", "attach_report")
+    trailing_fields = ("response_status", "created_at", "sent_at")

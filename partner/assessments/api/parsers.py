@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import BaseParser, FormParser, JSONParser
 
 # Five partner fields of 1,000 characters and a candidate fit in a few kilobytes; this
 # leaves room for the extra fields SR may add (§7 "Tolerate") and nothing like an upload.
@@ -44,7 +44,9 @@ def read_bounded(stream: IO[bytes] | None) -> bytes:
     return data
 
 
-class BoundedJSONParser(JSONParser):
+class _Bounded(BaseParser):
+    """Reads at most MAX_BODY_BYTES, then parses what it read as its base class does."""
+
     def parse(
         self,
         stream: IO[Any] | None,
@@ -54,11 +56,9 @@ class BoundedJSONParser(JSONParser):
         return super().parse(io.BytesIO(read_bounded(stream)), media_type, parser_context)
 
 
-class BoundedFormParser(FormParser):
-    def parse(
-        self,
-        stream: IO[Any] | None,
-        media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        return super().parse(io.BytesIO(read_bounded(stream)), media_type, parser_context)
+class BoundedJSONParser(_Bounded, JSONParser):
+    pass
+
+
+class BoundedFormParser(_Bounded, FormParser):
+    pass
