@@ -14,6 +14,17 @@ from partner.assessments.results import INVALID_SCORE, LABEL_BANDS, LABEL_RULE, 
 from partner.assessments.runner import MAX_FILES_PER_QUESTION
 
 
+def _label_field(label: str) -> forms.CharField:
+    """A result's label: free text, with the standard ones offered, or the rule's."""
+    return forms.CharField(
+        label=label,
+        max_length=200,
+        required=False,
+        help_text=f"Leave empty to use the rule: {LABEL_RULE}.",
+        widget=forms.TextInput(attrs={"list": "standard-labels"}),
+    )
+
+
 class ConsentForm(forms.Form):
     """Link an SR company to an existing client account, or create one."""
 
@@ -211,13 +222,7 @@ class ReviewForm(ScoreForm):
     score_raw = forms.IntegerField(label="Score (raw)", required=False)
     score_min = forms.IntegerField(label="Minimum", initial=0, required=False)
     score_max = forms.IntegerField(label="Maximum", initial=100, required=False)
-    score_label = forms.CharField(
-        label="Label",
-        max_length=200,
-        required=False,
-        help_text=f"Leave empty to use the rule: {LABEL_RULE}.",
-        widget=forms.TextInput(attrs={"list": "standard-labels"}),
-    )
+    score_label = _label_field("Label")
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -246,13 +251,7 @@ class GradeForm(forms.Form):
 class SendForm(forms.Form):
     """The summary's choices, and the fingerprint of the preview they were shown with."""
 
-    label = forms.CharField(
-        label="Overall label",
-        max_length=200,
-        required=False,
-        help_text=f"Leave empty to use the rule: {LABEL_RULE}.",
-        widget=forms.TextInput(attrs={"list": "standard-labels"}),
-    )
+    label = _label_field("Overall label")
     summary = forms.CharField(
         label="Summary for SmartRecruiters",
         max_length=4000,

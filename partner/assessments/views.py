@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import (
@@ -242,12 +245,31 @@ def brand_logo(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Staff: the private report file
 # ---------------------------------------------------------------------------
+def _staff_file(
+    permission: str,
+) -> Callable[[Callable[[HttpRequest, int], HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Private files are for staff with ``permission``; anyone else is sent to log in,
+    or, logged in without it, told there is nothing here (404, not 403: no hint)."""
+
+    def decorate(
+        view: Callable[[HttpRequest, int], HttpResponseBase],
+    ) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def guarded(request: HttpRequest, pk: int) -> HttpResponseBase:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user.is_staff and user.has_perm(permission)):
+                raise Http404
+            return view(request, pk)
+
+        return guarded
+
+    return decorate
+
+
+@_staff_file("assessments.view_order")
 def order_report(request: HttpRequest, pk: int) -> HttpResponseBase:
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not (user.is_staff and user.has_perm("assessments.view_order")):
-        raise Http404
     order = get_object_or_404(Order, pk=pk)
     if not order.report:
         raise Http404
@@ -256,13 +278,9 @@ def order_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
+@_staff_file("assessments.view_answer")
 def answer_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A file a candidate uploaded, for staff grading it (never served to anyone else)."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not (user.is_staff and user.has_perm("assessments.view_answer")):
-        raise Http404
     stored = get_object_or_404(AnswerFile, pk=pk)
     response = FileResponse(
         stored.file.open("rb"),
