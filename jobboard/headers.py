@@ -18,22 +18,55 @@ A view may set its own header; the middleware then leaves it alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 CSP = "Content-Security-Policy"
 PERMISSIONS = "Permissions-Policy"
 
 
-def content_security_policy() -> str:
-    """The header value: the settings' directives, SR's web hosts added to form-action."""
+def content_security_policy(extra: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The header value: the settings' directives, SR's web hosts added to form-action,
+    and ``extra`` sources added to their directives."""
     directives = {name: list(sources) for name, sources in settings.CONTENT_SECURITY_POLICY.items()}
+    for name, sources in (extra or {}).items():
+        directives.setdefault(name, []).extend(sources)
     if "form-action" in directives:
         hosts = [f"https://{host.strip().lower()}" for host in settings.SMARTRECRUITERS_WEB_HOSTS]
         directives["form-action"] += [host for host in hosts if host != "https://"]
     return "; ".join(" ".join([name, *sources]).strip() for name, sources in directives.items())
+
+
+# The API documentation (Swagger UI, Redoc) is third-party code that styles itself with
+# inline styles (Redoc renders nothing without them) and draws icons from data: URLs.
+# It shows no user content, so these pages alone get both; scripts stay files.
+API_DOCS_SOURCES: dict[str, list[str]] = {
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "worker-src": ["'self'", "blob:"],
+}
+
+
+def with_policy_sources(
+    extra: Mapping[str, Sequence[str]],
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """A view decorator: the project's policy with ``extra`` sources, for that view only."""
+
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def with_sources(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(request, *args, **kwargs)
+            response[CSP] = content_security_policy(extra)
+            return response
+
+        return with_sources
+
+    return decorate
 
 
 def permissions_policy() -> str:

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 )
 
 from jobboard import health
+from jobboard.headers import API_DOCS_SOURCES, with_policy_sources
 from jobboard.operations.health_page import health_view
 from jobboard.operations.views import metrics
 
@@ -22,14 +23,18 @@ urlpatterns = [
     # the split view serves Swagger UI's start-up script as a file, not inline).
     path(
         "api/schema/swagger-ui/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="api/swagger_ui.html"
+        with_policy_sources(API_DOCS_SOURCES)(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            )
         ),
         name="api-docs",
     ),
     path(
         "api/schema/redoc/",
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        with_policy_sources(API_DOCS_SOURCES)(
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
+        ),
         name="api-redoc",
     ),
     path("sr/assessments/", include("partner.assessments.urls")),
