@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jobboard.headers.SecurityHeadersMiddleware",
+    # /api/v1/ only: any site may GET the public jobs API from a browser.
+    "jobboard.board.api.cors.PublicApiCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -411,7 +413,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Job board partner API",
-    "DESCRIPTION": "Every API this server serves: the endpoints SmartRecruiters calls on us as "
+    "DESCRIPTION": "Every API this server serves: the public jobs API (/api/v1/jobs/, "
+    "read-only, anonymous, CORS for GET) and the endpoints SmartRecruiters calls on us as "
     "an assessment vendor (Assessment API 2021, under /sr/assessments/). Browse it at "
     "/api/schema/swagger-ui/ or /api/schema/redoc/.",
     "VERSION": "1.0.0",
@@ -499,6 +502,9 @@ BOARD_ALERT_SIGNUPS_PER_EMAIL = env_int("BOARD_ALERT_SIGNUPS_PER_EMAIL", 3, mini
 # Days a confirmation link stays valid; most jobs in one digest email.
 BOARD_ALERT_CONFIRM_DAYS = env_int("BOARD_ALERT_CONFIRM_DAYS", 7, minimum=1)
 BOARD_ALERT_MAX_JOBS = env_int("BOARD_ALERT_MAX_JOBS", 25, minimum=1)
+# The public jobs API (/api/v1/jobs/): requests per client address per window (seconds).
+JOBS_API_RATE_LIMIT = env_int("JOBS_API_RATE_LIMIT", 120, minimum=1)
+JOBS_API_RATE_WINDOW = env_int("JOBS_API_RATE_WINDOW", 60, minimum=1)
 # Benchmarks only: serves /_bench/titles, the floor the board's pages are compared with.
 BOARD_BENCH_VIEWS = env_bool("BOARD_BENCH_VIEWS", default=False)
 

@@ -33,6 +33,8 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("sr/assessments/", include("partner.assessments.urls")),
+    # The public jobs API and the widget (jobboard/board/api), for other sites.
+    path("", include("jobboard.board.api.urls")),
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),
 ]

@@ -1,0 +1,10 @@
+"""The jobs API and the widget, outside any language prefix: other sites call them."""
+
+from django.urls import path
+
+from jobboard.board.api import views
+
+urlpatterns = [
+    path("api/v1/jobs/", views.JobListView.as_view(), name="api-jobs"),
+    path("api/v1/jobs/<int:pk>/", views.JobDetailView.as_view(), name="api-job"),
+]
