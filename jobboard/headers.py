@@ -27,9 +27,14 @@ CSP = "Content-Security-Policy"
 PERMISSIONS = "Permissions-Policy"
 
 
-def content_security_policy() -> str:
-    """The header value: the settings' directives, SR's web hosts added to form-action."""
+def content_security_policy(overrides: dict[str, list[str]] | None = None) -> str:
+    """The header value: the settings' directives, SR's web hosts added to form-action.
+
+    ``overrides`` replaces whole directives for one view (the widget's iframe page may be
+    framed by any site: ``{"frame-ancestors": ["*"]}``).
+    """
     directives = {name: list(sources) for name, sources in settings.CONTENT_SECURITY_POLICY.items()}
+    directives.update(overrides or {})
     if "form-action" in directives:
         hosts = [f"https://{host.strip().lower()}" for host in settings.SMARTRECRUITERS_WEB_HOSTS]
         directives["form-action"] += [host for host in hosts if host != "https://"]

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 )
 
 from jobboard import health
+from jobboard.board.api import widget
 from jobboard.operations.health_page import health_view
 from jobboard.operations.views import metrics
 
@@ -16,6 +17,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("admin/operations/health/", admin.site.admin_view(health_view), name="operations-health"),
+    path(
+        "admin/board/widget/",
+        admin.site.admin_view(widget.widget_snippet),
+        name="board-widget-snippet",
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Browsable documentation of every API we serve, from our own static files (no CDN;

@@ -8,10 +8,10 @@ every answer, the 304 included, so a client can keep revalidating.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
@@ -47,6 +47,7 @@ def add_validators(
     return response
 
 
-def query_identity(pairs: Iterable[tuple[str, str]]) -> str:
+def query_identity(query: QueryDict) -> str:
     """The query string in a canonical order: ``?a=1&b=2`` and ``?b=2&a=1`` share an ETag."""
-    return "&".join(f"{key}={value}" for key, value in sorted(pairs))
+    pairs = [(key, value) for key, values in query.lists() for value in values]
+    return urlencode(sorted(pairs))

@@ -72,11 +72,13 @@ class JobListView(_JobsApiView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         now = timezone.now()
         state = selectors.board_state(now=now)
-        params = [(key, value) for key, values in request.query_params.lists() for value in values]
         etag = conditional.etag_for(
-            "jobs", state.changed_at, state.next_lapse, conditional.query_identity(params),
+            "jobs",
+            state.changed_at,
+            state.next_lapse,
+            conditional.query_identity(request.query_params),
             settings.SITE_URL,
-        )  # fmt: skip
+        )
         changed = state.changed_at
         unchanged = conditional.not_modified(request._request, etag=etag, last_modified=changed)
         if unchanged is not None:
