@@ -43,6 +43,8 @@ urlpatterns = [
     path("", include("jobboard.board.api.urls")),
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),
+    # IndexNow's key file (/<key>.txt), after the board so that its own files win.
+    path("", include("jobboard.searchengines.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:
