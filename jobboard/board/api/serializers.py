@@ -16,6 +16,7 @@ from rest_framework import serializers
 from jobboard.board import seo
 from jobboard.board.models import Listing
 from jobboard.board.templatetags.board_tags import salary_range
+from jobboard.board.views import apply_link
 
 
 class CompanySerializer(serializers.Serializer[Any]):
@@ -117,7 +118,5 @@ class JobDetailSerializer(JobCardSerializer):
 
     def get_apply_url(self, listing: Listing) -> str:
         # The job page's own rule (our form, else the employer's page), made absolute.
-        from jobboard.board.views import apply_link
-
         url, ours = apply_link(listing)
         return seo.absolute_url(url) if ours else url

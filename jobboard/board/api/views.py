@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -72,8 +73,10 @@ class JobListView(_JobsApiView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         now = timezone.now()
         state = selectors.board_state(now=now)
+        # Links follow the active language (job pages may live under a language prefix).
         etag = conditional.etag_for(
             "jobs",
+            get_language(),
             state.changed_at,
             state.next_lapse,
             conditional.query_identity(request.query_params),
@@ -110,7 +113,7 @@ class JobDetailView(_JobsApiView):
         if listing is None:
             raise Http404("No such job")
         etag = conditional.etag_for(
-            "job", listing.pk, listing.updated_at.isoformat(), settings.SITE_URL
+            "job", get_language(), listing.pk, listing.updated_at.isoformat(), settings.SITE_URL
         )
         changed = listing.updated_at
         unchanged = conditional.not_modified(request._request, etag=etag, last_modified=changed)
