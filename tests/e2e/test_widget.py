@@ -120,3 +120,29 @@ def test_an_employer_page_on_another_origin_shows_its_live_jobs(
     assert _widget_titles(page) == ["Account Executive"]
     assert frame.locator(".job a.title").all_inner_texts() == ["Account Executive"]
     page.close()
+
+
+def test_the_widget_and_its_iframe_pass_the_accessibility_scan(
+    browser, acme_jobs, employer_site, live_server
+) -> None:
+    from tests.e2e.test_accessibility import AXE, BLOCKING, TAGS
+
+    if not AXE.exists():
+        pytest.skip(f"{AXE} is missing: run `make install-dev` (npm ci installs axe-core)")
+    page = browser.new_page(viewport={"width": 375, "height": 900})
+    blocking = {}
+    for url in (employer_site, f"{live_server.url}/widget/jobs/?company=acme"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        # Injected by evaluation, which the pages' own policies do not govern.
+        page.evaluate(AXE.read_text())
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            TAGS,
+        )
+        assert len(result["passes"]) > 5, url
+        found = [v["id"] for v in result["violations"] if v["impact"] in BLOCKING]
+        if found:
+            blocking[url] = found
+    page.close()
+    assert not blocking
