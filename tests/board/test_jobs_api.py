@@ -46,6 +46,7 @@ def test_it_lists_live_jobs_newest_first_with_what_the_board_shows(client) -> No
     assert job["location"]["display"] == "Berlin, Germany"
     assert job["location"]["country_code"] == "de"
     assert job["salary"]["display"] == "EUR 70,000 \u2013 90,000 a year"
+    assert (job["salary"]["min"], job["salary"]["max"]) == (70_000, 90_000)
     assert response.json()["results"][1]["salary"] is None
     assert not HIDDEN_FIELDS & set(job)
 
@@ -235,6 +236,8 @@ def test_the_schema_documents_the_jobs_api(client) -> None:
     assert {"q", "where", "company", "cursor", "limit", "function"} <= names
     assert "/api/v1/jobs/{id}/" in schema["paths"]
     card = schema["components"]["schemas"]["JobCard"]["properties"]
+    salary = schema["components"]["schemas"]["Salary"]["properties"]
+    assert salary["min"]["type"] == "number"
     assert {"title", "url", "company", "salary"} <= set(card)
     assert not HIDDEN_FIELDS & set(card)
 

@@ -35,8 +35,13 @@ class LocationSerializer(serializers.Serializer[Any]):
 
 
 class SalarySerializer(serializers.Serializer[Any]):
-    min = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    max = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    # Numbers in JSON, as the API sends them (not DRF's default decimal strings).
+    min = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False
+    )
+    max = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False
+    )
     currency = serializers.CharField(help_text="ISO 4217; may be empty.")
     period = serializers.ChoiceField(choices=["YEAR", "MONTH", "HOUR", ""])
     display = serializers.CharField(
