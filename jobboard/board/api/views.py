@@ -108,8 +108,8 @@ class JobDetailView(_JobsApiView):
         ),
         tags=["jobs"],
     )
-    def get(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        listing = selectors.api_job(pk=pk, now=timezone.now())
+    def get(self, request: Request, id: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        listing = selectors.api_job(pk=id, now=timezone.now())
         if listing is None:
             raise Http404("No such job")
         etag = conditional.etag_for(
