@@ -146,3 +146,32 @@ def test_the_widget_and_its_iframe_pass_the_accessibility_scan(
             blocking[url] = found
     page.close()
     assert not blocking
+
+
+def test_staff_make_the_snippets_and_preview_the_widget(
+    browser, acme_jobs, live_server, artifacts_dir
+) -> None:
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("ops", "ops@example.org", "a-long-test-password")
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.get_by_role("link", name="Job widget").click()
+    page.select_option("#id_company", "acme")
+    page.fill("#id_department", "Sales")
+    page.fill("#id_limit", "1")
+    page.get_by_role("button", name="Make the snippets").click()
+
+    script = page.locator("#widget-script-snippet").input_value()
+    assert script == (
+        f'<script src="{live_server.url}/widget.js" data-company="acme" '
+        'data-filters="department=Sales" data-limit="1" async></script>'
+    )
+    assert 'department=Sales&amp;limit=1"' in page.locator("#widget-iframe-snippet").input_value()
+    preview = page.frame_locator("iframe[title='Preview of the widget']")
+    assert preview.locator(".job a.title").all_inner_texts() == ["Sales Manager"]
+    page.screenshot(path=str(artifacts_dir / "widget-admin-snippets.png"), full_page=True)
+    page.close()
