@@ -513,15 +513,28 @@ JOBS_API_RATE_WINDOW = env_int("JOBS_API_RATE_WINDOW", 60, minimum=1)
 # Google Indexing API: a service account's JSON key file (the account must be an owner of
 # the site in Search Console). Token URL: empty means the file's token_uri.
 GOOGLE_INDEXING_CREDENTIALS_FILE = env_str("GOOGLE_INDEXING_CREDENTIALS_FILE", "")
-GOOGLE_INDEXING_TOKEN_URL = env_str("GOOGLE_INDEXING_TOKEN_URL", "")
+if GOOGLE_INDEXING_CREDENTIALS_FILE and not Path(GOOGLE_INDEXING_CREDENTIALS_FILE).is_file():
+    raise ImproperlyConfigured(
+        f"GOOGLE_INDEXING_CREDENTIALS_FILE={GOOGLE_INDEXING_CREDENTIALS_FILE!r} is not a file"
+    )
+GOOGLE_INDEXING_TOKEN_URL = (
+    env_http_url("GOOGLE_INDEXING_TOKEN_URL", "", https=PRODUCTION)
+    if env_str("GOOGLE_INDEXING_TOKEN_URL", "")
+    else ""
+)
+# Production sends notices over https only (the token request carries a signed assertion).
 GOOGLE_INDEXING_ENDPOINT = env_http_url(
-    "GOOGLE_INDEXING_ENDPOINT", "https://indexing.googleapis.com/v3/urlNotifications:publish"
+    "GOOGLE_INDEXING_ENDPOINT",
+    "https://indexing.googleapis.com/v3/urlNotifications:publish",
+    https=PRODUCTION,
 )
 # IndexNow: our key (8-128 letters, digits, dashes), served at /<key>.txt.
 INDEXNOW_KEY = env_str("INDEXNOW_KEY", "")
 if INDEXNOW_KEY and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", INDEXNOW_KEY):
     raise ImproperlyConfigured("INDEXNOW_KEY must be 8 to 128 letters, digits or dashes")
-INDEXNOW_ENDPOINT = env_http_url("INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow")
+INDEXNOW_ENDPOINT = env_http_url(
+    "INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow", https=PRODUCTION
+)
 # Seconds per call; relay runs before a notice is failed; backoff base and claim lease (s).
 SEARCH_NOTIFY_TIMEOUT = env_float("SEARCH_NOTIFY_TIMEOUT", 10.0, minimum=0.1)
 SEARCH_NOTIFY_MAX_ATTEMPTS = env_int("SEARCH_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
