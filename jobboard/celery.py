@@ -94,6 +94,11 @@ def beat_schedule() -> dict[str, BeatEntry]:
             "partner.assessments.tasks.close_overdue_attempts",
             "ASSESSMENT_TIMEOUT_INTERVAL",
         ),
+        (
+            "notify-search-engines",
+            "jobboard.searchengines.tasks.relay_notices",
+            "SEARCH_NOTIFY_INTERVAL",
+        ),
     ]
     # Every task here belongs to an app that is always installed. The schedule used to be
     # filtered by `app.tasks`; in the beat process that filter ran before the task modules

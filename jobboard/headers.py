@@ -30,12 +30,21 @@ CSP = "Content-Security-Policy"
 PERMISSIONS = "Permissions-Policy"
 
 
-def content_security_policy(extra: Mapping[str, Sequence[str]] | None = None) -> str:
-    """The header value: the settings' directives, SR's web hosts added to form-action,
-    and ``extra`` sources added to their directives."""
+def content_security_policy(
+    extra: Mapping[str, Sequence[str]] | None = None,
+    *,
+    overrides: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The header value: the settings' directives, SR's web hosts added to form-action.
+
+    For one view: ``extra`` sources are added to their directives (the API docs' inline
+    styles); ``overrides`` replace whole directives (the widget's iframe page may be
+    framed by any site: ``{"frame-ancestors": ["*"]}``).
+    """
     directives = {name: list(sources) for name, sources in settings.CONTENT_SECURITY_POLICY.items()}
     for name, sources in (extra or {}).items():
         directives.setdefault(name, []).extend(sources)
+    directives.update({name: list(sources) for name, sources in (overrides or {}).items()})
     if "form-action" in directives:
         hosts = [f"https://{host.strip().lower()}" for host in settings.SMARTRECRUITERS_WEB_HOSTS]
         directives["form-action"] += [host for host in hosts if host != "https://"]

@@ -8,6 +8,7 @@ refuses to start without the secrets and hosts an operator must choose.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "jobboard",
     "jobboard.operations",
     "jobboard.board",
+    "jobboard.searchengines",
     "partner.postings",
     "partner.applications",
     "partner.assessments",
@@ -110,6 +112,8 @@ MIDDLEWARE = [
     "jobboard.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jobboard.headers.SecurityHeadersMiddleware",
+    # /api/v1/ only: any site may GET the public jobs API from a browser.
+    "jobboard.board.api.cors.PublicApiCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -329,6 +333,8 @@ ASSESSMENT_PUSH_INTERVAL = env_int("ASSESSMENT_PUSH_INTERVAL", 60, minimum=1)
 ASSESSMENT_EXPIRY_INTERVAL = env_int("ASSESSMENT_EXPIRY_INTERVAL", 3600, minimum=1)
 # Closes candidates' attempts whose time limit passed (their browser may be gone).
 ASSESSMENT_TIMEOUT_INTERVAL = env_int("ASSESSMENT_TIMEOUT_INTERVAL", 60, minimum=1)
+# Sends the search engines' notices a lost wake-up or a retry left waiting.
+SEARCH_NOTIFY_INTERVAL = env_int("SEARCH_NOTIFY_INTERVAL", 60, minimum=1)
 
 # ---------------------------------------------------------------------------
 # SmartRecruiters
@@ -411,7 +417,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Job board partner API",
-    "DESCRIPTION": "Every API this server serves: the endpoints SmartRecruiters calls on us as "
+    "DESCRIPTION": "Every API this server serves: the public jobs API (/api/v1/jobs/, "
+    "read-only, anonymous, CORS for GET) and the endpoints SmartRecruiters calls on us as "
     "an assessment vendor (Assessment API 2021, under /sr/assessments/). Browse it at "
     "/api/schema/swagger-ui/ or /api/schema/redoc/.",
     "VERSION": "1.0.0",
@@ -499,6 +506,40 @@ BOARD_ALERT_SIGNUPS_PER_EMAIL = env_int("BOARD_ALERT_SIGNUPS_PER_EMAIL", 3, mini
 # Days a confirmation link stays valid; most jobs in one digest email.
 BOARD_ALERT_CONFIRM_DAYS = env_int("BOARD_ALERT_CONFIRM_DAYS", 7, minimum=1)
 BOARD_ALERT_MAX_JOBS = env_int("BOARD_ALERT_MAX_JOBS", 25, minimum=1)
+# The public jobs API (/api/v1/jobs/): requests per client address per window (seconds).
+JOBS_API_RATE_LIMIT = env_int("JOBS_API_RATE_LIMIT", 120, minimum=1)
+JOBS_API_RATE_WINDOW = env_int("JOBS_API_RATE_WINDOW", 60, minimum=1)
+# Search engines told at once (jobboard.searchengines); each is off until configured.
+# Google Indexing API: a service account's JSON key file (the account must be an owner of
+# the site in Search Console). Token URL: empty means the file's token_uri.
+GOOGLE_INDEXING_CREDENTIALS_FILE = env_str("GOOGLE_INDEXING_CREDENTIALS_FILE", "")
+if GOOGLE_INDEXING_CREDENTIALS_FILE and not Path(GOOGLE_INDEXING_CREDENTIALS_FILE).is_file():
+    raise ImproperlyConfigured(
+        f"GOOGLE_INDEXING_CREDENTIALS_FILE={GOOGLE_INDEXING_CREDENTIALS_FILE!r} is not a file"
+    )
+GOOGLE_INDEXING_TOKEN_URL = (
+    env_http_url("GOOGLE_INDEXING_TOKEN_URL", "", https=PRODUCTION)
+    if env_str("GOOGLE_INDEXING_TOKEN_URL", "")
+    else ""
+)
+# Production sends notices over https only (the token request carries a signed assertion).
+GOOGLE_INDEXING_ENDPOINT = env_http_url(
+    "GOOGLE_INDEXING_ENDPOINT",
+    "https://indexing.googleapis.com/v3/urlNotifications:publish",
+    https=PRODUCTION,
+)
+# IndexNow: our key (8-128 letters, digits, dashes), served at /<key>.txt.
+INDEXNOW_KEY = env_str("INDEXNOW_KEY", "")
+if INDEXNOW_KEY and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", INDEXNOW_KEY):
+    raise ImproperlyConfigured("INDEXNOW_KEY must be 8 to 128 letters, digits or dashes")
+INDEXNOW_ENDPOINT = env_http_url(
+    "INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow", https=PRODUCTION
+)
+# Seconds per call; relay runs before a notice is failed; backoff base and claim lease (s).
+SEARCH_NOTIFY_TIMEOUT = env_float("SEARCH_NOTIFY_TIMEOUT", 10.0, minimum=0.1)
+SEARCH_NOTIFY_MAX_ATTEMPTS = env_int("SEARCH_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+SEARCH_NOTIFY_RETRY_BASE = env_int("SEARCH_NOTIFY_RETRY_BASE", 60, minimum=1)
+SEARCH_NOTIFY_CLAIM_TIMEOUT = env_int("SEARCH_NOTIFY_CLAIM_TIMEOUT", 600, minimum=60)
 # Benchmarks only: serves /_bench/titles, the floor the board's pages are compared with.
 BOARD_BENCH_VIEWS = env_bool("BOARD_BENCH_VIEWS", default=False)
 

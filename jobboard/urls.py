@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 )
 
 from jobboard import health
+from jobboard.board.api import widget
 from jobboard.headers import API_DOCS_SOURCES, with_policy_sources
 from jobboard.operations.health_page import health_view
 from jobboard.operations.views import metrics
@@ -17,6 +18,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("admin/operations/health/", admin.site.admin_view(health_view), name="operations-health"),
+    path(
+        "admin/board/widget/",
+        admin.site.admin_view(widget.widget_snippet),
+        name="board-widget-snippet",
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Browsable documentation of every API we serve, from our own static files (no CDN;
@@ -38,8 +44,12 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("sr/assessments/", include("partner.assessments.urls")),
+    # The public jobs API and the widget (jobboard/board/api), for other sites.
+    path("", include("jobboard.board.api.urls")),
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),
+    # IndexNow's key file (/<key>.txt), after the board so that its own files win.
+    path("", include("jobboard.searchengines.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

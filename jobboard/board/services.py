@@ -22,6 +22,7 @@ from jobboard.board import search_index, selectors
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, JobAlert, Listing
 from jobboard.board.search import JobSearch
+from jobboard.board.signals import ListingChange, listing_changed
 from jobboard.safeurl import http_link
 
 logger = logging.getLogger(__name__)
@@ -173,21 +174,40 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
         Listing.objects.select_for_update().filter(source=source, external_id=external_id).first()
     )
     now = timezone.now()
+    change: ListingChange | None
     if listing is None:
         listing = Listing(source=source, external_id=external_id, state_changed_at=now, **values)
         listing.state = Listing.State.LIVE
         listing.save()
+        change = ListingChange.PUBLISHED
         logger.info("listing %s published (%s:%s)", listing.pk, source, external_id)
     else:
+        change = ListingChange.UPDATED if _differs(listing, values) else None
         for name, value in values.items():
             setattr(listing, name, value)
         if listing.state != Listing.State.LIVE:
             listing.state = Listing.State.LIVE
             listing.state_changed_at = now
+            change = ListingChange.PUBLISHED
         listing.save()
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
     search_index.index_listing(listing)
-    return listing, live_url(listing)
+    url = live_url(listing)
+    if change is not None:
+        # Only a real change: sources publish unchanged jobs again on every pass.
+        listing_changed.send(sender=Listing, listing=listing, change=change, url=url)
+    return listing, url
+
+
+def _differs(listing: Listing, values: dict[str, object]) -> bool:
+    """Whether writing ``values`` changes anything of ``listing`` (its company by id)."""
+    for name, value in values.items():
+        if name == "company":
+            if listing.company_id != getattr(value, "pk", None):
+                return True
+        elif getattr(listing, name) != value:
+            return True
+    return False
 
 
 @transaction.atomic
@@ -211,6 +231,10 @@ def withdraw_listing(
         listing.state_changed_at = timezone.now()
         listing.save(update_fields=["state", "state_changed_at", "updated_at"])
         logger.info("listing %s %s", listing.pk, state)
+        change = (
+            ListingChange.EXPIRED if state == Listing.State.EXPIRED else ListingChange.WITHDRAWN
+        )
+        listing_changed.send(sender=Listing, listing=listing, change=change, url=live_url(listing))
     return listing
 
 
@@ -230,6 +254,12 @@ def expire_listings(*, now: datetime | None = None) -> list[Listing]:
             listing.state = Listing.State.EXPIRED
             listing.state_changed_at = now
             listing.save(update_fields=["state", "state_changed_at", "updated_at"])
+            listing_changed.send(
+                sender=Listing,
+                listing=listing,
+                change=ListingChange.EXPIRED,
+                url=live_url(listing),
+            )
             expired.append(listing)
     if expired:
         logger.info("expired %d listings", len(expired))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -103,7 +104,8 @@ def _drf_paths(patterns, prefix: str = "") -> set[str]:
                 and issubclass(view, APIView)
                 and not route.startswith("api/schema")
             ):
-                found.add("/" + route.replace("<str:", "{").replace(">", "}").replace("<", "{"))
+                # <int:id>, <str:order_id>, <name>: OpenAPI's {id}, {order_id}, {name}.
+                found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
     return found
 
 

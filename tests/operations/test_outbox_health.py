@@ -30,6 +30,7 @@ def test_every_outbox_of_the_project_is_registered() -> None:
         "applications.application",
         "applications.candidatemail",
         "assessments.resultpush",
+        "searchengines.searchenginenotice",
     }
 
 

@@ -43,6 +43,7 @@ INTERVALS = {
     "ASSESSMENT_TIMEOUT_INTERVAL": 10,
     "RECONCILE_INTERVAL": 20,
     "JOB_ALERTS_INTERVAL": 20,
+    "SEARCH_NOTIFY_INTERVAL": 5,
 }
 
 # Backoffs of seconds instead of minutes, so that a retry after a fault is seen in the test.
