@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -7,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from jobboard import health
+from jobboard import health, i18n
 from jobboard.operations.health_page import health_view
 from jobboard.operations.views import metrics
 
@@ -33,9 +34,16 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("sr/assessments/", include("partner.assessments.urls")),
+    path("language/<str:code>/", i18n.switch_language, name="switch_language"),
+]
+
+# The board and the apply flow in every language: English unprefixed, the others under
+# /de/, /fr/, /es/, /pl/ (jobboard/i18n.py says why and how visitors get there).
+urlpatterns += i18n_patterns(
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),
-]
+    prefix_default_language=False,
+)
 
 if settings.SANDBOX_ENABLED:
     urlpatterns.insert(0, path("sandbox/", include("partner.sandbox.urls")))

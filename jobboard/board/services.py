@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from jobboard import ratelimit
@@ -119,8 +119,13 @@ def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
 
 
 def live_url(listing: Listing) -> str:
-    """The listing's public address, as a source reports it back (e.g. ``liveUrl``)."""
-    return f"{settings.SITE_URL}{listing.get_absolute_url()}"
+    """The listing's public address, as a source reports it back (e.g. ``liveUrl``).
+
+    The unprefixed address, whatever language is active: it never changes, and it sends
+    each visitor to the page in their own language (jobboard/i18n.py).
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
 
 def company_slug(data: ListingData) -> str:
