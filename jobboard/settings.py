@@ -185,6 +185,7 @@ LANGUAGES = [
     ("pl", "Polish"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["jobboard.formats"]
 # The switcher's choice outlives the session; it is a preference, not a secret.
 LANGUAGE_COOKIE_AGE = 365 * 86_400
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from jobboard import ratelimit
 from jobboard.board import search_index, selectors
@@ -330,13 +331,17 @@ def _check_rate(*, email: str, client_ip: str) -> None:
         limit=settings.BOARD_ALERT_SIGNUPS_PER_IP,
         window=_RATE_WINDOW_SECONDS,
     ):
-        raise AlertRateLimited("Too many sign-ups from your network; please try again later.")
+        raise AlertRateLimited(
+            gettext("Too many sign-ups from your network; please try again later.")
+        )
     if not ratelimit.allow(
         key=f"board:alert-rate:email:{email_key}",
         limit=settings.BOARD_ALERT_SIGNUPS_PER_EMAIL,
         window=_RATE_WINDOW_SECONDS,
     ):
-        raise AlertRateLimited("Too many sign-ups for this address; please try again later.")
+        raise AlertRateLimited(
+            gettext("Too many sign-ups for this address; please try again later.")
+        )
 
 
 def send_alert_manage_link(*, email: str, client_ip: str) -> bool:
