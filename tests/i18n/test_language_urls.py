@@ -113,3 +113,19 @@ def test_every_page_names_its_alternates_in_each_language(client) -> None:
         "pl": base % "pl/",
         "x-default": base % "",
     }
+
+
+def test_the_sitemap_lists_every_page_in_every_language_with_its_alternates(client) -> None:
+    listing = make_listing()
+    xml = client.get(reverse("board:sitemap_jobs")).content.decode()
+    path = f"jobs/{listing.pk}-{listing.slug}/"
+    for prefix in ("", "de/", "fr/", "es/", "pl/"):
+        assert f"<loc>https://jobs.example.org/{prefix}{path}</loc>" in xml
+    assert (
+        f'<xhtml:link rel="alternate" hreflang="pl" href="https://jobs.example.org/pl/{path}"/>'
+        in xml
+    )
+    assert (
+        f'<xhtml:link rel="alternate" hreflang="x-default" href="https://jobs.example.org/{path}"/>'
+        in xml
+    )
