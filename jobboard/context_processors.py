@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from jobboard import i18n
 
@@ -18,4 +19,20 @@ def languages(request: HttpRequest) -> dict[str, object]:
     return {
         "language_links": links,
         "x_default_url": i18n.default_language_url(request) if links else "",
+    }
+
+
+def script_messages(request: HttpRequest) -> dict[str, object]:
+    """The words board.js writes into the page, in the page's language (read from a
+    json_script block: data, not code, so the CSP holds)."""
+    return {
+        "board_messages": {
+            "save": gettext("Save"),
+            "saved": gettext("Saved"),
+            "jobSaved": gettext("Job saved."),
+            "jobRemoved": gettext("Job removed from your saved jobs."),
+            "listKept": gettext("This list is now kept in this browser."),
+            "cannotKeep": gettext("This browser cannot keep saved jobs."),
+            "linkCopied": gettext("Link copied"),
+        }
     }

@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jobboard.context_processors.site",
                 "jobboard.context_processors.languages",
+                "jobboard.context_processors.script_messages",
             ],
         },
     },
