@@ -501,7 +501,10 @@ def send_job_alert_digest(*, alert_id: int, now: datetime | None = None) -> int:
     if not claimed or not jobs:
         return 0
     shown = jobs[: settings.BOARD_ALERT_MAX_JOBS]
-    search_url = f"{settings.SITE_URL}{reverse('board:job_list')}"
+    with translation.override(alert.language):
+        # The subscriber's language: the job pages and the search in it.
+        search_url = f"{settings.SITE_URL}{reverse('board:job_list')}"
+        job_urls = [f"{settings.SITE_URL}{job.get_absolute_url()}" for job in shown]
     if alert.query:
         search_url += f"?{alert.query}"
     try:
@@ -509,7 +512,7 @@ def send_job_alert_digest(*, alert_id: int, now: datetime | None = None) -> int:
             alert,
             "digest",
             {
-                "jobs": [(job, live_url(job)) for job in shown],
+                "jobs": list(zip(shown, job_urls, strict=True)),
                 "more": len(jobs) > len(shown),
                 "search_url": search_url,
             },
