@@ -177,6 +177,8 @@ def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Evaluated here, not at import: the settings decide the languages.
+    prefixed_languages = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
     lines = [
         "User-agent: *",
         "Allow: /",
@@ -187,6 +189,14 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /api/",
         # Apply forms and status pages are for candidates, not for indexes.
         "Disallow: /jobs/*/apply/",
+        # The same pages in the other languages (/de/alerts/...), and the language
+        # switcher's redirects (each page's languages are in its hreflang links).
+        *(
+            f"Disallow: /{code}/{path}"
+            for code in prefixed_languages
+            for path in ("alerts/", "jobs/*/apply/")
+        ),
+        "Disallow: /language/",
         f"Sitemap: {settings.SITE_URL}{reverse('board:sitemap')}",
         "",
     ]
