@@ -187,7 +187,6 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
     query = request.META.get("QUERY_STRING", "")
     here = path + (f"?{query}" if query else "")
     current = active_language()
-    switch = reverse("switch_language", kwargs={"code": "xx"}).replace("/xx/", "/{code}/")
     links = []
     for code in language_codes():
         info = translation.get_language_info(code)
@@ -195,7 +194,9 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
             LanguageLink(
                 code=code,
                 name=info["name_local"],
-                switch_url=switch.format(code=code) + "?" + urlencode({"next": here}),
+                switch_url=reverse("switch_language", kwargs={"code": code})
+                + "?"
+                + urlencode({"next": here}),
                 alternate_url=f"{settings.SITE_URL}{localised_path(path, code)}",
                 is_current=code == current,
             )
