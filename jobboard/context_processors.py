@@ -16,10 +16,9 @@ def site(request: HttpRequest) -> dict[str, object]:
 def languages(request: HttpRequest) -> dict[str, object]:
     """The page in every language: the switcher's links and the hreflang alternates."""
     links = i18n.language_links(request)
-    return {
-        "language_links": links,
-        "x_default_url": i18n.default_language_url(request) if links else "",
-    }
+    # x-default: the unprefixed page, which is also the default language's.
+    default = [link.alternate_url for link in links if link.code == settings.LANGUAGE_CODE]
+    return {"language_links": links, "x_default_url": default[0] if default else ""}
 
 
 def script_messages(request: HttpRequest) -> dict[str, object]:

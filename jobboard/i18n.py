@@ -13,7 +13,7 @@ An English choice stays on the unprefixed page. Only pages inside the language p
 are redirected (never the admin, the sandbox, the APIs, feeds, sitemaps or robots.txt),
 and only GET and HEAD: a form posted to an old address is answered where it was sent.
 
-The switcher is a list of plain links to ``/language/<code>/?next=<page>``, which stores
+The switcher is a list of plain links to ``/language/?to=<code>&next=<page>``, which stores
 the choice in the cookie and redirects to the page in that language. A link, not a
 form: it works without JavaScript and without a CSRF token on cached pages, and the CSP
 allows it. A link alone (``/de/…`` to ``/…``) could not switch a German browser to
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import is_valid_path, resolve, reverse, translate_url
+from django.urls import ResolverMatch, resolve, reverse, translate_url
 from django.urls.exceptions import Resolver404
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -88,19 +88,31 @@ def _preferred_language(request: HttpRequest) -> str:
     return settings.LANGUAGE_CODE
 
 
+def _localised_match(path: str) -> ResolverMatch | None:
+    """The page ``path`` names inside the language prefix (any language), or None.
+
+    One resolve: a prefixed path in its own language; an unprefixed one behind another
+    language's prefix, where only the translated pages resolve (LocalePrefixPattern
+    matches the active language only, hence the override).
+    """
+    language = _prefix_language(path)
+    probe = language or language_codes()[1]
+    with translation.override(probe):
+        try:
+            match = resolve(path if language else f"/{probe}{path}")
+        except Resolver404:
+            return None
+    return None if match.view_name in LANGUAGE_NEUTRAL_URL_NAMES else match
+
+
 def _is_localised_page(path: str) -> bool:
     """True when ``path`` is a page inside the language prefix that depends on language."""
-    # The prefix matches the active language only (LocalePrefixPattern), hence override.
-    probe_language = language_codes()[1]
-    with translation.override(probe_language):
-        if not is_valid_path(f"/{probe_language}{path}"):
-            return False
-    with translation.override(settings.LANGUAGE_CODE):
-        try:
-            match = resolve(path)
-        except Resolver404:
-            return False
-    return match.view_name not in LANGUAGE_NEUTRAL_URL_NAMES
+    return _localised_match(path) is not None
+
+
+def _path_in(match: ResolverMatch, language: str) -> str:
+    with translation.override(language):
+        return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
 
 
 def localised_path(path: str, language: str) -> str:
@@ -144,9 +156,9 @@ class PreferredLanguageRedirectMiddleware:
 
 @never_cache
 @require_safe
-def switch_language(request: HttpRequest, code: str) -> HttpResponse:
-    """Store the visitor's language and show ``next`` (a page of ours) in it."""
-    language = supported(code)
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Store the visitor's language (``to``) and show ``next`` (a page of ours) in it."""
+    language = supported(request.GET.get("to", ""))
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -180,13 +192,13 @@ class LanguageLink:
 
 def language_links(request: HttpRequest) -> list[LanguageLink]:
     """The page of ``request`` in every language; empty outside the language prefix."""
-    path = request.path_info
-    neutral = _neutral_path(path)
-    if not _is_localised_page(neutral):
+    match = _localised_match(request.path_info)
+    if match is None:
         return []
     query = request.META.get("QUERY_STRING", "")
-    here = path + (f"?{query}" if query else "")
+    here = request.path_info + (f"?{query}" if query else "")
     current = active_language()
+    switch = reverse("switch_language")
     links = []
     for code in language_codes():
         info = translation.get_language_info(code)
@@ -194,24 +206,9 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
             LanguageLink(
                 code=code,
                 name=info["name_local"],
-                switch_url=reverse("switch_language", kwargs={"code": code})
-                + "?"
-                + urlencode({"next": here}),
-                alternate_url=f"{settings.SITE_URL}{localised_path(path, code)}",
+                switch_url=f"{switch}?{urlencode({'to': code, 'next': here})}",
+                alternate_url=f"{settings.SITE_URL}{_path_in(match, code)}",
                 is_current=code == current,
             )
         )
     return links
-
-
-def _neutral_path(path: str) -> str:
-    """``/de/jobs/1-x/`` as ``/jobs/1-x/``: the page's unprefixed (English) address."""
-    language = _prefix_language(path)
-    if language is None or language == settings.LANGUAGE_CODE:
-        return path
-    return localised_path(path, settings.LANGUAGE_CODE)
-
-
-def default_language_url(request: HttpRequest) -> str:
-    """The language-neutral address of the page (hreflang ``x-default``)."""
-    return f"{settings.SITE_URL}{_neutral_path(request.path_info)}"

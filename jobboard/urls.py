@@ -34,7 +34,7 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("sr/assessments/", include("partner.assessments.urls")),
-    path("language/<str:code>/", i18n.switch_language, name="switch_language"),
+    path("language/", i18n.switch_language, name="switch_language"),
 ]
 
 # The board and the apply flow in every language: English unprefixed, the others under
