@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev run setup web worker beat test lint format bench browser clean \
-	manage sync submit push register
+	manage sync submit push register messages
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -40,6 +40,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json ## Install the application and the development tools
+
+# The board's languages (README, Languages): extract the marked strings into
+# locale/<lang>/LC_MESSAGES/django.po, then compile the .mo files that are committed, so
+# installing needs no gettext. Needs gettext (apt-get install gettext).
+MESSAGES_IGNORE := .venv node_modules var tests test-artifacts 'partner/sandbox/*' 'templates/sandbox/*' \
+	'templates/assessments/*' 'partner/assessments/*' 'templates/admin/*' 'templates/operations/*' 'templates/api/*'
+messages: install ## Update the translation catalogs and compile them (needs gettext)
+	$(BIN)/python manage.py makemessages -l de -l fr -l es -l pl --no-location $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 setup: install ## Migrate, collect static, create the admin user, seed the sandbox (idempotent)
 	$(BIN)/python manage.py setup_instance

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -7,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from jobboard import health
+from jobboard import health, i18n
 from jobboard.board.api import widget
 from jobboard.headers import API_DOCS_SOURCES, with_policy_sources
 from jobboard.operations.health_page import health_view
@@ -46,11 +47,18 @@ urlpatterns = [
     path("sr/assessments/", include("partner.assessments.urls")),
     # The public jobs API and the widget (jobboard/board/api), for other sites.
     path("", include("jobboard.board.api.urls")),
+    path("language/", i18n.switch_language, name="switch_language"),
+]
+
+# The board and the apply flow in every language: English unprefixed, the others under
+# /de/, /fr/, /es/, /pl/ (jobboard/i18n.py says why and how visitors get there).
+urlpatterns += i18n_patterns(
     path("", include("partner.applications.urls")),
     path("", include("jobboard.board.urls")),
-    # IndexNow's key file (/<key>.txt), after the board so that its own files win.
-    path("", include("jobboard.searchengines.urls")),
-]
+    prefix_default_language=False,
+)
+# IndexNow's key file (/<key>.txt), after the board so that its own files win.
+urlpatterns.append(path("", include("jobboard.searchengines.urls")))
 
 if settings.SANDBOX_ENABLED:
     urlpatterns.insert(0, path("sandbox/", include("partner.sandbox.urls")))

@@ -44,9 +44,15 @@ def _fresh_process_state() -> None:
     Caches (the apply form cache, the board's facets, rate-limit counters), the
     sandbox's in-memory rate limiter, the transport's per-credential throttle and the
     OAuth token cache all live as long as the process; a test that ran before could
-    otherwise push this one over a limit or hand it a stale value.
+    otherwise push this one over a limit or hand it a stale value. So does the active
+    language: the last request's stays active in the thread and would prefix every URL
+    an unrelated test reverses (/pl/jobs/...).
     """
+    from django.conf import settings
     from django.core.cache import caches
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
     for cache in caches.all(initialized_only=True):
         cache.clear()

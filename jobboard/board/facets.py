@@ -12,6 +12,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Max, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext, ngettext
 
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import (
@@ -291,7 +292,7 @@ def build_facets(
             keep += [(v, (v, 0)) for v in selected if v not in kept_values]
             for value, (label, count) in keep:
                 if name == "workplace":
-                    label = WORKPLACE_LABELS.get(value, value)
+                    label = gettext(WORKPLACE_LABELS[value]) if value in WORKPLACE_LABELS else value
                 elif name == "country":
                     label = label or value.upper()
                 options.append(
@@ -305,20 +306,24 @@ def build_facets(
                         search.toggled(name, value) if value in selected else "",
                     )
                 )
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
+            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options)))
         elif name == "posted":
             for days in POSTED_CHOICES:
-                label = "Last 24 hours" if days == 1 else f"Last {days} days"
+                label = (
+                    gettext("Last 24 hours")
+                    if days == 1
+                    else ngettext("Last %(days)d day", "Last %(days)d days", days) % {"days": days}
+                )
                 count = found.get(str(days), ("", 0))[1]
                 selected_now = search.posted == days
                 url = search.url_with(posted=None if selected_now else days)
                 options.append(FacetOption(str(days), label, count, selected_now, url))
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options), single=True))
+            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options), single=True))
         elif name == "salary":
             count = found.get("shown", ("", 0))[1]
             url = search.url_with(salary=not search.salary)
-            options.append(FacetOption("shown", "Salary shown", count, search.salary, url))
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options)))
+            options.append(FacetOption("shown", gettext("Salary shown"), count, search.salary, url))
+            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options)))
         elif name == "min_salary":
             for amount in MIN_SALARY_CHOICES:
                 count = found.get(str(amount), ("", 0))[1]
@@ -333,5 +338,5 @@ def build_facets(
                         url,
                     )
                 )
-            facets.append(Facet(name, FACET_TITLES[name], tuple(options), single=True))
+            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options), single=True))
     return facets

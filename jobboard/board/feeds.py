@@ -91,6 +91,12 @@ class JobsAtomFeed(JobsFeed):
 
 
 class _SiteSitemap(Sitemap):
+    # Every page in each of the board's languages, each entry naming the others
+    # (xhtml:link hreflang) and the unprefixed address as x-default.
+    i18n = True
+    alternates = True
+    x_default = True
+
     # Absolute URLs come from SITE_URL, not from the Host header of whoever asked.
     def get_domain(self, site: object = None) -> str:
         return urlsplit(settings.SITE_URL).netloc

@@ -101,6 +101,9 @@ class Listing(models.Model):
     qualifications = models.TextField(blank=True)
     additional_information = models.TextField(blank=True)
     video_url = models.URLField(max_length=500, blank=True)
+    # The language the ad is written in (a BCP 47 tag such as "de" or "pt-BR"), when the
+    # source says: the page marks the ad with it (lang=) whatever language the board is in.
+    content_language = models.CharField(max_length=35, blank=True)
     apply_url = models.URLField(max_length=500, blank=True)
 
     posted_at = models.DateTimeField(db_index=True)
@@ -168,6 +171,8 @@ class JobAlert(models.Model):
     query = models.CharField(max_length=1000, blank=True)
     # A human summary of the search, frozen at subscription time for emails.
     description = models.CharField(max_length=300, blank=True)
+    # The board's language when the visitor subscribed: its mails are written in it.
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # Jobs that arrived on the board after this moment are "new" for the next digest.

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from jobboard.board.keywords import (
     MAX_QUERY_LENGTH,
@@ -56,19 +58,20 @@ CHOICE_FACETS: dict[str, str] = {
     "level": "experience_level",
     "type": "employment_type",
 }
+# Marked for translation here, translated where shown (gettext at render time).
 FACET_TITLES: dict[str, str] = {
-    "workplace": "Workplace",
-    "country": "Country",
-    "city": "City",
-    "posted": "Date posted",
-    "type": "Employment type",
-    "level": "Experience level",
-    "function": "Function",
-    "industry": "Industry",
-    "salary": "Salary",
-    "min_salary": "Minimum salary (per year)",
+    "workplace": gettext_noop("Workplace"),
+    "country": gettext_noop("Country"),
+    "city": gettext_noop("City"),
+    "posted": gettext_noop("Date posted"),
+    "type": gettext_noop("Employment type"),
+    "level": gettext_noop("Experience level"),
+    "function": gettext_noop("Function"),
+    "industry": gettext_noop("Industry"),
+    "salary": gettext_noop("Salary"),
+    "min_salary": gettext_noop("Minimum salary (per year)"),
 }
-WORKPLACE_LABELS = {"remote": "Remote", "onsite": "On-site"}
+WORKPLACE_LABELS = {"remote": gettext_noop("Remote"), "onsite": "On-site"}
 MAX_VALUES_PER_FACET = 20
 
 
@@ -250,27 +253,41 @@ class JobSearch:
             parts.append(f"“{self.q}”")
         if self.company:
             names = company_names or {}
-            parts.append("at " + " or ".join(names.get(c, c) for c in self.company))
+            companies = gettext(" or ").join(names.get(c, c) for c in self.company)
+            parts.append(gettext("at %(companies)s") % {"companies": companies})
         if self.where:
             if self.place is not None and not self.place.is_country:
-                parts.append(f"within {self.effective_radius} km of {self.where}")
+                parts.append(
+                    gettext("within %(km)s km of %(where)s")
+                    % {"km": self.effective_radius, "where": self.where}
+                )
             else:
-                parts.append(f"in {self.where}")
+                parts.append(gettext("in %(where)s") % {"where": self.where})
         for name in ("workplace", *CHOICE_FACETS):
             values = getattr(self, name)
             if name == "workplace":
-                values = [WORKPLACE_LABELS[v] for v in values]
+                values = [gettext(WORKPLACE_LABELS[v]) for v in values]
             elif name == "country":
                 values = [v.upper() for v in values]
             if values:
-                parts.append(" or ".join(values))
+                parts.append(gettext(" or ").join(values))
         if self.posted:
-            parts.append(f"posted in the last {self.posted} day{'s' if self.posted > 1 else ''}")
+            parts.append(
+                ngettext(
+                    "posted in the last %(days)d day",
+                    "posted in the last %(days)d days",
+                    self.posted,
+                )
+                % {"days": self.posted}
+            )
         if self.salary:
-            parts.append("salary shown")
+            parts.append(gettext("salary shown"))
         if self.min_salary:
-            parts.append(f"at least {self.min_salary:,} a year")
-        return ", ".join(parts) or "All jobs"
+            parts.append(
+                gettext("at least %(amount)s a year")
+                % {"amount": number_format(self.min_salary, force_grouping=True)}
+            )
+        return ", ".join(parts) or gettext("All jobs")
 
     # -- Filtering -----------------------------------------------------------
     def keyword_filter(self, listings: ListingQuerySet) -> ListingQuerySet:

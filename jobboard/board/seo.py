@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from jobboard.board.html import plain_text
 from jobboard.board.models import Listing
@@ -56,9 +57,13 @@ def description_html(listing: Listing) -> str:
     """The ad's sanitised sections joined, each under its heading (HTML allowed by Google)."""
     sections = [
         ("", listing.job_description),
-        ("Qualifications", listing.qualifications),
-        ("Additional information", listing.additional_information),
-        (f"About {listing.company.name}", listing.company_description),
+        # The page's language: a German page's JSON-LD reads like the page.
+        (gettext("Qualifications"), listing.qualifications),
+        (gettext("Additional information"), listing.additional_information),
+        (
+            gettext("About %(company)s") % {"company": listing.company.name},
+            listing.company_description,
+        ),
     ]
     parts = []
     for heading, html in sections:
@@ -77,7 +82,10 @@ def meta_description(listing: Listing, length: int = 200) -> str:
     text = plain_text(listing.job_description or listing.company_description)
     if len(text) > length:
         text = text[: length - 1].rsplit(" ", 1)[0] + "…"
-    return text or f"{listing.title} at {listing.company.name}"
+    return text or gettext("%(title)s at %(company)s") % {
+        "title": listing.title,
+        "company": listing.company.name,
+    }
 
 
 def job_posting(listing: Listing, *, direct_apply: bool) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -14,8 +15,9 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from jobboard import ratelimit
 from jobboard.board import search_index, selectors
@@ -81,6 +83,7 @@ class ListingData:
     additional_information: str = ""
     video_url: str = ""
     apply_url: str = ""
+    content_language: str = ""  # BCP 47 ("de", "pt-BR"); dropped when malformed
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -119,9 +122,24 @@ def refresh_search_vectors(*, listing_ids: list[int] | None = None) -> None:
     search_index.refresh(listing_ids=listing_ids)
 
 
+# A BCP 47 language tag as HTML's lang attribute takes it: a 2-3 letter language, then
+# optional subtags ("de", "pt-BR", "zh-Hant-TW"). Anything else is not written to pages.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
+
+
+def language_tag(value: str) -> str:
+    value = value.strip().replace("_", "-")
+    return value if len(value) <= 35 and _LANGUAGE_TAG.fullmatch(value) else ""
+
+
 def live_url(listing: Listing) -> str:
-    """The listing's public address, as a source reports it back (e.g. ``liveUrl``)."""
-    return f"{settings.SITE_URL}{listing.get_absolute_url()}"
+    """The listing's public address, as a source reports it back (e.g. ``liveUrl``).
+
+    The unprefixed address, whatever language is active: it never changes, and it sends
+    each visitor to the page in their own language (jobboard/i18n.py).
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{settings.SITE_URL}{listing.get_absolute_url()}"
 
 
 def company_slug(data: ListingData) -> str:
@@ -169,6 +187,7 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     values["country_code"] = data.country_code.lower()
     values["company"] = company
     values["salary_annual"] = annual_salary(data)
+    values["content_language"] = language_tag(data.content_language)
 
     listing = (
         Listing.objects.select_for_update().filter(source=source, external_id=external_id).first()
@@ -323,6 +342,12 @@ def manage_token_email(token: str) -> str | None:
 
 
 def _send_alert_email(alert: JobAlert, kind: str, context: dict[str, object]) -> None:
+    # In the subscriber's language: the words, the dates and amounts, and every link.
+    with translation.override(alert.language):
+        _send_alert_email_now(alert, kind, context)
+
+
+def _send_alert_email_now(alert: JobAlert, kind: str, context: dict[str, object]) -> None:
     unsubscribe = alert_unsubscribe_url(alert)
     context = {
         **context,
@@ -355,27 +380,38 @@ def _check_rate(*, email: str, client_ip: str) -> None:
         limit=settings.BOARD_ALERT_SIGNUPS_PER_IP,
         window=_RATE_WINDOW_SECONDS,
     ):
-        raise AlertRateLimited("Too many sign-ups from your network; please try again later.")
+        raise AlertRateLimited(
+            gettext("Too many sign-ups from your network; please try again later.")
+        )
     if not ratelimit.allow(
         key=f"board:alert-rate:email:{email_key}",
         limit=settings.BOARD_ALERT_SIGNUPS_PER_EMAIL,
         window=_RATE_WINDOW_SECONDS,
     ):
-        raise AlertRateLimited("Too many sign-ups for this address; please try again later.")
+        raise AlertRateLimited(
+            gettext("Too many sign-ups for this address; please try again later.")
+        )
 
 
-def send_alert_manage_link(*, email: str, client_ip: str) -> bool:
+def send_alert_manage_link(*, email: str, client_ip: str, language: str = "") -> bool:
     """Email the manage link to an address that has alerts; True if one was sent.
 
     Rate-limited like sign-ups (it sends mail to an address someone typed). The page
     that asks says the same whatever happened, so nobody learns who has alerts here.
-    Raises ``AlertRateLimited``.
+    Raises ``AlertRateLimited``. The mail is in ``language`` (default: the active one).
     """
     email = email.strip()
     _check_rate(email=email, client_ip=client_ip)
     alerts = selectors.alerts_for_email(email=email)
     if not alerts:
         return False
+    with translation.override(language or translation.get_language()):
+        _send_manage_link(email, alerts)
+    logger.info("job alerts: manage link sent for %d alerts", len(alerts))
+    return True
+
+
+def _send_manage_link(email: str, alerts: list[JobAlert]) -> None:
     context = {
         "alerts": alerts,
         "manage_url": alert_manage_url(email),
@@ -390,8 +426,6 @@ def send_alert_manage_link(*, email: str, client_ip: str) -> bool:
         # The address as the alerts hold it, not as typed into the form.
         to=[alerts[0].email],
     ).send()
-    logger.info("job alerts: manage link sent for %d alerts", len(alerts))
-    return True
 
 
 def stop_job_alert(*, email: str, alert_id: int) -> bool:
@@ -410,21 +444,33 @@ def stop_all_job_alerts(*, email: str) -> int:
     return deleted
 
 
-def request_job_alert(*, email: str, search: JobSearch, client_ip: str) -> JobAlert:
+def request_job_alert(
+    *, email: str, search: JobSearch, client_ip: str, language: str = ""
+) -> JobAlert:
     """Save a search for an email address and send the double opt-in link.
 
     Rate-limited per client IP and per email address. Asking again for the same search
     re-sends the link while it is unconfirmed and changes nothing once confirmed.
+    The alert's mails are in ``language`` (default: the active one), the language of
+    the page it was asked for on; asking again from another language switches them.
     Raises ``AlertRateLimited``.
     """
     email = email.strip()
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
     _check_rate(email=email, client_ip=client_ip)
     with transaction.atomic():
         alert, _ = JobAlert.objects.get_or_create(
             email=email,
             query=search.alert_query,
-            defaults={"description": selectors.describe_search(search)[:300]},
+            defaults={"description": selectors.describe_search(search)[:300], "language": language},
         )
+        if alert.language != language:
+            # Its description is in the language it was asked in: both switch together.
+            alert.language = language
+            alert.description = selectors.describe_search(search)[:300]
+            JobAlert.objects.filter(pk=alert.pk).update(
+                language=alert.language, description=alert.description
+            )
     # Sent outside the transaction: no network I/O while rows are locked.
     if not alert.is_confirmed:
         _send_alert_email(
@@ -485,7 +531,10 @@ def send_job_alert_digest(*, alert_id: int, now: datetime | None = None) -> int:
     if not claimed or not jobs:
         return 0
     shown = jobs[: settings.BOARD_ALERT_MAX_JOBS]
-    search_url = f"{settings.SITE_URL}{reverse('board:job_list')}"
+    with translation.override(alert.language):
+        # The subscriber's language: the job pages and the search in it.
+        search_url = f"{settings.SITE_URL}{reverse('board:job_list')}"
+        job_urls = [f"{settings.SITE_URL}{job.get_absolute_url()}" for job in shown]
     if alert.query:
         search_url += f"?{alert.query}"
     try:
@@ -493,7 +542,7 @@ def send_job_alert_digest(*, alert_id: int, now: datetime | None = None) -> int:
             alert,
             "digest",
             {
-                "jobs": [(job, live_url(job)) for job in shown],
+                "jobs": list(zip(shown, job_urls, strict=True)),
                 "more": len(jobs) > len(shown),
                 "search_url": search_url,
             },

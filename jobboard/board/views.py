@@ -13,8 +13,9 @@ from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -26,11 +27,11 @@ from jobboard.clientaddr import client_address
 
 class AlertForm(forms.Form):
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address like name@example.com"),
         },
     )
     # The search to save, as the list page's query string.
@@ -39,10 +40,10 @@ class AlertForm(forms.Form):
 
 # The sorts a visitor may choose, as the sort list shows them.
 SORT_LABELS = [
-    ("relevance", "Relevance"),
-    ("newest", "Newest"),
-    ("salary", "Highest salary"),
-    ("closing", "Closing soon"),
+    ("relevance", _("Relevance")),
+    ("newest", _("Newest")),
+    ("salary", _("Highest salary")),
+    ("closing", _("Closing soon")),
 ]
 
 
@@ -145,7 +146,7 @@ def _share_links(url: str, title: str) -> list[tuple[str, str]]:
         ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
         ("X", f"https://x.com/intent/post?url={u}&text={t}"),
         ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
-        ("Email", f"mailto:?subject={t}&body={u}"),
+        (gettext("Email"), f"mailto:?subject={t}&body={u}"),
     ]
 
 
@@ -176,6 +177,8 @@ def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Evaluated here, not at import: the settings decide the languages.
+    prefixed_languages = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
     lines = [
         "User-agent: *",
         "Allow: /",
@@ -186,6 +189,14 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /api/",
         # Apply forms and status pages are for candidates, not for indexes.
         "Disallow: /jobs/*/apply/",
+        # The same pages in the other languages (/de/alerts/...), and the language
+        # switcher's redirects (each page's languages are in its hreflang links).
+        *(
+            f"Disallow: /{code}/{path}"
+            for code in prefixed_languages
+            for path in ("alerts/", "jobs/*/apply/")
+        ),
+        "Disallow: /language/",
         f"Sitemap: {settings.SITE_URL}{reverse('board:sitemap')}",
         "",
     ]
@@ -265,11 +276,11 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
 
 class ManageRequestForm(forms.Form):
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address like name@example.com"),
         },
     )
 
@@ -309,14 +320,18 @@ def alert_manage(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "stop-all":
             count = services.stop_all_job_alerts(email=email)
-            messages.success(request, f"Stopped {count} job alert{pluralize(count)}.")
+            messages.success(
+                request,
+                ngettext("Stopped %(count)d job alert.", "Stopped %(count)d job alerts.", count)
+                % {"count": count},
+            )
         else:
             try:
                 alert_id = int(request.POST.get("alert", ""))
             except ValueError:
                 alert_id = 0
             if services.stop_job_alert(email=email, alert_id=alert_id):
-                messages.success(request, "The job alert is stopped.")
+                messages.success(request, gettext("The job alert is stopped."))
         # Post/redirect/get: a reload does not post again.
         return redirect(request.path)
     context = {"email": email, "alerts": selectors.alerts_for_email(email=email)}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from jobboard.crypto import new_token
 from partner.smartrecruiters.applications import MAX_FILE_NAME_CHARS
@@ -93,16 +94,18 @@ def check_upload(
 ) -> CheckedFile:
     """Read and check one upload; raises FileRejected with a message for the candidate."""
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise FileRejected("The file is larger than 2 MB.")
+        raise FileRejected(gettext("The file is larger than 2 MB."))
     content = upload.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise FileRejected("The file is larger than 2 MB.")
+        raise FileRejected(gettext("The file is larger than 2 MB."))
     if not content:
-        raise FileRejected("The file is empty.")
+        raise FileRejected(gettext("The file is empty."))
     kind = sniff(content)
     if kind is None or kind not in allowed:
         names = ", ".join(ext.upper() for ext, _ in allowed)
-        raise FileRejected(f"This file type is not accepted. Use one of: {names}.")
+        raise FileRejected(
+            gettext("This file type is not accepted. Use one of: %(types)s.") % {"types": names}
+        )
     extension, mime_type = kind
     return CheckedFile(
         name=_safe_name(upload.name or "", extension), mime_type=mime_type, content=content

@@ -6,10 +6,13 @@ The screening questions are a form of their own (``screening.py``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from partner.applications import files as file_checks
@@ -19,6 +22,9 @@ from partner.smartrecruiters.applications import (
     ApplyConfiguration,
     ConsentScope,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A hint for the file picker only; the server checks content (files.py).
 ACCEPT_DOCUMENTS = ".pdf,.doc,.docx,.rtf,.jpg,.jpeg,.png"
@@ -46,31 +52,27 @@ def _text(autocomplete: str, *, max_length: int) -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": autocomplete, "maxlength": max_length})
 
 
-def _too_long(what: str) -> dict[str, str]:
+def _too_long(message: StrOrPromise) -> dict[str, Any]:
     # SR refuses more than 128 characters (its published ApplyApiRequest); the browser
-    # stops typing at maxlength, and this message covers whatever gets past it.
-    return {
-        "max_length": (
-            f"Please shorten your {what} to at most {MAX_IDENTITY_CHARS} characters "
-            "(the employer's system accepts no more)."
-        )
-    }
+    # stops typing at maxlength, and this message covers whatever gets past it. Lazy: the
+    # form is defined once, the message shown in each visitor's language.
+    return {"max_length": format_lazy(message, max=MAX_IDENTITY_CHARS)}
 
 
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166-1 countries (django-countries), named and sorted in the active language."""
-    return [("", "Choose a country")] + [(c.code, str(c.name)) for c in countries]
+    return [("", gettext("Choose a country"))] + [(c.code, str(c.name)) for c in countries]
 
 
 # SR takes a location only with both a city and a country code (application-api.md §3).
-LOCATION_HINT = "City and country go together: fill in both, or leave both empty."
+LOCATION_HINT = _("City and country go together: fill in both, or leave both empty.")
 
 
 def _http_url_validator(value: str) -> None:
     URLValidator(schemes=["http", "https"])(value)
 
 
-def _link(label: str, **kwargs: Any) -> forms.URLField:
+def _link(label: StrOrPromise, **kwargs: Any) -> forms.URLField:
     # http(s) only: another scheme (javascript:) would run when a recruiter clicks it.
     return forms.URLField(
         label=label,
@@ -87,74 +89,99 @@ class CandidateForm(forms.Form):
 
     # autocomplete tokens let browsers fill in known data (WCAG 1.3.5).
     first_name = forms.CharField(
-        label="First name",
+        label=_("First name"),
         max_length=MAX_IDENTITY_CHARS,
-        error_messages=_too_long("first name"),
+        error_messages=_too_long(
+            _(
+                "Please shorten your first name to at most {max} characters "
+                "(the employer's system accepts no more)."
+            )
+        ),
         widget=_text("given-name", max_length=MAX_IDENTITY_CHARS),
     )
     last_name = forms.CharField(
-        label="Last name",
+        label=_("Last name"),
         max_length=MAX_IDENTITY_CHARS,
-        error_messages=_too_long("last name"),
+        error_messages=_too_long(
+            _(
+                "Please shorten your last name to at most {max} characters "
+                "(the employer's system accepts no more)."
+            )
+        ),
         widget=_text("family-name", max_length=MAX_IDENTITY_CHARS),
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=MAX_IDENTITY_CHARS,
-        error_messages=_too_long("email address"),
+        error_messages=_too_long(
+            _(
+                "Please shorten your email address to at most {max} characters "
+                "(the employer's system accepts no more)."
+            )
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": MAX_IDENTITY_CHARS}),
     )
     phone_number = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=MAX_IDENTITY_CHARS,
         required=False,
-        error_messages=_too_long("phone number"),
+        error_messages=_too_long(
+            _(
+                "Please shorten your phone number to at most {max} characters "
+                "(the employer's system accepts no more)."
+            )
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "maxlength": MAX_IDENTITY_CHARS}
         ),
     )
     city = forms.CharField(
-        label="City",
+        label=_("City"),
         max_length=MAX_IDENTITY_CHARS,
         required=False,
         help_text=LOCATION_HINT,
-        error_messages=_too_long("city"),
+        error_messages=_too_long(
+            _(
+                "Please shorten your city to at most {max} characters "
+                "(the employer's system accepts no more)."
+            )
+        ),
         widget=_text("address-level2", max_length=MAX_IDENTITY_CHARS),
     )
     country = forms.ChoiceField(
-        label="Country",
+        label=_("Country"),
         required=False,
         help_text=LOCATION_HINT,
         # The values are ISO 3166-1 alpha-2 codes; the names are set per request, in the
         # visitor's language (__init__).
         widget=forms.Select(attrs={"autocomplete": "country"}),
     )
-    linkedin = _link("LinkedIn profile", widget=forms.URLInput(attrs={"autocomplete": "url"}))
-    website = _link("Website or portfolio")
+    linkedin = _link(_("LinkedIn profile"), widget=forms.URLInput(attrs={"autocomplete": "url"}))
+    website = _link(_("Website or portfolio"))
     message = forms.CharField(
-        label="Message to the hiring manager",
+        label=_("Message to the hiring manager"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     resume = forms.FileField(
-        label="Resume or CV",
+        label=_("Resume or CV"),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_DOCUMENTS}),
         required=False,
-        help_text="PDF, DOC, DOCX, RTF, JPG or PNG, at most 2 MB.",
+        help_text=_("PDF, DOC, DOCX, RTF, JPG or PNG, at most 2 MB."),
     )
     attachments = MultipleFileField(
-        label="Other attachments",
+        label=_("Other attachments"),
         required=False,
-        help_text="Optional. The same types, at most 2 MB each; you can choose several.",
+        help_text=_("Optional. The same types, at most 2 MB each; you can choose several."),
     )
     # Ours, not SmartRecruiters': mail the candidate when SR's status changes.
     notify_status_changes = forms.BooleanField(
-        label="Email me when the employer updates the status of my application.",
+        label=_("Email me when the employer updates the status of my application."),
         required=False,
-        help_text="You can turn these emails off on your application's status page.",
+        help_text=_("You can turn these emails off on your application's status page."),
     )
     # Not for people: hidden with CSS and from assistive technology; bots fill it in.
-    fax_number = forms.CharField(required=False, label="Leave this field empty")
+    fax_number = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def __init__(self, *args: Any, config: ApplyConfiguration, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,16 +192,16 @@ class CandidateForm(forms.Form):
             country.choices = country_choices()
         if config.avatar_upload_available:
             self.fields["avatar"] = forms.FileField(
-                label="Photo",
+                label=gettext("Photo"),
                 required=False,
-                help_text="Optional. JPG or PNG, at most 2 MB.",
+                help_text=gettext("Optional. JPG or PNG, at most 2 MB."),
                 widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png"}),
             )
         for scope in self.consent_scopes:
             self.fields[self.consent_field_name(scope)] = forms.BooleanField(
                 label=scope.label, required=scope.required
             )
-            self.fields[self.consent_field_name(scope)].error_messages["required"] = (
+            self.fields[self.consent_field_name(scope)].error_messages["required"] = gettext(
                 "You need to agree to this to apply."
             )
         self.order_fields(
@@ -206,13 +233,15 @@ class CandidateForm(forms.Form):
         # Django accepts a few addresses SmartRecruiters refuses (e.g. user@localhost);
         # SR's check 4 wants a dot in the domain and no spaces.
         if not SR_EMAIL.match(email):
-            raise forms.ValidationError("Enter an email address like name@example.com.")
+            raise forms.ValidationError(gettext("Enter an email address like name@example.com."))
         return email
 
     def clean_message(self) -> str:
         message: str = self.cleaned_data.get("message", "").replace("\r\n", "\n").strip()
         if len(message.encode("utf-8")) > MAX_TEXT_BYTES:
-            raise forms.ValidationError(f"Please shorten your message to {MAX_TEXT_BYTES} bytes.")
+            raise forms.ValidationError(
+                gettext("Please shorten your message to %(max)d bytes.") % {"max": MAX_TEXT_BYTES}
+            )
         return message
 
     def _check(self, name: str, allowed: tuple[tuple[str, str], ...]) -> None:
@@ -232,9 +261,9 @@ class CandidateForm(forms.Form):
         city = self.cleaned_data.get("city", "").strip()
         country = self.cleaned_data.get("country", "")
         if city and not country and "country" not in self.errors:
-            self.add_error("country", "Choose your country too, or leave the city empty.")
+            self.add_error("country", gettext("Choose your country too, or leave the city empty."))
         elif country and not city and "city" not in self.errors:
-            self.add_error("city", "Enter your city too, or leave the country empty.")
+            self.add_error("city", gettext("Enter your city too, or leave the country empty."))
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
@@ -244,7 +273,7 @@ class CandidateForm(forms.Form):
         if "avatar" in self.fields:
             self._check("avatar", file_checks.IMAGE_TYPES)
         if len(self.checked_files.get("attachments", [])) > 10:
-            self.add_error("attachments", "Please attach at most 10 files.")
+            self.add_error("attachments", gettext("Please attach at most 10 files."))
         return cleaned
 
     @property

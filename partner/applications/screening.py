@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from partner.applications.validation import (
     MAX_TEXT_BYTES,
@@ -119,7 +120,7 @@ class QuestionState:
     def summary_error(self) -> str:
         """The message for the error summary: the question's, else its first field's."""
         field_errors = (fs.error for r in self.records for fs in r.fields if fs.error)
-        return self.error or next(field_errors, "Please check your answer.")
+        return self.error or next(field_errors, gettext("Please check your answer."))
 
     @property
     def errors_anywhere(self) -> bool:
@@ -242,7 +243,10 @@ class ScreeningForm:
                 for o in parent.question.fields[fi].values
                 if o.id in conditional.value_ids
             ]
-            note = f"Asked when you answer “{' or '.join(labels)}” to “{parent.question.label}”."
+            note = gettext("Asked when you answer “%(answers)s” to “%(question)s”.") % {
+                "answers": gettext(" or ").join(labels),
+                "question": parent.question.label,
+            }
             for child_id in conditional.conditional_questions:
                 child = self._state(child_id)
                 if child is not None:
@@ -314,9 +318,9 @@ class ScreeningForm:
             named = self._state(question_id)
             if named is not None and not named.errors_anywhere:
                 named.error = (
-                    "This question needs an answer."
+                    gettext("This question needs an answer.")
                     if question_id in verdict.required
-                    else "Please check the answer to this question."
+                    else gettext("Please check the answer to this question.")
                 )
         return ok and verdict.ok
 
@@ -327,15 +331,19 @@ class ScreeningForm:
             return ""
         if not fs.values:
             # In an otherwise empty extra record nothing is required: it is dropped.
-            return "This field is required." if f.required and not empty_record else ""
+            return gettext("This field is required.") if f.required and not empty_record else ""
         if f.type in {"INPUT_TEXT", "TEXTAREA"}:
             if len(fs.values[0].encode("utf-8")) > MAX_TEXT_BYTES:
-                return f"Please shorten this answer to at most {MAX_TEXT_BYTES} bytes."
+                return gettext("Please shorten this answer to at most %(max)d bytes.") % {
+                    "max": MAX_TEXT_BYTES
+                }
             return ""
         if f.type == "CHECKBOX" and not f.values:
-            return "" if fs.values == ["true"] else "Please tick the box or leave it empty."
+            return (
+                "" if fs.values == ["true"] else gettext("Please tick the box or leave it empty.")
+            )
         if any(v not in f.option_ids for v in fs.values):
-            return "Please choose one of the options."
+            return gettext("Please choose one of the options.")
         if f.type in {"SINGLE_SELECT", "RADIO"} and len(fs.values) > 1:
-            return "Please choose only one option."
+            return gettext("Please choose only one option.")
         return ""

@@ -9,6 +9,7 @@ from typing import Protocol, cast
 from django.db import models
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from jobboard import outbox
 from jobboard.board import selectors as board_selectors
@@ -22,27 +23,47 @@ from partner.smartrecruiters.applications import ApplyErrorCode
 PAUSED_CODE = "PAUSED_TRAFFIC_LOCKED"
 
 # SmartRecruiters' status values in the candidate's words (application-api.md §5).
+# Marked here, translated when shown: gettext() at the call, in the reader's language.
 STATUS_WORDS: dict[str, str] = {
-    "NEW": "Your application has arrived and has not been reviewed yet.",
-    "IN_REVIEW": "Your application is being reviewed.",
-    "INTERVIEW": "You are in the interview stage.",
-    "OFFER": "An offer has been made.",
-    "HIRE": "You have been hired. Congratulations!",
-    "REJECTED": "The company has decided not to go ahead with your application.",
-    "WITHDRAWN": "The application has been withdrawn.",
-    "TRANSFERRED": "Your application has been moved to another job.",
-    "LEAD": "The company has you on file as a potential candidate.",
-    "OTHER": "The company has updated your application.",
+    "NEW": gettext_noop("Your application has arrived and has not been reviewed yet."),
+    "IN_REVIEW": gettext_noop("Your application is being reviewed."),
+    "INTERVIEW": gettext_noop("You are in the interview stage."),
+    "OFFER": gettext_noop("An offer has been made."),
+    "HIRE": gettext_noop("You have been hired. Congratulations!"),
+    "REJECTED": gettext_noop("The company has decided not to go ahead with your application."),
+    "WITHDRAWN": gettext_noop("The application has been withdrawn."),
+    "TRANSFERRED": gettext_noop("Your application has been moved to another job."),
+    "LEAD": gettext_noop("The company has you on file as a potential candidate."),
+    "OTHER": gettext_noop("The company has updated your application."),
 }
 
 STATE_WORDS: dict[str, str] = {
-    Application.State.RECEIVED: (
+    Application.State.RECEIVED: gettext_noop(
         "We have received your application and will send it to the employer shortly."
     ),
-    Application.State.SENDING: "We are sending your application to the employer right now.",
-    Application.State.SENT: "Your application has been delivered to the employer.",
-    Application.State.FAILED: "We could not deliver your application.",
+    Application.State.SENDING: gettext_noop(
+        "We are sending your application to the employer right now."
+    ),
+    Application.State.SENT: gettext_noop("Your application has been delivered to the employer."),
+    Application.State.FAILED: gettext_noop("We could not deliver your application."),
 }
+
+
+# The delivery states as the candidate's status page names them.
+STATE_LABELS: dict[str, str] = {
+    Application.State.RECEIVED: gettext_noop("Received"),
+    Application.State.SENDING: gettext_noop("Sending"),
+    Application.State.SENT: gettext_noop("Sent"),
+    Application.State.FAILED: gettext_noop("Failed"),
+}
+
+
+def state_label(state: str) -> str:
+    return gettext(STATE_LABELS[state]) if state in STATE_LABELS else state
+
+
+def state_words(state: str) -> str:
+    return gettext(STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
 class ApplyListing(Protocol):
@@ -64,7 +85,7 @@ class ApplyListing(Protocol):
 
 def status_words(status: str) -> str:
     """Plain words for a status; an unknown value is shown as it is (contract §7)."""
-    return STATUS_WORDS.get(status, status)
+    return gettext(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 def application_by_token(*, token: str) -> Application | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from partner.applications.forms import CandidateForm
 from partner.applications.screening import QuestionState, ScreeningForm
 
@@ -50,7 +52,9 @@ def _field_entries(form: CandidateForm, names: list[str]) -> list[SummaryEntry]:
 
 def _question_entries(states: list[QuestionState]) -> list[SummaryEntry]:
     return [
-        SummaryEntry(label=s.legend or "Question", message=s.summary_error, anchor=s.anchor)
+        SummaryEntry(
+            label=s.legend or gettext("Question"), message=s.summary_error, anchor=s.anchor
+        )
         for s in states
         if s.visible and s.errors_anywhere
     ]

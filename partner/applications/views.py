@@ -15,7 +15,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -243,7 +243,8 @@ def _status_page(
         "application": application,
         "token": token,
         "new": request.GET.get("new") == "1",
-        "state_words": selectors.STATE_WORDS.get(application.state, application.state),
+        "state_label": selectors.state_label(application.state),
+        "state_words": selectors.state_words(application.state),
         "sr_status": sr_status,
         "sr_status_words": selectors.status_words(sr_status) if sr_status else "",
         "rejected_questions": selectors.rejected_questions(application=application),
@@ -288,10 +289,12 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     if application is None:
         raise Http404("No such application")
     if request.POST.get("confirm") != "yes":
-        message = "Please tick the box to confirm that your data should be erased."
+        message = gettext("Please tick the box to confirm that your data should be erased.")
         return _status_page(request, application, token, erase_error=message, status=400)
     if not application_erase(application_id=application.pk, reason="candidate request"):
-        message = "Your application is being sent right now. Please try again in a few minutes."
+        message = gettext(
+            "Your application is being sent right now. Please try again in a few minutes."
+        )
         return _status_page(request, application, token, erase_error=message, status=409)
     return redirect("applications:status", token=token)
 
@@ -308,8 +311,8 @@ def status_mails(request: HttpRequest, token: str) -> HttpResponse:
     if status_mails_set(application_id=application.pk, enabled=enabled):
         messages.success(
             request,
-            "We will email you when the employer updates the status of your application."
+            gettext("We will email you when the employer updates the status of your application.")
             if enabled
-            else "We will no longer email you about status updates.",
+            else gettext("We will no longer email you about status updates."),
         )
     return redirect("applications:status", token=token)

@@ -48,6 +48,7 @@ def listing_data(
     location = posting.location
     return ListingData(
         title=posting.name,
+        content_language=posting.language,
         # Company is optional in the contract; a job without one is still a job.
         company_name=posting.company.label or settings.FEED_UNKNOWN_COMPANY,
         company_key=posting.company.id,

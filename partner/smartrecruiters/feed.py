@@ -105,6 +105,10 @@ class Posting:
     experience_level: Labelled = field(default_factory=Labelled)
     type_of_employment: Labelled = field(default_factory=Labelled)
     job_ad: JobAd = field(default_factory=JobAd)
+    # Not in the feed contract's field list: SR's Posting API gives a posting's language as
+    # {"code": "de", "label": "German", "labelNative": "Deutsch"}; read when present (a
+    # plain "de" string too), "" otherwise.
+    language: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -212,8 +216,15 @@ def parse_posting(item: dict[str, Any]) -> Posting | None:
             # Documented inside jobAd; some feeds put it at the top level (§7).
             video_url=text(job_ad.get("videoUrl")) or text(item.get("videoUrl")),
         ),
+        language=_language_code(item.get("language")),
         raw=item,
     )
+
+
+def _language_code(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("code")
+    return value.strip() if isinstance(value, str) else ""
 
 
 def parse_feed_page(data: Any) -> FeedPage:

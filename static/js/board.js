@@ -59,6 +59,15 @@
     var path = link ? link.getAttribute("href") : "/saved/";
     return path + (ids.length ? "?" + ids.map(function (id) { return "id=" + id; }).join("&") : "");
   }
+  // The page's words for what this script writes (base.html, json_script); English
+  // when the block is missing.
+  var words = { save: "Save", saved: "Saved", jobSaved: "Job saved.",
+    jobRemoved: "Job removed from your saved jobs.", listKept: "This list is now kept in this browser.",
+    cannotKeep: "This browser cannot keep saved jobs.", linkCopied: "Link copied" };
+  var wordsBlock = document.getElementById("board-messages");
+  if (wordsBlock) {
+    try { words = Object.assign(words, JSON.parse(wordsBlock.textContent)); } catch (e) { /* keep English */ }
+  }
   var saved = readSaved();
   var status = document.querySelector("[data-saved-status]");
   function announce(text) { if (status) { status.textContent = text; } }
@@ -70,7 +79,7 @@
   function showButton(button, ids) {
     var on = ids.indexOf(Number(button.dataset.saveJob)) !== -1;
     button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.querySelector(".save-job-label").textContent = on ? "Saved" : "Save";
+    button.querySelector(".save-job-label").textContent = on ? words.saved : words.save;
   }
   if (saved !== null) {
     showCount(saved);
@@ -91,7 +100,7 @@
         showCount(saved);
         document.querySelectorAll("button[data-save-job]").forEach(function (b) { showButton(b, saved); });
         keep.parentNode.hidden = true;
-        announce("This list is now kept in this browser.");
+        announce(words.listKept);
       });
     }
     document.querySelectorAll("button[data-save-job]").forEach(function (button) {
@@ -101,10 +110,10 @@
         var id = Number(button.dataset.saveJob);
         var at = saved.indexOf(id);
         if (at === -1) { saved.unshift(id); } else { saved.splice(at, 1); }
-        if (!writeSaved(saved)) { announce("This browser cannot keep saved jobs."); return; }
+        if (!writeSaved(saved)) { announce(words.cannotKeep); return; }
         showButton(button, saved);
         showCount(saved);
-        announce(at === -1 ? "Job saved." : "Job removed from your saved jobs.");
+        announce(at === -1 ? words.jobSaved : words.jobRemoved);
         // On the saved page, an unsaved job leaves the list and the address.
         if (page && at !== -1) {
           var item = button.closest("[data-saved-item]");
@@ -122,7 +131,7 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.dataset.copy).then(function () {
-        button.textContent = "Link copied";
+        button.textContent = words.linkCopied;
       });
     });
   });

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jobboard.crypto import hash_token
 from partner.applications.files import CheckedFile
@@ -196,7 +196,8 @@ def test_the_configuration_is_cached_per_posting_and_language(sandbox, client):
 
     client.get(url)
     client.get(url)
-    client.get(url, HTTP_ACCEPT_LANGUAGE="de")
+    with translation.override("de"):
+        client.get(reverse("applications:apply", kwargs={"pk": listing.pk, "slug": listing.slug}))
 
     requests = sandbox.journal(endpoint="apply.configuration")
     assert len(requests) == 2

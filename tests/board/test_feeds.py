@@ -59,7 +59,8 @@ def test_feeds_leave_out_withdrawn_jobs(client) -> None:
 def test_the_sitemap_lists_live_jobs_only_with_lastmod(client, monkeypatch) -> None:
     from jobboard.board.feeds import JobSitemap
 
-    monkeypatch.setattr(JobSitemap, "limit", 2)  # several pages with a few rows
+    # Several pages with a few rows: 3 jobs in 5 languages are 15 entries.
+    monkeypatch.setattr(JobSitemap, "limit", 10)
     live = [make_listing() for _ in range(3)]
     make_listing(source="s", external_id="gone")
     withdraw_listing(source="s", external_id="gone")
@@ -78,7 +79,11 @@ def test_the_sitemap_lists_live_jobs_only_with_lastmod(client, monkeypatch) -> N
         assert response.status_code == 200
         urls += parse_xml(response.content).findall(f"{SITEMAP}url")
     locations = sorted(u.findtext(f"{SITEMAP}loc") for u in urls)
-    assert locations == sorted(f"https://jobs.example.org{x.get_absolute_url()}" for x in live)
+    assert locations == sorted(
+        f"https://jobs.example.org/{prefix}jobs/{x.pk}-{x.slug}/"
+        for x in live
+        for prefix in ("", "de/", "fr/", "es/", "pl/")
+    )
     assert all(u.findtext(f"{SITEMAP}lastmod") for u in urls)
 
 
@@ -147,6 +152,7 @@ def test_the_sitemap_lists_company_pages_with_a_visible_job(client) -> None:
     assert response.status_code == 200
     urls = parse_xml(response.content).findall(f"{SITEMAP}url")
     assert [u.findtext(f"{SITEMAP}loc") for u in urls] == [
-        "https://jobs.example.org/companies/acme-robotics/"
+        f"https://jobs.example.org/{prefix}companies/acme-robotics/"
+        for prefix in ("", "de/", "fr/", "es/", "pl/")
     ]
     assert urls[0].findtext(f"{SITEMAP}lastmod")

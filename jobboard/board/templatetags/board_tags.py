@@ -7,42 +7,49 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop
 
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
 
 register = template.Library()
 
-_PERIODS = {"YEAR": "a year", "MONTH": "a month", "HOUR": "an hour"}
+# "70,000 a year": the period joins the amount in a sentence of each language.
+_PERIODS = {
+    "YEAR": gettext_noop("%(amount)s a year"),
+    "MONTH": gettext_noop("%(amount)s a month"),
+    "HOUR": gettext_noop("%(amount)s an hour"),
+}
 
 
 def _amount(value: Decimal) -> str:
-    # Whole amounts without cents ("70,000"); hourly rates keep them ("18.50").
+    # Whole amounts without cents ("70,000"); hourly rates keep them ("18.50"). Grouped
+    # and pointed as the active language writes numbers (de "70.000", fr "70 000").
     if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+        return number_format(int(value), force_grouping=True)
+    return number_format(value, decimal_pos=2, force_grouping=True)
 
 
 @register.filter
 def salary_range(listing: Listing) -> str:
-    """Like "EUR 70,000 to 90,000 a year" (an en dash between), or "" when not known."""
+    """Like "EUR 70,000 to 90,000 a year" (an en dash between the two), or "" when not known.
+
+    In the active language: "EUR 70.000 to 90.000 pro Jahr" in German.
+    """
     low, high = listing.salary_min, listing.salary_max
+    currency = f"{listing.salary_currency.upper()} " if listing.salary_currency else ""
     if low is not None and high is not None:
-        amount = _amount(low) if low == high else f"{_amount(low)} \u2013 {_amount(high)}"
+        numbers = _amount(low) if low == high else f"{_amount(low)} \u2013 {_amount(high)}"
+        amount = f"{currency}{numbers}"
     elif low is not None:
-        amount = f"from {_amount(low)}"
+        amount = gettext("from %(amount)s") % {"amount": f"{currency}{_amount(low)}"}
     elif high is not None:
-        amount = f"up to {_amount(high)}"
+        amount = gettext("up to %(amount)s") % {"amount": f"{currency}{_amount(high)}"}
     else:
         return ""
-    currency = f"{listing.salary_currency.upper()} " if listing.salary_currency else ""
-    period = _PERIODS.get(listing.salary_period, "")
-    if amount.startswith(("from", "up to")) and currency:
-        word, _, number = amount.rpartition(" ")
-        text = f"{word} {currency}{number}"
-    else:
-        text = f"{currency}{amount}"
-    return f"{text} {period}".strip()
+    period = _PERIODS.get(listing.salary_period)
+    return gettext(period) % {"amount": amount} if period else amount
 
 
 @register.filter

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from jobboard import ratelimit
@@ -204,13 +204,15 @@ def confirmation_send(*, application_id: int, token: str) -> bool:
     payload = application.payload
     if not payload.get("email"):
         return False
-    context = {
-        "first_name": payload.get("firstName", ""),
-        "job_title": application.job_title,
-        "status_url": mails.status_url(token),
-        "site_name": settings.SITE_NAME,
-    }
-    subject = render_to_string("emails/application_received_subject.txt", context).strip()
-    body = render_to_string("emails/application_received_body.txt", context)
+    # Sent by a worker: in the language the candidate applied in, words and link alike.
+    with translation.override(application.language):
+        context = {
+            "first_name": payload.get("firstName", ""),
+            "job_title": application.job_title,
+            "status_url": mails.status_url(token),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/application_received_subject.txt", context).strip()
+        body = render_to_string("emails/application_received_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, [payload["email"]])
     return True

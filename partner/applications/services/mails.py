@@ -151,10 +151,9 @@ def _context(mail: CandidateMail, application: Application) -> dict[str, Any]:
     return context
 
 
-def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    with translation.override(language):
-        subject = render_to_string(f"emails/application_{kind}_subject.txt", context)
-        body = render_to_string(f"emails/application_{kind}_body.txt", context)
+def _render(kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    subject = render_to_string(f"emails/application_{kind}_subject.txt", context)
+    body = render_to_string(f"emails/application_{kind}_body.txt", context)
     return " ".join(subject.split()), body
 
 
@@ -169,7 +168,9 @@ def candidate_mail_send(*, mail_id: int, now: datetime | None = None) -> MailOut
     if reason:
         outbox.mark_failed(mail, error=reason, state=CandidateMail.State.DROPPED)
         return MailOutcome(result=MailResult.DROPPED)
-    subject, body = _render(mail.kind, _context(mail, application), application.language)
+    # The candidate's language (the page they applied on) for the words and the links.
+    with translation.override(application.language):
+        subject, body = _render(mail.kind, _context(mail, application))
     try:
         send_mail(subject, body, None, [application.payload["email"]])
     except smtplib.SMTPRecipientsRefused as exc:
