@@ -17,11 +17,8 @@ from django_countries import countries
 
 from partner.applications import files as file_checks
 from partner.applications.validation import MAX_TEXT_BYTES
-from partner.smartrecruiters.applications import (
-    MAX_IDENTITY_CHARS,
-    ApplyConfiguration,
-    ConsentScope,
-)
+from partner.smartrecruiters.applications import MAX_IDENTITY_CHARS
+from partner.smartrecruiters.apply_configuration import ApplyConfiguration, ConsentScope
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

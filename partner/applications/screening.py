@@ -24,7 +24,7 @@ from partner.applications.validation import (
     check_answers,
     hidden_question_ids,
 )
-from partner.smartrecruiters.applications import ApplyConfiguration, Field, Question
+from partner.smartrecruiters.apply_configuration import ApplyConfiguration, Field, Question
 
 MAX_RECORDS = 20
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from partner.smartrecruiters.applications import ApplyConfiguration, Field, Question
+from partner.smartrecruiters.apply_configuration import ApplyConfiguration, Field, Question
 
 MAX_TEXT_BYTES = 4000
 SINGLE_VALUE_TYPES = frozenset({"SINGLE_SELECT", "RADIO"})

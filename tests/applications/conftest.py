@@ -15,7 +15,7 @@ from jobboard.board.services import ListingData, publish_listing
 from jobboard.celery import app as celery_app
 from partner.applications.selectors import ApplyListing, apply_listing
 from partner.postings.models import LISTING_SOURCE, FeedPosting
-from partner.smartrecruiters.applications import ApplyConfiguration, parse_configuration
+from partner.smartrecruiters.apply_configuration import ApplyConfiguration, parse_configuration
 
 _counter = itertools.count(1)
 

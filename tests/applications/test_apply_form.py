@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partner.applications.models import Application, ApplicationFile, ConfigurationCache
-from partner.smartrecruiters.applications import parse_configuration
+from partner.smartrecruiters.apply_configuration import parse_configuration
 from tests.applications.conftest import PDF_BYTES, PNG_BYTES, make_listing
 
 pytestmark = pytest.mark.django_db

@@ -7,16 +7,17 @@ import json
 import pytest
 
 from partner.smartrecruiters import applications as sr
+from partner.smartrecruiters import apply_configuration
 from partner.smartrecruiters.errors import MalformedResponseError
 
 
 def test_the_contract_example_configuration_parses_into_typed_objects(config_json):
-    config = sr.parse_configuration(config_json)
+    config = apply_configuration.parse_configuration(config_json)
 
     assert [q.id for q in config.questions][:4] == ["q-permit", "q-contract", "q-rate", "languages"]
     assert config.question("languages").repeatable is True
     assert config.question("q-gender").is_diversity is True
-    assert config.conditionals[0] == sr.Conditional(
+    assert config.conditionals[0] == apply_configuration.Conditional(
         parent_question_id="q-contract",
         field_id="value",
         value_ids=("ct-contract",),
@@ -28,13 +29,16 @@ def test_the_contract_example_configuration_parses_into_typed_objects(config_jso
 
 
 def test_a_configuration_survives_the_database_cache_round_trip(config_json):
-    config = sr.parse_configuration(config_json)
+    config = apply_configuration.parse_configuration(config_json)
 
-    assert sr.ApplyConfiguration.from_json(json.loads(json.dumps(config.to_json()))) == config
+    assert (
+        apply_configuration.ApplyConfiguration.from_json(json.loads(json.dumps(config.to_json())))
+        == config
+    )
 
 
 def test_missing_optional_parts_are_tolerated():
-    config = sr.parse_configuration({"questions": [], "extra": {"anything": 1}})
+    config = apply_configuration.parse_configuration({"questions": [], "extra": {"anything": 1}})
 
     assert config.consent_scopes is None
     assert config.conditionals == ()
@@ -46,7 +50,7 @@ def test_missing_optional_parts_are_tolerated():
 def test_an_unknown_field_type_is_read_as_text(config_json):
     config_json["questions"][2]["fields"][0]["type"] = "TEXT"
 
-    field = sr.parse_configuration(config_json).question("q-rate").fields[0]
+    field = apply_configuration.parse_configuration(config_json).question("q-rate").fields[0]
 
     assert field.type == "INPUT_TEXT"
     assert field.original_type == "TEXT"
@@ -56,7 +60,7 @@ def test_links_that_are_not_http_are_dropped(config_json):
     config_json["companyImprintUrl"] = "javascript:alert(1)"
     config_json["privacyPolicies"].append({"url": "data:text/html,x", "orgName": "Evil"})
 
-    config = sr.parse_configuration(config_json)
+    config = apply_configuration.parse_configuration(config_json)
 
     assert config.company_imprint_url == ""
     assert [p.org_name for p in config.privacy_policies] == ["Acme Corp", "SmartRecruiters"]

@@ -14,7 +14,7 @@ from jobboard.crypto import hash_token
 from partner.applications.files import CheckedFile
 from partner.applications.models import Application, ConfigurationCache
 from partner.applications.services import erasure, intake, status, submission
-from partner.smartrecruiters import applications as sr
+from partner.smartrecruiters import apply_configuration
 from tests.applications.conftest import PDF_BYTES, example_configuration_json
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
 
@@ -267,7 +267,7 @@ def test_the_status_page_names_the_questions_a_400_rejected(sandbox):
     ConfigurationCache.objects.create(
         posting_uuid=application.posting_uuid,
         language="en",
-        data=sr.parse_configuration(example_configuration_json()).to_json(),
+        data=apply_configuration.parse_configuration(example_configuration_json()).to_json(),
         fetched_at=timezone.now(),
     )
 

@@ -20,7 +20,7 @@ from django.http import QueryDict
 from partner.applications.screening import ScreeningForm
 from partner.applications.validation import check_answers
 from partner.smartrecruiters import applications as sr
-from partner.smartrecruiters.applications import ApplyConfiguration, Field, Question
+from partner.smartrecruiters.apply_configuration import ApplyConfiguration, Field, Question
 from tests.applications.sandbox_helpers import candidate, sandbox_listing
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -45,7 +45,7 @@ from jobboard.board.models import Listing
 from jobboard.board.services import ListingData, publish_listing
 from partner.applications.models import ConfigurationCache
 from partner.postings.models import FeedPosting
-from partner.smartrecruiters.applications import parse_configuration
+from partner.smartrecruiters.apply_configuration import parse_configuration
 config = parse_configuration(json.loads(sys.stdin.read()))
 listing, _ = publish_listing(source="bench", external_id="apply-1", data=ListingData(
     title="Senior Python Developer", company_name="Acme Corp", company_key="acme",

@@ -21,6 +21,7 @@ from jobboard.crypto import hash_token
 from jobboard.outbox import enqueue_on_commit
 from partner.applications.models import ConfigurationCache
 from partner.smartrecruiters import applications as sr
+from partner.smartrecruiters.apply_configuration import ApplyConfiguration
 from partner.smartrecruiters.errors import NotFoundError, SmartRecruitersError
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ REFRESH_AHEAD = 0.75  # of the TTL: refresh in the background from here on
 class LoadedConfiguration:
     """A configuration to render, and when it was fetched."""
 
-    config: sr.ApplyConfiguration
+    config: ApplyConfiguration
     fetched_at: datetime
     # Served from the cache past its TTL because SmartRecruiters is unreachable.
     stale: bool = False
@@ -46,7 +47,11 @@ class Unavailable(StrEnum):
 
 
 def _store_configuration(
-    *, posting_uuid: str, language: str, config: sr.ApplyConfiguration, now: datetime
+    *,
+    posting_uuid: str,
+    language: str,
+    config: ApplyConfiguration,
+    now: datetime,
 ) -> None:
     ConfigurationCache.objects.update_or_create(
         posting_uuid=posting_uuid,
@@ -62,7 +67,7 @@ def _store_configuration(
 
 def configuration_refresh(
     *, posting_uuid: str, language: str, now: datetime | None = None, max_retries: int | None = None
-) -> sr.ApplyConfiguration:
+) -> ApplyConfiguration:
     """Fetch a posting's configuration and store it; SmartRecruitersError on failure."""
     config = sr.get_configuration(posting_uuid, language=language, max_retries=max_retries)
     # Two visitors may fetch the same configuration at once; the other row is as good.
@@ -84,7 +89,9 @@ def _schedule_refresh(posting_uuid: str, language: str) -> None:
 
 def _loaded(row: ConfigurationCache, *, stale: bool = False) -> LoadedConfiguration:
     return LoadedConfiguration(
-        config=sr.ApplyConfiguration.from_json(row.data), fetched_at=row.fetched_at, stale=stale
+        config=ApplyConfiguration.from_json(row.data),
+        fetched_at=row.fetched_at,
+        stale=stale,
     )
 
 
