@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jobboard import ratelimit
-from jobboard.board import search_index, selectors
+from jobboard.board import counts, search_index, selectors
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, JobAlert, Listing
 from jobboard.board.search import JobSearch
@@ -177,14 +177,17 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
         listing = Listing(source=source, external_id=external_id, state_changed_at=now, **values)
         listing.state = Listing.State.LIVE
         listing.save()
+        counts.apply(before=None, after=counts.snapshot(listing))
         logger.info("listing %s published (%s:%s)", listing.pk, source, external_id)
     else:
+        before = counts.snapshot(listing)
         for name, value in values.items():
             setattr(listing, name, value)
         if listing.state != Listing.State.LIVE:
             listing.state = Listing.State.LIVE
             listing.state_changed_at = now
         listing.save()
+        counts.apply(before=before, after=counts.snapshot(listing))
         logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
     search_index.index_listing(listing)
     return listing, live_url(listing)
@@ -207,9 +210,11 @@ def withdraw_listing(
     if listing is None:
         return None
     if listing.state == Listing.State.LIVE:
+        before = counts.snapshot(listing)
         listing.state = state
         listing.state_changed_at = timezone.now()
         listing.save(update_fields=["state", "state_changed_at", "updated_at"])
+        counts.apply(before=before, after=None)
         logger.info("listing %s %s", listing.pk, state)
     return listing
 
@@ -227,9 +232,11 @@ def expire_listings(*, now: datetime | None = None) -> list[Listing]:
             )
             if listing is None:
                 continue
+            before = counts.snapshot(listing)
             listing.state = Listing.State.EXPIRED
             listing.state_changed_at = now
             listing.save(update_fields=["state", "state_changed_at", "updated_at"])
+            counts.apply(before=before, after=None)
             expired.append(listing)
     if expired:
         logger.info("expired %d listings", len(expired))
