@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -133,6 +134,58 @@ def company_slug(data: ListingData) -> str:
     return (slugify(data.company_name) or f"company-{fallback}")[:200]
 
 
+def _listing_values(data: ListingData) -> dict[str, object]:
+    """The listing's columns from a source's data: HTML sanitised, links checked."""
+    values: dict[str, object] = {
+        f.name: getattr(data, f.name)
+        for f in fields(ListingData)
+        if f.name not in {"company_name", "company_key", "extra"}
+    }
+    for section in HTML_SECTIONS:
+        values[section] = sanitize_html(getattr(data, section))
+    for link in ("video_url", "apply_url"):
+        # Links from a source become hrefs on our pages: http(s) only.
+        values[link] = http_link(getattr(data, link))
+    values["title"] = data.title.strip()[:300]
+    values["slug"] = slugify(data.title)[:120] or "job"
+    values["country_code"] = data.country_code.lower()
+    values["salary_annual"] = annual_salary(data)
+    return values
+
+
+def _company_key(data: ListingData) -> str:
+    return data.company_key or slugify(data.company_name)
+
+
+def _companies(*, source: str, jobs: Sequence[ListingData]) -> dict[str, Company]:
+    """The companies of some jobs by key, created or renamed as the jobs say: two
+    queries for any number of jobs when nothing changed."""
+    wanted = {
+        _company_key(d): {"name": d.company_name.strip(), "slug": company_slug(d)} for d in jobs
+    }
+    found = {
+        c.external_id: c for c in Company.objects.filter(source=source, external_id__in=wanted)
+    }
+    missing = [
+        Company(source=source, external_id=key, **values)
+        for key, values in wanted.items()
+        if key not in found
+    ]
+    if missing:
+        # Another writer may create one meanwhile: skip it, then read what exists.
+        Company.objects.bulk_create(missing, ignore_conflicts=True)
+        keys = [c.external_id for c in missing]
+        found.update(
+            (c.external_id, c) for c in Company.objects.filter(source=source, external_id__in=keys)
+        )
+    for key, values in wanted.items():
+        company = found[key]
+        if (company.name, company.slug) != (values["name"], values["slug"]):
+            Company.objects.filter(pk=company.pk).update(**values)
+            company.name, company.slug = values["name"], values["slug"]
+    return found
+
+
 @transaction.atomic
 def publish_listing(*, source: str, external_id: str, data: ListingData) -> tuple[Listing, str]:
     """Create or update the listing for ``(source, external_id)`` and make it live.
@@ -141,56 +194,130 @@ def publish_listing(*, source: str, external_id: str, data: ListingData) -> tupl
     listing and its public URL. Raises ``ListingRejected`` for unusable data, before
     anything is written.
     """
-    _validate(data)
-    # get_or_create + a write only on change: update_or_create costs a savepoint, a
-    # locking read and an UPDATE per job, mostly for a company that has not changed.
-    company_values = {"name": data.company_name.strip(), "slug": company_slug(data)}
-    company, created = Company.objects.get_or_create(
-        source=source,
-        external_id=data.company_key or slugify(data.company_name),
-        defaults=company_values,
-    )
-    if not created and (company.name, company.slug) != tuple(company_values.values()):
-        Company.objects.filter(pk=company.pk).update(**company_values)
-        company.name, company.slug = company_values["name"], company_values["slug"]
-    values = {
-        f.name: getattr(data, f.name)
-        for f in fields(ListingData)
-        if f.name not in {"company_name", "company_key", "extra"}
-    }
-    for section in HTML_SECTIONS:
-        values[section] = sanitize_html(values[section])
-    for link in ("video_url", "apply_url"):
-        # Links from a source become hrefs on our pages: http(s) only.
-        values[link] = http_link(values[link])
-    values["title"] = data.title.strip()[:300]
-    values["slug"] = slugify(data.title)[:120] or "job"
-    values["country_code"] = data.country_code.lower()
-    values["company"] = company
-    values["salary_annual"] = annual_salary(data)
+    (outcome,) = publish_listings(source=source, jobs=[(external_id, data)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
-    listing = (
-        Listing.objects.select_for_update().filter(source=source, external_id=external_id).first()
-    )
+
+# A published job, or what kept it off the board: ``ListingRejected`` (its data is not a
+# job), a ``DatabaseError`` or a number its data broke (``ArithmeticError``, ``ValueError``).
+PublishOutcome = tuple[Listing, str] | Exception
+_DATA_ERRORS = (DatabaseError, ArithmeticError, ValueError)
+
+
+@transaction.atomic
+def publish_listings(
+    *, source: str, jobs: Sequence[tuple[str, ListingData]]
+) -> list[PublishOutcome]:
+    """``publish_listing`` for many jobs at once: a fixed number of queries per call.
+
+    Returns, in order, ``(listing, url)`` or the error that kept a job off the board:
+    ``ListingRejected`` (nothing written for it) or a database or number error its data
+    caused (see ``PublishOutcome``).
+    A feed pass publishes hundreds of jobs a minute; one by one, each cost eight queries.
+    """
+    outcomes: list[PublishOutcome | None] = [None] * len(jobs)
+    ready: list[tuple[int, str, ListingData]] = []
+    for index, (external_id, data) in enumerate(jobs):
+        try:
+            _validate(data)
+        except ListingRejected as exc:
+            outcomes[index] = exc
+        else:
+            ready.append((index, external_id, data))
+    if len(ready) == 1:
+        # One job: its error is its own, raised as publish_listing always did.
+        index, external_id, data = ready[0]
+        outcomes[index] = _publish_batch(source=source, jobs=[(external_id, data)])[0]
+        return [o for o in outcomes if o is not None]
+    if not ready:
+        return [o for o in outcomes if o is not None]
+    try:
+        with transaction.atomic():
+            published = _publish_batch(source=source, jobs=[(e, d) for _, e, d in ready])
+    except _DATA_ERRORS:
+        # One job's data broke the batch (a value too long, a number too big): publish
+        # them one by one, each in its own savepoint, so the others still go live.
+        logger.warning("a batch of %d listings failed; publishing one by one", len(ready))
+        published = []
+        for _, external_id, data in ready:
+            try:
+                with transaction.atomic():
+                    published += _publish_batch(source=source, jobs=[(external_id, data)])
+            except _DATA_ERRORS as exc:
+                published.append(exc)
+    for (index, _, _), outcome in zip(ready, published, strict=True):
+        outcomes[index] = outcome
+    return [o for o in outcomes if o is not None]
+
+
+def _publish_batch(*, source: str, jobs: Sequence[tuple[str, ListingData]]) -> list[PublishOutcome]:
+    """Write valid jobs: companies, listings, kept counts and search index, in bulk."""
+    companies = _companies(source=source, jobs=[d for _, d in jobs])
+    ids = [external_id for external_id, _ in jobs]
+    existing = {
+        listing.external_id: listing
+        for listing in Listing.objects.select_for_update()
+        .select_related("company")
+        .filter(source=source, external_id__in=ids)
+    }
     now = timezone.now()
-    if listing is None:
-        listing = Listing(source=source, external_id=external_id, state_changed_at=now, **values)
-        listing.state = Listing.State.LIVE
-        listing.save()
-        counts.apply(before=None, after=counts.snapshot(listing))
-        logger.info("listing %s published (%s:%s)", listing.pk, source, external_id)
-    else:
-        before = counts.snapshot(listing)
-        for name, value in values.items():
-            setattr(listing, name, value)
-        if listing.state != Listing.State.LIVE:
+    new: list[Listing] = []
+    changed: list[Listing] = []
+    moves: list[tuple[dict[str, object] | None, dict[str, object] | None]] = []
+    listings: list[Listing] = []
+    for external_id, data in jobs:
+        values = _listing_values(data)
+        values["company"] = companies[_company_key(data)]
+        listing = existing.get(external_id)
+        if listing is None:
+            listing = Listing(
+                source=source, external_id=external_id, state_changed_at=now, **values
+            )
             listing.state = Listing.State.LIVE
-            listing.state_changed_at = now
-        listing.save()
-        counts.apply(before=before, after=counts.snapshot(listing))
-        logger.info("listing %s updated (%s:%s)", listing.pk, source, external_id)
-    search_index.index_listing(listing)
-    return listing, live_url(listing)
+            new.append(listing)
+            before = None
+        else:
+            before = counts.snapshot(listing)
+            for name, value in values.items():
+                setattr(listing, name, value)
+            if listing.state != Listing.State.LIVE:
+                listing.state = Listing.State.LIVE
+                listing.state_changed_at = now
+            # bulk_update does not touch auto_now fields: the facet cache's change
+            # marker must move all the same.
+            listing.updated_at = now
+            changed.append(listing)
+        moves.append((before, counts.snapshot(listing)))
+        listings.append(listing)
+    if new:
+        Listing.objects.bulk_create(new)
+    if changed:
+        Listing.objects.bulk_update(changed, _UPDATED_FIELDS)
+    counts.apply_many(moves)
+    search_index.index_listings(listings)
+    for listing in new:
+        logger.info("listing %s published (%s:%s)", listing.pk, source, listing.external_id)
+    for listing in changed:
+        logger.info("listing %s updated (%s:%s)", listing.pk, source, listing.external_id)
+    return [(listing, live_url(listing)) for listing in listings]
+
+
+# What publishing an existing listing writes: every column a source sets, and the state.
+_SOURCE_FIELDS = [f.name for f in fields(ListingData)]
+_UPDATED_FIELDS = list(
+    dict.fromkeys(
+        [
+            *(
+                name
+                for name in _SOURCE_FIELDS
+                if name not in {"company_name", "company_key", "extra"}
+            ),
+            *("slug", "salary_annual", "company", "state", "state_changed_at", "updated_at"),
+        ]
+    )
+)
 
 
 @transaction.atomic

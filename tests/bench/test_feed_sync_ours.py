@@ -7,18 +7,22 @@ from JSON rendered once, so the figures are ours: CPU seconds of this process pe
 posting (the sync and its HTTP threads) and database queries per posting, for a pass
 that lists, fetches offers, publishes and reports Active for every posting.
 
-``BENCH_OURS_POSTINGS`` (default 5,000) sets the size of the pass. Prints figures,
-asserts no timing.
+``BENCH_OURS_POSTINGS`` (default 5,000) sets the size of the pass;
+``BENCH_OURS_PROFILE=<file>`` writes a cProfile of the (main thread of the) last pass.
+Prints figures, asserts no timing.
 """
 
 from __future__ import annotations
 
+import cProfile
 import logging
 import os
+import re
 import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,8 @@ from partner.postings import sync
 ROOT = Path(__file__).resolve().parents[2]
 STUB = Path(__file__).with_name("feed_stub.py")
 POSTINGS = int(os.environ.get("BENCH_OURS_POSTINGS", "5000"))
+# Queries of the last pass by kind, printed under the figures.
+KINDS: Counter[str] = Counter()
 
 pytestmark = [
     pytest.mark.skipif(
@@ -76,21 +82,39 @@ def feed_stub(transactional_db: None, settings: Any) -> Iterator[Callable[..., s
             process.wait(timeout=10)
 
 
+def _statement(sql: str) -> str:
+    """A query's kind: its verb and table (``INSERT board_listing``)."""
+    words = re.findall(r'[A-Za-z_"]+', sql)
+    verb = words[0].upper() if words else "?"
+    after = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE", "DELETE": "FROM"}.get(verb)
+    upper = [w.upper() for w in words]
+    table = words[upper.index(after) + 1].strip('"') if after in upper[: len(upper) - 1] else ""
+    return f"{verb} {table}".strip()
+
+
 def _measured_pass() -> tuple[sync.SyncSummary, float, float, int]:
     queries = 0
 
     def count(execute, sql, params, many, context):
         nonlocal queries
         queries += 1
+        KINDS[_statement(sql)] += 1
         return execute(sql, params, many, context)
 
     # One log line per listing would measure the logging, not the sync.
     logging.disable(logging.INFO)
     cpu = _own_cpu()
     started = time.perf_counter()
+    profile = os.environ.get("BENCH_OURS_PROFILE")
+    profiler = cProfile.Profile() if profile else None
     try:
         with connection.execute_wrapper(count):
+            if profiler:
+                profiler.enable()
             summary = sync.run_sync_pass()
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(profile)
     finally:
         logging.disable(logging.NOTSET)
     return summary, time.perf_counter() - started, _own_cpu() - cpu, queries
@@ -103,6 +127,7 @@ def test_our_side_of_the_feed_sync(feed_stub: Callable[..., str], settings: Any)
     lines = ["", f"Feed sync, our side alone (stub feed without Django, {POSTINGS:,} postings)"]
     for number, size in enumerate((min(1000, POSTINGS), POSTINGS)):
         base = feed_stub(postings=size, first_id=3_000_000_000 + number * 10_000_000)
+        KINDS.clear()
         summary, elapsed, cpu, queries = _measured_pass()
         stats = httpx.get(base + "/_stats", timeout=5).json()
         assert summary.published == size, summary.as_text()
@@ -113,5 +138,11 @@ def test_our_side_of_the_feed_sync(feed_stub: Callable[..., str], settings: Any)
             f"({elapsed:.1f} s; requests: {stats['list']} pages, {stats['offer']} offers, "
             f"{stats['put']} PUTs)"
         )
+    lines.append("  queries per posting by kind, last pass:")
+    lines += [
+        f"    {n / POSTINGS:6.2f}  {kind}"
+        for kind, n in KINDS.most_common()
+        if n / POSTINGS >= 0.01
+    ]
     lines.append(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print("\n".join(lines))  # noqa: T201 - a benchmark prints its figures

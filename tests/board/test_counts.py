@@ -144,3 +144,41 @@ def test_publishing_the_same_data_again_writes_no_counts(django_assert_num_queri
     before = counts.snapshot(listing)
     with django_assert_num_queries(0):
         counts.apply(before=before, after=counts.snapshot(listing))
+
+
+def test_one_job_whose_data_breaks_a_batch_keeps_only_itself_off_the_board() -> None:
+    from jobboard.board.services import publish_listings
+    from tests.board.factories import listing_data
+
+    jobs = [
+        ("a", listing_data(title="Baker")),
+        # No date of posting: the column refuses NULL, and the batch's INSERT fails on it.
+        ("b", listing_data(title="Broken", posted_at=None)),
+        ("c", listing_data(title="Chef")),
+    ]
+    outcomes = publish_listings(source="test", jobs=jobs)
+    assert isinstance(outcomes[1], Exception)
+    assert [o[0].title for o in (outcomes[0], outcomes[2])] == ["Baker", "Chef"]  # type: ignore[index]
+    assert sorted(Listing.objects.values_list("title", flat=True)) == ["Baker", "Chef"]
+    _assert_kept_counts_are_exact()
+
+
+def test_publishing_fifty_jobs_costs_about_a_dozen_queries(
+    django_assert_max_num_queries,
+) -> None:
+    from django.db import connection
+
+    from jobboard.board.services import publish_listings
+    from tests.board.factories import listing_data
+
+    jobs = [(f"job-{n}", listing_data(title=f"Job {n}", company_name="Acme")) for n in range(50)]
+    # Two savepoints, the companies (read, create, read back), the listings (read,
+    # insert or update), the kept counts, the search index (vectors or FTS, words).
+    # SQLite splits the INSERT of fifty listings: it takes 999 parameters at most.
+    limit = 12 if connection.vendor == "postgresql" else 16
+    with django_assert_max_num_queries(limit):
+        publish_listings(source="test", jobs=jobs)
+    # Again: the same jobs, now updates of existing listings.
+    with django_assert_max_num_queries(limit):
+        publish_listings(source="test", jobs=jobs)
+    _assert_kept_counts_are_exact()
