@@ -20,6 +20,7 @@ listings as before (``facets.facet_counts``).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -157,14 +158,14 @@ def _add(delta: Mapping[tuple[str, str, str], int], labels: Mapping[Any, str]) -
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Five arrays, not five parameters a row: a batch of a hundred listings moves
-            # thousands of rows, and a statement of 15,000 parameters costs more to build
-            # than to run.
+            # One JSON parameter, not five a row: a chunk of a hundred listings moves
+            # thousands of rows, and quoting thousands of parameters (or array items) on
+            # the client cost more than the statement.
             cursor.execute(
                 f"INSERT INTO {table} (scope, facet, key, label, count) "  # noqa: S608
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
-                f"%s::int[]) {update}",
-                [list(column) for column in zip(*rows, strict=True)],
+                "SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::int "
+                f"FROM json_array_elements(%s::json) AS r {update}",
+                [json.dumps(rows)],
             )
         else:
             cursor.executemany(
