@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
@@ -43,6 +43,12 @@ def live_listing_ids() -> QuerySet[Listing, int]:
     expiry job closes it, and sources follow the state.
     """
     return Listing.objects.filter(state=Listing.State.LIVE).values_list("pk", flat=True)
+
+
+def listing_id_by_key(*, source: str, external_id: Any) -> Subquery:
+    """The id of a source's listing, as an expression (``external_id`` may be an
+    ``OuterRef``): lets a source record many listing ids in one UPDATE."""
+    return Subquery(Listing.objects.filter(source=source, external_id=external_id).values("pk")[:1])
 
 
 def live_listing(*, listing_id: int | None) -> Listing | None:
