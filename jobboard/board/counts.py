@@ -238,7 +238,8 @@ def read(search: JobSearch, *, now: datetime) -> dict[str, dict[str, tuple[str, 
     if facet is None:
         raise ValueError("the counts table does not answer this search")
     scopes = _scopes(search, facet)
-    cutoffs = {days: now - timedelta(days=days) for days in POSTED_CHOICES}
+    # In UTC, as the hours of posting are kept: a zone half an hour off would shift them.
+    cutoffs = {days: (now - timedelta(days=days)).astimezone(UTC) for days in POSTED_CHOICES}
     # The first whole hour of each window: hours from there on are summed from the table.
     whole = {
         days: (cutoff + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)

@@ -182,3 +182,16 @@ def test_publishing_fifty_jobs_costs_about_a_dozen_queries(
     with django_assert_max_num_queries(limit):
         publish_listings(source="test", jobs=jobs)
     _assert_kept_counts_are_exact()
+
+
+def test_the_date_windows_are_exact_whatever_the_time_zone_of_now() -> None:
+    from datetime import timezone as tz
+
+    rng = random.Random(5)
+    for n in range(20):
+        _random_listing(rng, f"job-{n}")
+    # Half an hour off UTC: its whole hours are not the hours of posting kept.
+    now = timezone.now().astimezone(tz(timedelta(hours=5, minutes=30)))
+    search = JobSearch()
+    kept = counts.read(search, now=now)
+    assert kept == counted_on_listings(search, Listing.objects.visible(now=now), now=now)
