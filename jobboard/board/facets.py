@@ -14,6 +14,7 @@ from django.db.models import Case, CharField, Count, Max, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext, ngettext
 
+from jobboard.board import counts as counts_table
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import (
     CHOICE_FACETS,
@@ -87,11 +88,21 @@ def _facet_key(name: str, *, now: datetime) -> tuple[Any, Any]:
 def facet_counts(
     search: JobSearch, listings: ListingQuerySet, *, now: datetime
 ) -> dict[str, dict[str, tuple[str, int]]]:
-    """``{facet: {value: (label, count)}}`` in one SQL statement.
+    """``{facet: {value: (label, count)}}``: from the kept counts (``board.counts``) for the
+    board and a single filter, else in one SQL statement over the listings.
 
     Counts are disjunctive: a facet's counts apply every filter except its own, so a
     visitor who picked Germany still sees how many jobs France has.
     """
+    if counts_table.answerable(search) is not None:
+        return counts_table.read(search, now=now)
+    return counted_on_listings(search, listings, now=now)
+
+
+def counted_on_listings(
+    search: JobSearch, listings: ListingQuerySet, *, now: datetime
+) -> dict[str, dict[str, tuple[str, int]]]:
+    """``facet_counts`` counted on the listings themselves, whatever the search."""
     base = search.base_filter(listings).order_by()
     if connection.vendor == "postgresql":
         rows = _facet_rows_postgres(search, base, now=now)

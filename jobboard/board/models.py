@@ -234,3 +234,29 @@ class GazetteerPlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country_code.upper()})"
+
+
+class FacetCount(models.Model):
+    """How many live listings have a facet value, over all of them or within one filter.
+
+    Kept by the board's services in the transaction of every publish, withdrawal and
+    expiry (``board.counts``), so the list page's facet counts of the unfiltered board
+    and of a single filter are a read of a few hundred rows instead of a count over
+    every listing. ``scope`` is ``""`` (no filter) or the filter as in the URL
+    (``country=de``, ``min_salary=50000``); ``key`` is the facet's value (the hour of
+    posting for ``posted``); ``label`` is a display name where the key is a code.
+    """
+
+    scope = models.CharField(max_length=200)
+    facet = models.CharField(max_length=20)
+    key = models.CharField(max_length=200)
+    label = models.CharField(max_length=200, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "facet", "key"], name="facetcount_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope or '(all)'} {self.facet}={self.key}: {self.count}"

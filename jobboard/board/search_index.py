@@ -59,16 +59,26 @@ def refresh(*, listing_ids: Sequence[int] | None = None) -> None:
 
 
 def index_listing(listing: Listing) -> None:
-    """Index one listing just written, from the values in hand: two statements.
+    """Index one listing just written, from the values in hand."""
+    index_listings([listing])
 
-    ``publish_listing`` runs for every posting of a feed pass; reading the row back
+
+def index_listings(listings: Sequence[Listing]) -> None:
+    """Index listings just written, from the values in hand: two statements for all.
+
+    ``publish_listings`` runs for every chunk of a feed pass; reading the rows back
     would cost a query per posting for nothing.
     """
+    if not listings:
+        return
     if connection.vendor == "postgresql":
-        _refresh_vectors([listing.pk])
-    row: dict[str, object] = {name: getattr(listing, name) for name in _FIELDS if "__" not in name}
-    row["company__name"] = listing.company.name
-    _write([row])
+        _refresh_vectors([listing.pk for listing in listings])
+    rows = []
+    for listing in listings:
+        row = {name: getattr(listing, name) for name in _FIELDS if "__" not in name}
+        row["company__name"] = listing.company.name
+        rows.append(row)
+    _write(rows)
 
 
 def _write(rows: Sequence[dict[str, object]]) -> None:

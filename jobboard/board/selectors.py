@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
-from jobboard.board import places
+from jobboard.board import counts, places
 from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
 from jobboard.board.keywords import corrected_query, parse_keywords
 from jobboard.board.models import Company, GazetteerPlace, JobAlert, Listing, ListingQuerySet
@@ -43,6 +43,12 @@ def live_listing_ids() -> QuerySet[Listing, int]:
     expiry job closes it, and sources follow the state.
     """
     return Listing.objects.filter(state=Listing.State.LIVE).values_list("pk", flat=True)
+
+
+def listing_id_by_key(*, source: str, external_id: Any) -> Subquery:
+    """The id of a source's listing, as an expression (``external_id`` may be an
+    ``OuterRef``): lets a source record many listing ids in one UPDATE."""
+    return Subquery(Listing.objects.filter(source=source, external_id=external_id).values("pk")[:1])
 
 
 def live_listing(*, listing_id: int | None) -> Listing | None:
@@ -108,15 +114,10 @@ def place_suggestions(*, limit: int = 200) -> list[str]:
     key = f"board:places:{limit}"
     found: list[str] | None = cache.get(key)
     if found is None:
-        rows = (
-            Listing.objects.visible()
-            .exclude(city="")
-            .values("city", "country")
-            .annotate(jobs=Count("pk"))
-            .order_by("-jobs", "city", "country")[:limit]
-        )
-        cities = [", ".join(p for p in (row["city"], row["country"]) if p) for row in rows]
-        countries = sorted({row["country"] for row in rows if row["country"]})
+        # From the counts the board keeps (live listings per place): a read of `limit` rows.
+        rows = counts.places(limit=limit)
+        cities = [", ".join(p for p in (city, country) if p) for city, country, _ in rows]
+        countries = sorted({country for _, country, _ in rows if country})
         found = list(dict.fromkeys([*cities, *countries]))
         if settings.BOARD_FACET_CACHE_SECONDS:
             cache.set(key, found, settings.BOARD_FACET_CACHE_SECONDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jobboard.board import services
+from jobboard.board import alerts, services
 
 
 # A digest run walks every confirmed alert; an hour is far more than it needs and
@@ -12,7 +12,7 @@ from jobboard.board import services
 @shared_task(name="jobboard.board.tasks.send_job_alerts", time_limit=3600, soft_time_limit=3500)
 def send_job_alerts() -> int:
     """Email each confirmed job alert its digest of new matching jobs."""
-    return services.send_job_alerts()
+    return alerts.send_job_alerts()
 
 
 # Expiry is a few UPDATEs per listing; five minutes bounds it far above need.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from jobboard.board import feeds, selectors, seo, services
+from jobboard.board import alerts, feeds, selectors, seo
 from jobboard.board.models import Listing
 from jobboard.board.search import DEFAULT_RADIUS, RADIUS_CHOICES, JobSearch
 from jobboard.clientaddr import client_address
@@ -256,10 +256,10 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound and form.is_valid():
         try:
-            services.request_job_alert(
+            alerts.request_job_alert(
                 email=form.cleaned_data["email"], search=search, client_ip=client_address(request)
             )
-        except services.AlertRateLimited as exc:
+        except alerts.AlertRateLimited as exc:
             error, status = str(exc), 429
         else:
             return redirect(reverse("board:alert_sent"))
@@ -292,10 +292,10 @@ def alert_manage_request(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
     if form.is_bound and form.is_valid():
         try:
-            services.send_alert_manage_link(
+            alerts.send_alert_manage_link(
                 email=form.cleaned_data["email"], client_ip=client_address(request)
             )
-        except services.AlertRateLimited as exc:
+        except alerts.AlertRateLimited as exc:
             error, status = str(exc), 429
         else:
             return redirect(reverse("board:alert_manage_sent"))
@@ -314,12 +314,12 @@ def alert_manage_sent(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alert_manage(request: HttpRequest, token: str) -> HttpResponse:
     """Every alert of one address, each with a button to stop it, from a signed link."""
-    email = services.manage_token_email(token)
+    email = alerts.manage_token_email(token)
     if email is None:
         return render(request, "board/alert_manage.html", {"bad_link": True}, status=400)
     if request.method == "POST":
         if request.POST.get("action") == "stop-all":
-            count = services.stop_all_job_alerts(email=email)
+            count = alerts.stop_all_job_alerts(email=email)
             messages.success(
                 request,
                 ngettext("Stopped %(count)d job alert.", "Stopped %(count)d job alerts.", count)
@@ -330,7 +330,7 @@ def alert_manage(request: HttpRequest, token: str) -> HttpResponse:
                 alert_id = int(request.POST.get("alert", ""))
             except ValueError:
                 alert_id = 0
-            if services.stop_job_alert(email=email, alert_id=alert_id):
+            if alerts.stop_job_alert(email=email, alert_id=alert_id):
                 messages.success(request, gettext("The job alert is stopped."))
         # Post/redirect/get: a reload does not post again.
         return redirect(request.path)
@@ -345,7 +345,7 @@ def alert_sent(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    alert = services.confirm_job_alert(token=token)
+    alert = alerts.confirm_job_alert(token=token)
     status = 200 if alert else 400
     return render(request, "board/alert_confirmed.html", {"alert": alert}, status=status)
 
@@ -356,7 +356,7 @@ def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
-        ok = services.unsubscribe_job_alert(token=token)
+        ok = alerts.unsubscribe_job_alert(token=token)
         return render(
             request, "board/alert_unsubscribed.html", {"ok": ok}, status=200 if ok else 400
         )

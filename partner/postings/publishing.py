@@ -14,14 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from jobboard.board import selectors as board_selectors
 from jobboard.board.services import (
+    ListingData,
     ListingRejected,
+    PublishOutcome,
     live_url,
-    publish_listing,
+    publish_listings,
     withdraw_listing,
 )
 from partner.postings.mapping import contract_from_offer, error_comment, listing_data
@@ -109,49 +112,74 @@ def publish_postings(
     if not ready:
         return []
 
-    reports: list[StatusReport] = []
     now = timezone.now()
+    jobs: list[tuple[FeedPosting, ListingData | str]] = [(fp, _listing_data(fp)) for fp in ready]
     with transaction.atomic():
         if contracts:
             PostingContract.objects.bulk_create(contracts)
             for contract in contracts:
                 contract.posting.contract = contract
-        for fp in ready:
-            reports.append(_publish_one(fp, now=now, counts=counts))
-        FeedPosting.objects.bulk_update(ready, ["state", "listing", "last_error"])
+        publishable = [(fp.sr_id, data) for fp, data in jobs if isinstance(data, ListingData)]
+        # Every listing of the chunk in a few statements; each job's outcome comes back.
+        outcomes = iter(publish_listings(source=LISTING_SOURCE, jobs=publishable))
+        reports = [
+            _report(fp, data if isinstance(data, str) else next(outcomes), now=now, counts=counts)
+            for fp, data in jobs
+        ]
+        _record_outcomes(ready)
         StatusReport.objects.bulk_create(reports)
     return [r.pk for r in reports]
 
 
-def _publish_one(fp: FeedPosting, *, now: datetime, counts: Counts) -> StatusReport:
-    """Publish one posting inside the caller's transaction; returns its unsaved report."""
-    posting = feed.parse_posting(fp.raw)
-    reason = ""
-    if posting is None:
-        reason = "the posting has no id or uuid"
-    elif not posting.name.strip():
-        reason = "the posting has no job title (name)"
-    if posting is not None and not reason:
-        data = listing_data(
-            posting=posting,
-            posting_period=fp.contract.posting_period,
-            first_seen_at=fp.first_seen_at,
+def _record_outcomes(postings: Sequence[FeedPosting]) -> None:
+    """Save the postings' new state: the published ones in one UPDATE whatever their
+    number (each finds its listing by key), the few rejected ones row by row in one
+    statement. A bulk_update of a hundred rows builds three CASE expressions of a
+    hundred branches each; the sync's own thread spent a quarter of its CPU there."""
+    published = [fp.pk for fp in postings if fp.state == FeedPosting.State.PUBLISHED]
+    others = [fp for fp in postings if fp.state != FeedPosting.State.PUBLISHED]
+    if published:
+        FeedPosting.objects.filter(pk__in=published).update(
+            state=FeedPosting.State.PUBLISHED,
+            last_error="",
+            listing_id=board_selectors.listing_id_by_key(
+                source=LISTING_SOURCE, external_id=OuterRef("sr_id")
+            ),
         )
-        try:
-            # publish_listing runs in its own savepoint: a failure leaves our
-            # transaction usable for the postings after this one.
-            listing, url = publish_listing(source=LISTING_SOURCE, external_id=fp.sr_id, data=data)
-        except ListingRejected as exc:
-            reason = str(exc)
-        except (DatabaseError, ArithmeticError, ValueError) as exc:
-            logger.exception("posting %s could not be stored as a listing", fp.sr_id)
-            reason = f"its data could not be stored ({type(exc).__name__})"
-        else:
-            fp.state = FeedPosting.State.PUBLISHED
-            fp.listing = listing
-            fp.last_error = ""
-            counts.published += 1
-            return StatusReport(posting=fp, status=FeedStatus.ACTIVE, live_url=url, created_at=now)
+    if others:
+        FeedPosting.objects.bulk_update(others, ["state", "listing", "last_error"])
+
+
+def _listing_data(fp: FeedPosting) -> ListingData | str:
+    """The board's data for a posting, or why there is none."""
+    posting = feed.parse_posting(fp.raw)
+    if posting is None:
+        return "the posting has no id or uuid"
+    if not posting.name.strip():
+        return "the posting has no job title (name)"
+    return listing_data(
+        posting=posting,
+        posting_period=fp.contract.posting_period,
+        first_seen_at=fp.first_seen_at,
+    )
+
+
+def _report(
+    fp: FeedPosting, outcome: PublishOutcome | str, *, now: datetime, counts: Counts
+) -> StatusReport:
+    """Record what publishing did to a posting; returns its unsaved report."""
+    if isinstance(outcome, tuple):
+        listing, url = outcome
+        fp.state = FeedPosting.State.PUBLISHED
+        fp.listing = listing
+        fp.last_error = ""
+        counts.published += 1
+        return StatusReport(posting=fp, status=FeedStatus.ACTIVE, live_url=url, created_at=now)
+    if isinstance(outcome, ListingRejected | str):
+        reason = str(outcome)
+    else:
+        logger.error("posting %s could not be stored as a listing: %r", fp.sr_id, outcome)
+        reason = f"its data could not be stored ({type(outcome).__name__})"
     fp.state = FeedPosting.State.REJECTED
     fp.last_error = reason
     counts.rejected += 1

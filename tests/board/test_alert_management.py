@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from jobboard.board import services
+from jobboard.board import alerts
 from jobboard.board.models import JobAlert
 from jobboard.board.search import JobSearch
 from tests.board.factories import make_listing
@@ -22,7 +22,7 @@ def manage_path(message) -> str:
 
 
 def alert(email: str, **params) -> JobAlert:
-    return services.request_job_alert(
+    return alerts.request_job_alert(
         email=email, search=JobSearch.from_params(params), client_ip="10.0.0.1"
     )
 
@@ -42,14 +42,14 @@ def test_the_confirmation_and_digest_emails_link_to_the_manage_page(client) -> N
     created = alert("Ada@Example.com", q="python")
     (confirm,) = mail.outbox
     path = manage_path(confirm)
-    services.confirm_job_alert(token=services.alert_confirm_url(created).rsplit("/", 2)[-2])
+    alerts.confirm_job_alert(token=alerts.alert_confirm_url(created).rsplit("/", 2)[-2])
     make_listing(title="Python Developer")
     mail.outbox.clear()
     from datetime import timedelta
 
     from django.utils import timezone
 
-    assert services.send_job_alerts(now=timezone.now() + timedelta(seconds=1)) == 1
+    assert alerts.send_job_alerts(now=timezone.now() + timedelta(seconds=1)) == 1
     (digest,) = mail.outbox
     assert manage_path(digest) == path
     assert client.get(path).status_code == 200
@@ -105,7 +105,7 @@ def test_a_forged_manage_link_shows_nothing(client) -> None:
     assert response.status_code == 400
     assert "ada@example.com" not in response.content.decode()
     # An unsubscribe token is not a manage token.
-    unsubscribe = services.alert_unsubscribe_url(JobAlert.objects.get()).rsplit("/", 2)[-2]
+    unsubscribe = alerts.alert_unsubscribe_url(JobAlert.objects.get()).rsplit("/", 2)[-2]
     assert client.get(f"/alerts/manage/{unsubscribe}/").status_code == 400
 
 

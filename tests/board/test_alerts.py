@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from jobboard.board import services
+from jobboard.board import alerts
 from jobboard.board.models import JobAlert
 from jobboard.celery import app as celery_app
 from tests.board.factories import make_listing
@@ -41,7 +41,7 @@ def test_the_whole_alert_flow(client) -> None:
     assert confirm_email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Unconfirmed: the digest run sends nothing.
     make_listing(title="Python Developer", country_code="DE")
-    assert services.send_job_alerts() == 0
+    assert alerts.send_job_alerts() == 0
 
     response = client.get(link(confirm_email, "confirm"))
     assert response.status_code == 200
@@ -55,7 +55,7 @@ def test_the_whole_alert_flow(client) -> None:
     make_listing(title="Python Engineer", country_code="FR", city="Paris", country="France")
     make_listing(title="Chef", country_code="DE")
     mail.outbox.clear()
-    assert services.send_job_alerts(now=later) == 1
+    assert alerts.send_job_alerts(now=later) == 1
     (digest,) = mail.outbox
     assert "Python Engineer" in digest.body
     assert "Paris" not in digest.body
@@ -67,7 +67,7 @@ def test_the_whole_alert_flow(client) -> None:
 
     # Nothing new: nothing sent, and running twice never repeats a digest.
     mail.outbox.clear()
-    assert services.send_job_alerts(now=later + timedelta(seconds=1)) == 0
+    assert alerts.send_job_alerts(now=later + timedelta(seconds=1)) == 0
     assert mail.outbox == []
 
     # GET only asks; the RFC 8058 one-click POST (no CSRF token, no cookie) unsubscribes.

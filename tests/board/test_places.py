@@ -123,12 +123,12 @@ def test_the_list_page_names_the_place_in_a_chip_and_the_title(client, malopolsk
 
 
 def test_the_feed_and_alerts_honour_the_place(client, malopolska) -> None:
-    from jobboard.board import services
+    from jobboard.board import alerts
 
     body = client.get("/jobs/feed/rss/", {"where": "Kraków", "radius": "5"}).content.decode()
     assert "Old Town" in body
     assert "Salt Mine" not in body
-    alert = services.request_job_alert(
+    alert = alerts.request_job_alert(
         email="ada@example.com",
         search=JobSearch.from_params({"where": "Kraków", "radius": "5"}),
         client_ip="10.0.0.9",

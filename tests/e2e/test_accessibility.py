@@ -55,7 +55,7 @@ def pages(sandbox, eager_tasks, settings) -> dict[str, str]:
     """Every page to scan, by name, with the data it needs to show everything it can."""
     from decimal import Decimal
 
-    from jobboard.board import services
+    from jobboard.board import alerts
     from jobboard.board.search import JobSearch
     from partner.applications.services import intake
     from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
@@ -75,10 +75,10 @@ def pages(sandbox, eager_tasks, settings) -> dict[str, str]:
         )
     ]
     jobs += [make_listing(company_name="Snake Works") for _ in range(7)]
-    alert = services.request_job_alert(
+    alert = alerts.request_job_alert(
         email="ada@example.com", search=JobSearch.from_params({"q": "python"}), client_ip="1"
     )
-    services.request_job_alert(
+    alerts.request_job_alert(
         email="ada@example.com", search=JobSearch.from_params({"where": "Kraków"}), client_ip="1"
     )
     apply_listing = sandbox_listing(sandbox)
@@ -91,7 +91,7 @@ def pages(sandbox, eager_tasks, settings) -> dict[str, str]:
     )
     mail.outbox.clear()
     base = sandbox.url.removesuffix("/sandbox")
-    local = services.alert_manage_url(alert.email).removeprefix(settings.SITE_URL)
+    local = alerts.alert_manage_url(alert.email).removeprefix(settings.SITE_URL)
     return {
         "board": "/",
         "board-filtered": "/?q=engineer&where=Krak%C3%B3w&radius=100&country=pl",

@@ -121,17 +121,17 @@ def test_a_job_alert_sign_up_reports_errors_accessibly(
 def test_the_unsubscribe_link_in_an_email_takes_one_click(browser, board, live_server) -> None:
     from django.core import mail
 
-    from jobboard.board import services
+    from jobboard.board import alerts
     from jobboard.board.models import JobAlert
     from jobboard.board.search import JobSearch
 
-    alert = services.request_job_alert(
+    alert = alerts.request_job_alert(
         email="ada@example.com", search=JobSearch.from_params({"q": "python"}), client_ip="1"
     )
     assert mail.outbox
     page = browser.new_page()
     page.goto(
-        services.alert_unsubscribe_url(alert).replace("https://jobs.example.org", live_server.url)
+        alerts.alert_unsubscribe_url(alert).replace("https://jobs.example.org", live_server.url)
     )
     page.wait_for_selector("text=You are unsubscribed")
     assert not JobAlert.objects.filter(pk=alert.pk).exists()

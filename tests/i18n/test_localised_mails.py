@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
-from jobboard.board import services as board_services
+from jobboard.board import alerts as board_alerts
 from jobboard.board.models import JobAlert
 from partner.applications.models import CandidateMail
 from partner.applications.services import intake, mails
@@ -45,7 +45,7 @@ def test_an_alert_is_mailed_in_the_language_it_was_asked_for_in(client) -> None:
     )
     mail.outbox.clear()
     with translation.override("en"):
-        assert board_services.send_job_alerts(now=later) == 1
+        assert board_alerts.send_job_alerts(now=later) == 1
     (digest,) = mail.outbox
     assert digest.subject.startswith("1 nowa oferta: ")
     assert "Python Developer, " in digest.body
@@ -57,11 +57,11 @@ def test_an_alert_is_mailed_in_the_language_it_was_asked_for_in(client) -> None:
 
 
 def test_asking_again_from_another_language_switches_the_alerts_mails() -> None:
-    search = board_services.JobSearch.from_params({})
+    search = board_alerts.JobSearch.from_params({})
     with translation.override("de"):
-        board_services.request_job_alert(email="a@example.org", search=search, client_ip="1.2.3.4")
+        board_alerts.request_job_alert(email="a@example.org", search=search, client_ip="1.2.3.4")
     with translation.override("fr"):
-        alert = board_services.request_job_alert(
+        alert = board_alerts.request_job_alert(
             email="a@example.org", search=search, client_ip="1.2.3.4"
         )
     alert.refresh_from_db()

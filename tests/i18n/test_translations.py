@@ -128,7 +128,7 @@ def assert_no_english(html: str, language: str, page: str, content: str = "") ->
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_each_page_of_the_board_and_the_apply_flow_is_in_the_language(client, language: str):
-    from jobboard.board import services as board_services
+    from jobboard.board import alerts as board_alerts
     from jobboard.board.search import JobSearch
     from partner.applications.models import Application
     from tests.applications.conftest import example_configuration_json, make_listing
@@ -139,7 +139,7 @@ def test_each_page_of_the_board_and_the_apply_flow_is_in_the_language(client, la
     cache_configuration(listing, config, language=language)
     with translation.override(language):
         # Subscribed on a page in this language: its description is written in it.
-        alert = board_services.request_job_alert(
+        alert = board_alerts.request_job_alert(
             email="a@example.org", search=JobSearch.from_params({}), client_ip="10.0.0.1"
         )
         job_url = listing.get_absolute_url()
@@ -150,7 +150,7 @@ def test_each_page_of_the_board_and_the_apply_flow_is_in_the_language(client, la
             "apply form": client.get(apply_url),
             "apply form with errors": client.post(apply_url, {"submit": "1"}),
             "alerts page": client.get(f"/{language}/alerts/"),
-            "alert management": client.get(board_services.alert_manage_url(alert.email)),
+            "alert management": client.get(board_alerts.alert_manage_url(alert.email)),
             "saved jobs": client.get(f"/{language}/saved/?id={listing.pk}"),
         }
         sent = client.post(apply_url, valid_post())
