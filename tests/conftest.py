@@ -62,7 +62,8 @@ def _fresh_process_state() -> None:
     except ImportError:  # the sandbox package may be absent
         pass
     else:
-        limiter.clear()
+        # The slots this thread holds; the counts themselves live in the test database.
+        limiter.forget()
     from partner.smartrecruiters.oauth import token_cache
     from partner.smartrecruiters.transport import reset_transport
 
