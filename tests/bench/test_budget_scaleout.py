@@ -116,7 +116,7 @@ class Deployment:
         self.processes.append(
             subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
-            )  # fmt: skip
+            )
         )
 
     def stop(self) -> None:
@@ -131,9 +131,9 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
 
-    def sql(self, query: str) -> list[tuple[object, ...]]:
+    def sql(self, query: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with psycopg.connect(BENCH_DB) as conn:
-            return conn.execute(query).fetchall()  # type: ignore[arg-type]
+            return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
 
     def number(self, query: str) -> int:
         return int(str(self.sql(query)[0][0] or 0))
@@ -241,7 +241,8 @@ def test_one_budget_for_the_whole_deployment(deployment: Deployment) -> None:
 
     rows = deployment.sql(
         "SELECT EXTRACT(EPOCH FROM at) - duration_ms / 1000.0, status, endpoint, method"
-        f" FROM sandbox_journalentry WHERE id > {journal_from} ORDER BY 1"
+        " FROM sandbox_journalentry WHERE id > %s ORDER BY 1",
+        (journal_from,),
     )
     arrivals = [float(str(row[0])) for row in rows]
     statuses = Counter(int(str(row[1])) for row in rows if row[1] is not None)
