@@ -40,6 +40,7 @@ A waiter gives up after ``SMARTRECRUITERS_BUDGET_WAIT`` seconds with a
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -52,6 +53,8 @@ from django.conf import settings
 from prometheus_client import Histogram
 
 from partner.smartrecruiters.errors import TransientError
+
+logger = logging.getLogger(__name__)
 
 # Earliest start of a request before its due time, in intervals: none (see the module doc).
 TOLERANCE = 0.0
@@ -88,6 +91,10 @@ WORK_ORDER: tuple[Work, ...] = tuple(Work)
 
 class BudgetTimeoutError(TransientError):
     """No turn in the rate budget within ``SMARTRECRUITERS_BUDGET_WAIT`` seconds."""
+
+
+class BudgetUnavailableError(TransientError):
+    """The budget's Redis did not answer: nothing is sent (it could break the limit)."""
 
 
 @dataclass(frozen=True)
@@ -359,6 +366,7 @@ class RedisBudget(Budget):
         self._prefix = prefix
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._pause = self._redis.register_script(_PAUSE)
+        self._errors = redis.RedisError
 
     def _keys(self, key: str) -> list[str]:
         base = f"{self._prefix}:{key}"
@@ -370,25 +378,34 @@ class RedisBudget(Budget):
         ]
 
     def try_acquire(self, key: str, *, work: Work, holder: str, limits: Limits) -> Try:
-        granted, retry_in = self._acquire(
-            keys=self._keys(key),
-            args=[
-                holder,
-                WORK_ORDER.index(work) + 1,
-                limits.rate,
-                limits.max_in_flight,
-                limits.slot_ttl,
-                WAITER_TTL,
-                TOLERANCE,
-                STATE_TTL,
-            ],
-        )
+        try:
+            granted, retry_in = self._acquire(
+                keys=self._keys(key),
+                args=[
+                    holder,
+                    WORK_ORDER.index(work) + 1,
+                    limits.rate,
+                    limits.max_in_flight,
+                    limits.slot_ttl,
+                    WAITER_TTL,
+                    TOLERANCE,
+                    STATE_TTL,
+                ],
+            )
+        except self._errors as exc:
+            raise BudgetUnavailableError(
+                f"SmartRecruiters rate budget unavailable: {type(exc).__name__}"
+            ) from None
         if int(granted):
             return Try(True)
         return Try(False, float(retry_in) if retry_in else None)
 
     def release(self, lease: Lease) -> None:
-        self._redis.zrem(self._keys(lease.key)[1], lease.holder)
+        try:
+            self._redis.zrem(self._keys(lease.key)[1], lease.holder)
+        except self._errors as exc:
+            # The slot frees itself after slot_ttl; the answer is not lost for this.
+            logger.warning("budget: slot not released (%s)", type(exc).__name__)
 
     def cancel(self, key: str, *, holder: str) -> None:
         keys = self._keys(key)
@@ -396,10 +413,18 @@ class RedisBudget(Budget):
         pipe.zrem(keys[2], holder)
         for queue in keys[3:]:
             pipe.zrem(queue, holder)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except self._errors as exc:
+            # The place is given up by itself after WAITER_TTL.
+            logger.warning("budget: waiter not removed (%s)", type(exc).__name__)
 
     def pause(self, key: str, seconds: float) -> None:
-        self._pause(keys=self._keys(key)[:1], args=[seconds, STATE_TTL])
+        try:
+            self._pause(keys=self._keys(key)[:1], args=[seconds, STATE_TTL])
+        except self._errors as exc:
+            # The retry itself still waits ``seconds`` (the transport sleeps them).
+            logger.warning("budget: pause not recorded (%s)", type(exc).__name__)
 
     def in_flight(self, key: str) -> int:
         """Slots held now (expired ones included until the next ask); for tests and admin."""

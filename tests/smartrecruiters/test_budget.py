@@ -263,3 +263,14 @@ def test_the_process_budget_follows_the_setting(settings):
     assert isinstance(get_budget(), MemoryBudget)
     settings.SMARTRECRUITERS_BUDGET_URL = REDIS_URL
     assert isinstance(get_budget(), RedisBudget)
+
+
+def test_an_unreachable_redis_is_a_transient_error_and_sends_nothing():
+    from partner.smartrecruiters.budget import BudgetUnavailableError
+
+    budget = RedisBudget("redis://127.0.0.1:9/0")  # nothing listens on port 9
+    with pytest.raises(BudgetUnavailableError) as caught:
+        budget.acquire("k", work=Work.FEED, limits=FAST, timeout=1)
+    assert not caught.value.permanent
+    budget.release(lease("a"))  # logged, not raised: the slot would expire by itself
+    budget.pause("k", 1.0)
