@@ -37,6 +37,9 @@ import httpx
 import psycopg
 import pytest
 
+# Setting up (2,000 sandbox postings) and ~4,600 requests at 8/s: about ten minutes.
+pytestmark = pytest.mark.timeout(2400)
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = os.environ.get(
     "BENCH_BUDGET_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jb_budget_bench"
