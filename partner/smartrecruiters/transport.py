@@ -150,7 +150,7 @@ def backoff_delay(attempt: int) -> float:
     )
 
 
-# The kind of work a request is, for fair turns in the budget: (api, method) -> Work.
+# The kind of work a request is, for fair turns in the budget: API -> Work.
 _WORK_BY_API = {
     "feed": Work.FEED,
     "offers": Work.FEED,
@@ -160,7 +160,7 @@ _WORK_BY_API = {
 }
 
 
-def work_of(method: str, path: str) -> Work:
+def work_of(path: str) -> Work:
     """Which queue of the budget a request waits in (status polls apart from submissions)."""
     api, endpoint = classify(path)
     if api == "apply" and endpoint.endswith("/status"):
@@ -265,7 +265,7 @@ class Transport:
         auth.apply(send_headers)
         scrub = _scrubber(auth.secrets())
         budget = get_budget()
-        work = work_of(method, path)
+        work = work_of(path)
         backoff_cap = float(settings.SMARTRECRUITERS_BACKOFF_CAP)
 
         attempt = 0

@@ -303,3 +303,17 @@ def test_every_attempt_is_counted_per_api_endpoint_and_outcome(transport, auth):
     callstats.flush()
     rows = set(CallStat.objects.values_list("api", "outcome", "count"))
     assert rows == {("feed", "5xx", 1), ("feed", "2xx", 1), ("apply", "401/403", 1)}
+
+
+def test_each_request_waits_in_the_queue_of_its_kind_of_work(settings):
+    from partner.smartrecruiters.budget import Work
+    from partner.smartrecruiters.transport import work_of
+
+    settings.SMARTRECRUITERS_API_URL = "https://api.example.test/base"
+    assert work_of("/base/feed/publications/12") == Work.FEED
+    assert work_of("/base/v1/offers") == Work.FEED
+    assert work_of("/base/postings/u-1/candidates") == Work.APPLY
+    assert work_of("/base/postings/u-1/configuration") == Work.APPLY
+    assert work_of("/base/postings/u-1/candidates/c-1/status") == Work.STATUS
+    assert work_of("/base/assessment-api/v202010/partner/orders/o-1") == Work.ASSESSMENT
+    assert work_of("/base/identity/oauth/token") == Work.ASSESSMENT
