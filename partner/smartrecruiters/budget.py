@@ -20,6 +20,12 @@ The algorithm, per credential:
   our grant and their arrival varies (a busy CPU, a process's first connection). With
   8/s granted and 10/s allowed, arrivals may bunch by 125 ms in a second before a 429;
   half an interval of early starts would halve that margin (the benchmark met a 429 so).
+- **Arrivals**: SmartRecruiters' own limit, 10 a second (``SR_PER_SECOND``), is kept
+  however late our requests arrive: a request counts from its grant until one second after
+  its answer, and no turn is granted while 10 count. Whenever one arrived, it was in that
+  span, so no second can see more than 10 arrive. The pace above keeps this rule idle
+  while answers are quick; it bites when the server stalls and our requests pile up
+  (the benchmark met a 429 so, requests bunched behind a busy gunicorn worker).
 - **Concurrency**: a semaphore whose slots are entries with an expiry. A process that dies
   while holding a slot does not leak it: the slot frees itself after the longest a request
   can take (connect + read timeout, plus a margin).
@@ -58,6 +64,8 @@ logger = logging.getLogger(__name__)
 
 # Earliest start of a request before its due time, in intervals: none (see the module doc).
 TOLERANCE = 0.0
+# SmartRecruiters' limit per key and second (contracts README, "Rate limits").
+SR_PER_SECOND = 10
 # A waiter that has not asked again for this long has gone (its process died).
 WAITER_TTL = 2.0
 # Longest sleep between two asks of a waiter: well under WAITER_TTL.
@@ -102,6 +110,7 @@ class Limits:
     rate: float  # requests per second
     max_in_flight: int
     slot_ttl: float  # seconds a slot is held at most (a dead holder's slot frees then)
+    per_second: int = SR_PER_SECOND  # in flight + answered in the last second, at most
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,7 @@ class _Credential:
     vclock: float = 0.0
     vtime: dict[Work, float] = field(default_factory=dict)
     holders: dict[str, float] = field(default_factory=dict)  # holder -> slot expiry
+    recent: dict[str, float] = field(default_factory=dict)  # holder -> answered at
     queues: dict[Work, dict[str, float]] = field(default_factory=dict)  # holder -> joined at
     alive: dict[str, float] = field(default_factory=dict)  # waiter -> alive until
 
@@ -210,6 +220,8 @@ class MemoryBudget(Budget):
             state = self._credentials.setdefault(key, _Credential())
             for gone in [h for h, until in state.holders.items() if until <= now]:
                 del state.holders[gone]
+            for gone in [h for h, done in state.recent.items() if done <= now - 1.0]:
+                del state.recent[gone]
             for gone in [h for h, until in state.alive.items() if until <= now]:
                 del state.alive[gone]
                 for queue in state.queues.values():
@@ -225,6 +237,10 @@ class MemoryBudget(Budget):
                 return Try(False, max(token_at - now, 0.0) + interval / 4)
             if len(state.holders) >= limits.max_in_flight:
                 return Try(False, None)
+            if len(state.holders) + len(state.recent) >= limits.per_second:
+                if not state.recent:
+                    return Try(False, None)
+                return Try(False, min(state.recent.values()) + 1.0 - now)
             if now < token_at:
                 return Try(False, token_at - now)
             state.tat = max(state.tat, now) + interval
@@ -257,8 +273,8 @@ class MemoryBudget(Budget):
     def release(self, lease: Lease) -> None:
         with self._changed:
             state = self._credentials.get(lease.key)
-            if state is not None:
-                state.holders.pop(lease.holder, None)
+            if state is not None and state.holders.pop(lease.holder, None) is not None:
+                state.recent[lease.holder] = self._clock()
             self._changed.notify_all()
 
     def cancel(self, key: str, *, holder: str) -> None:
@@ -284,8 +300,9 @@ class MemoryBudget(Budget):
 # ---------------------------------------------------------------------------
 # Shared through Redis
 # ---------------------------------------------------------------------------
-# KEYS: state hash, holders zset, alive zset, then one queue zset per kind (WORK_ORDER).
-# ARGV: holder, kind (1-based), rate, max in flight, slot ttl, waiter ttl, tolerance, key ttl.
+# KEYS: state hash, holders zset, alive zset, recent zset, one queue zset per kind (WORK_ORDER).
+# ARGV: holder, kind (1-based), rate, max in flight, slot ttl, waiter ttl, tolerance, key ttl,
+# per second.
 # The same steps as MemoryBudget.try_acquire; numbers go back as strings (Redis would
 # truncate Lua numbers to integers).
 _ACQUIRE = """
@@ -299,23 +316,25 @@ local slot_ttl = tonumber(ARGV[5])
 local waiter_ttl = tonumber(ARGV[6])
 local tolerance = tonumber(ARGV[7])
 local key_ttl = tonumber(ARGV[8])
-local state, holders, alive = KEYS[1], KEYS[2], KEYS[3]
-local kinds = #KEYS - 3
+local per_second = tonumber(ARGV[9])
+local state, holders, alive, recent = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local kinds = #KEYS - 4
 
 redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+redis.call('ZREMRANGEBYSCORE', recent, '-inf', now - 1)
 local gone = redis.call('ZRANGEBYSCORE', alive, '-inf', now)
 for _, dead in ipairs(gone) do
-  for i = 1, kinds do redis.call('ZREM', KEYS[3 + i], dead) end
+  for i = 1, kinds do redis.call('ZREM', KEYS[4 + i], dead) end
   redis.call('ZREM', alive, dead)
 end
-redis.call('ZADD', KEYS[3 + kind], 'NX', now, holder)
+redis.call('ZADD', KEYS[4 + kind], 'NX', now, holder)
 redis.call('ZADD', alive, now + waiter_ttl, holder)
 
 local tat = tonumber(redis.call('HGET', state, 'tat') or 0)
 local vclock = tonumber(redis.call('HGET', state, 'vclock') or 0)
 local best_kind, best_tag, best_joined, best_holder = nil, 0, 0, nil
 for i = 1, kinds do
-  local head = redis.call('ZRANGE', KEYS[3 + i], 0, 0, 'WITHSCORES')
+  local head = redis.call('ZRANGE', KEYS[4 + i], 0, 0, 'WITHSCORES')
   if #head > 0 then
     local tag = math.max(tonumber(redis.call('HGET', state, 'v' .. i) or 0), vclock)
     local joined = tonumber(head[2])
@@ -330,18 +349,36 @@ local token_at = tat - tolerance * interval
 if best_holder ~= holder then
   return {0, tostring(math.max(token_at - now, 0) + interval / 4)}
 end
-if redis.call('ZCARD', holders) >= max_in_flight then
+local in_flight = redis.call('ZCARD', holders)
+if in_flight >= max_in_flight then
   return {0, ''}
+end
+if in_flight + redis.call('ZCARD', recent) >= per_second then
+  local oldest = redis.call('ZRANGE', recent, 0, 0, 'WITHSCORES')
+  if #oldest == 0 then return {0, ''} end
+  return {0, tostring(tonumber(oldest[2]) + 1 - now)}
 end
 if now < token_at then
   return {0, tostring(token_at - now)}
 end
 redis.call('HSET', state, 'tat', tostring(math.max(tat, now) + interval),
            'vclock', tostring(best_tag), 'v' .. kind, tostring(best_tag + 1))
-redis.call('ZREM', KEYS[3 + kind], holder)
+redis.call('ZREM', KEYS[4 + kind], holder)
 redis.call('ZREM', alive, holder)
 redis.call('ZADD', holders, now + slot_ttl, holder)
 return {1, ''}
+"""
+
+# KEYS: holders zset, recent zset. ARGV: holder, key ttl. The answer's time starts the
+# second during which the request still counts (see "Arrivals" in the module doc).
+_RELEASE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+return 1
 """
 
 # KEYS: state hash. ARGV: seconds, key ttl.
@@ -366,6 +403,7 @@ class RedisBudget(Budget):
         self._prefix = prefix
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._pause = self._redis.register_script(_PAUSE)
+        self._release = self._redis.register_script(_RELEASE)
         self._errors = redis.RedisError
 
     def _keys(self, key: str) -> list[str]:
@@ -374,6 +412,7 @@ class RedisBudget(Budget):
             f"{base}:state",
             f"{base}:holders",
             f"{base}:alive",
+            f"{base}:recent",
             *(f"{base}:queue:{work.value}" for work in WORK_ORDER),
         ]
 
@@ -390,6 +429,7 @@ class RedisBudget(Budget):
                     WAITER_TTL,
                     TOLERANCE,
                     STATE_TTL,
+                    limits.per_second,
                 ],
             )
         except self._errors as exc:
@@ -402,7 +442,8 @@ class RedisBudget(Budget):
 
     def release(self, lease: Lease) -> None:
         try:
-            self._redis.zrem(self._keys(lease.key)[1], lease.holder)
+            keys = self._keys(lease.key)
+            self._release(keys=[keys[1], keys[3]], args=[lease.holder, STATE_TTL])
         except self._errors as exc:
             # The slot frees itself after slot_ttl; the answer is not lost for this.
             logger.warning("budget: slot not released (%s)", type(exc).__name__)
@@ -411,7 +452,7 @@ class RedisBudget(Budget):
         keys = self._keys(key)
         pipe = self._redis.pipeline()
         pipe.zrem(keys[2], holder)
-        for queue in keys[3:]:
+        for queue in keys[4:]:
             pipe.zrem(queue, holder)
         try:
             pipe.execute()

@@ -274,3 +274,30 @@ def test_an_unreachable_redis_is_a_transient_error_and_sends_nothing():
     assert not caught.value.permanent
     budget.release(lease("a"))  # logged, not raised: the slot would expire by itself
     budget.pause("k", 1.0)
+
+
+def test_a_request_counts_against_the_second_until_a_second_after_its_answer(any_budget):
+    """However late our requests arrive, no second at SmartRecruiters sees more than
+    ``per_second``: in flight and answered within the last second count alike."""
+    three = Limits(rate=1000.0, max_in_flight=8, slot_ttl=30.0, per_second=3)
+    for holder in ("a", "b", "c"):
+        assert take(any_budget, holder, limits=three)
+    assert not take(any_budget, "d", limits=three)  # three in flight: wait for an answer
+    any_budget.release(lease("a"))
+    answer = any_budget.try_acquire("k", work=Work.FEED, holder="d", limits=three)
+    assert not answer.granted  # answered, but it may have arrived just now
+    assert answer.retry_in is not None
+    assert 0.5 < answer.retry_in <= 1.0
+
+
+def test_an_answer_stops_counting_a_second_later():
+    clock = FakeClock()
+    budget = MemoryBudget(clock=clock)
+    one = Limits(rate=1000.0, max_in_flight=8, slot_ttl=30.0, per_second=1)
+    assert budget.try_acquire("k", work=Work.FEED, holder="a", limits=one).granted
+    clock.now += 0.2
+    budget.release(lease("a"))
+    clock.now += 0.9
+    assert not budget.try_acquire("k", work=Work.FEED, holder="b", limits=one).granted
+    clock.now += 0.2
+    assert budget.try_acquire("k", work=Work.FEED, holder="b", limits=one).granted
