@@ -242,12 +242,14 @@ def test_one_budget_for_the_whole_deployment(deployment: Deployment) -> None:
         if time.monotonic() - started > 1800:
             raise RuntimeError("the work was not done within 30 minutes")
         # As beat would, but every few seconds, and never two polls at once (two would
-        # check the same applications): the next is sent once the last one has run.
+        # check the same applications): the next is sent once the last one has finished
+        # (``runs`` counts starts).
         finished = deployment.number(
-            "SELECT COALESCE(MAX(runs), 0) FROM operations_periodicjob WHERE task = %s",
-            ("partner.applications.tasks.poll_statuses",),
+            "SELECT COUNT(*) FROM operations_periodicjob WHERE task = %s AND runs >= %s"
+            " AND (runs = 0 OR last_finished_at >= last_started_at)",
+            ("partner.applications.tasks.poll_statuses", polls),
         )
-        if time.monotonic() - last_poll > POLL_EVERY and finished >= polls:
+        if time.monotonic() - last_poll > POLL_EVERY and (finished or not polls):
             _send("partner.applications.tasks.poll_statuses")
             last_poll, polls = time.monotonic(), polls + 1
         time.sleep(1.0)
