@@ -393,6 +393,20 @@ SMARTRECRUITERS_CONNECT_TIMEOUT = env_float("SMARTRECRUITERS_CONNECT_TIMEOUT", 1
 SMARTRECRUITERS_READ_TIMEOUT = env_float("SMARTRECRUITERS_READ_TIMEOUT", 60.0, minimum=0.1)
 SMARTRECRUITERS_RATE_PER_SECOND = env_float("SMARTRECRUITERS_RATE_PER_SECOND", 8.0, minimum=0.1)
 SMARTRECRUITERS_MAX_IN_FLIGHT = env_int("SMARTRECRUITERS_MAX_IN_FLIGHT", 8, minimum=1)
+# Where the rate budget per credential lives (partner/smartrecruiters/budget.py): Redis, so
+# every web and worker process shares one budget per key, whenever the cache or the broker
+# is Redis; memory:// (one budget per process) only for the embedded default.
+_SHARED_REDIS = next(
+    (url for url in (env_str("CACHE_URL", ""), CELERY_BROKER_URL) if url.startswith("redis")),
+    "memory://",
+)
+SMARTRECRUITERS_BUDGET_URL = env_str("SMARTRECRUITERS_BUDGET_URL", _SHARED_REDIS)
+if SMARTRECRUITERS_BUDGET_URL.split("://", 1)[0] not in {"memory", "redis", "rediss", "unix"}:
+    raise ImproperlyConfigured(
+        "SMARTRECRUITERS_BUDGET_URL must be memory:// or a redis://host:port/db URL"
+    )
+# Seconds a request waits for its turn before it fails as transient (the task retries).
+SMARTRECRUITERS_BUDGET_WAIT = env_float("SMARTRECRUITERS_BUDGET_WAIT", 60.0, minimum=0.1)
 SMARTRECRUITERS_MAX_RETRIES = env_int("SMARTRECRUITERS_MAX_RETRIES", 5, minimum=0)
 SMARTRECRUITERS_BACKOFF_CAP = env_float("SMARTRECRUITERS_BACKOFF_CAP", 60.0, minimum=0.0)
 SMARTRECRUITERS_BACKOFF_BASE = env_float("SMARTRECRUITERS_BACKOFF_BASE", 1.0, minimum=0.0)

@@ -38,11 +38,18 @@ def _private_media(tmp_path: Path, settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _budget_in_this_process(settings) -> None:
+    # The SmartRecruiters rate budget of a test is its own: with CACHE_URL on Redis it would
+    # otherwise be shared with every other test run (tests of RedisBudget make their own).
+    settings.SMARTRECRUITERS_BUDGET_URL = "memory://"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_state() -> None:
     """No test sees what an earlier one left in this process.
 
     Caches (the apply form cache, the board's facets, rate-limit counters), the
-    sandbox's in-memory rate limiter, the transport's per-credential throttle and the
+    sandbox's in-memory rate limiter, the SmartRecruiters rate budget, the transport and the
     OAuth token cache all live as long as the process; a test that ran before could
     otherwise push this one over a limit or hand it a stale value. So does the active
     language: the last request's stays active in the thread and would prefix every URL
@@ -61,12 +68,16 @@ def _fresh_process_state() -> None:
     except ImportError:  # the sandbox package may be absent
         pass
     else:
-        limiter.clear()
+        # The slots this thread holds; the counts themselves live in the test database.
+        limiter.forget()
     from partner.smartrecruiters.oauth import token_cache
     from partner.smartrecruiters.transport import reset_transport
 
     token_cache.clear()
     reset_transport()
+    from partner.smartrecruiters.budget import reset_budget
+
+    reset_budget()
     from jobboard.operations import callstats
 
     callstats.forget()

@@ -351,3 +351,27 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status}"
+
+
+class RateHit(models.Model):
+    """One request counted by the sandbox's rate limiter (``ratelimit.SharedRateLimiter``).
+
+    In the database so that every sandbox process counts against one limit per credential,
+    as SmartRecruiters does. Times are epoch seconds (one clock for every process on the
+    host). ``in_flight_until`` is the end of the request's concurrency slot: set far ahead
+    when it starts, to 0 when it ends; a process that died mid-request leaves a slot that
+    frees itself then.
+    """
+
+    key = models.CharField(max_length=100)
+    started_at = models.FloatField()
+    in_flight_until = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "started_at"], name="sbx_ratehit_window_idx"),
+            models.Index(fields=["key", "in_flight_until"], name="sbx_ratehit_flight_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.started_at:.3f}"

@@ -2,9 +2,9 @@
 
 What lives here and nowhere else (contracts README, job-board-api.md §7):
 - timeouts on connect and read (settings, read at call time);
-- a throttle per credential, shared by every client in the process: a token bucket at
-  ``SMARTRECRUITERS_RATE_PER_SECOND`` with no burst, and at most
-  ``SMARTRECRUITERS_MAX_IN_FLIGHT`` requests in flight;
+- a rate budget per credential, shared by every process (``budget.py``): at most
+  ``SMARTRECRUITERS_RATE_PER_SECOND`` requests a second and ``SMARTRECRUITERS_MAX_IN_FLIGHT``
+  in flight, with fair turns between feed, applications, status polls and assessments;
 - retries of 429, 500/502/503/504, timeouts, dropped connections and unparsable 2xx JSON
   on GET, with full-jitter exponential backoff, honouring ``Retry-After``;
 - credentials (``auth``) only ever sent to the host of ``SMARTRECRUITERS_API_URL``
@@ -34,6 +34,7 @@ from jobboard.operations.metrics import record_sr_call
 from jobboard.outbox import backoff
 from jobboard.safeurl import same_origin
 from partner.smartrecruiters.auth import Auth, mask_secret
+from partner.smartrecruiters.budget import Work, get_budget
 from partner.smartrecruiters.endpoints import classify
 from partner.smartrecruiters.errors import (
     MalformedResponseError,
@@ -47,50 +48,6 @@ from partner.smartrecruiters.errors import (
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "open-job-board/1.0 (SmartRecruiters partner)"
-
-
-# ---------------------------------------------------------------------------
-# Throttle
-# ---------------------------------------------------------------------------
-class Throttle:
-    """Token bucket (no burst) plus an in-flight cap, for one credential.
-
-    The limits are passed on each ``acquire`` so that changed settings apply at once.
-    No burst: a bucket that may fill up to N would let 2N requests through in the first
-    second after an idle spell, which a server limiting per second answers with 429.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._slot_free = threading.Condition(self._lock)
-        self._next_at = 0.0  # monotonic time at which the next request may start
-        self._in_flight = 0
-
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
-    def acquire(self, *, rate: float, max_in_flight: int) -> None:
-        with self._slot_free:
-            while self._in_flight >= max_in_flight:
-                self._slot_free.wait()
-            self._in_flight += 1
-            now = time.monotonic()
-            start = max(now, self._next_at)
-            self._next_at = start + 1.0 / rate
-        delay = start - now
-        if delay > 0:
-            time.sleep(delay)
-
-    def release(self) -> None:
-        with self._slot_free:
-            self._in_flight -= 1
-            self._slot_free.notify()
-
-    def pause(self, seconds: float) -> None:
-        """Hold every request on this credential for ``seconds`` (after a 429)."""
-        with self._lock:
-            self._next_at = max(self._next_at, time.monotonic() + seconds)
 
 
 # ---------------------------------------------------------------------------
@@ -193,6 +150,24 @@ def backoff_delay(attempt: int) -> float:
     )
 
 
+# The kind of work a request is, for fair turns in the budget: API -> Work.
+_WORK_BY_API = {
+    "feed": Work.FEED,
+    "offers": Work.FEED,
+    "apply": Work.APPLY,
+    "assessments": Work.ASSESSMENT,
+    "oauth": Work.ASSESSMENT,
+}
+
+
+def work_of(path: str) -> Work:
+    """Which queue of the budget a request waits in (status polls apart from submissions)."""
+    api, endpoint = classify(path)
+    if api == "apply" and endpoint.endswith("/status"):
+        return Work.STATUS
+    return _WORK_BY_API.get(api, Work.FEED)
+
+
 def _scrubber(secrets: tuple[str, ...]) -> Callable[[str], str]:
     def scrub(text: str) -> str:
         for secret in secrets:
@@ -213,15 +188,13 @@ class Transport:
     def __init__(self) -> None:
         self._client: httpx.Client | None = None
         self._client_lock = threading.Lock()
-        self._throttles: dict[str, Throttle] = {}
-        self._throttles_lock = threading.Lock()
         self.stats = TransportStats()
 
     # -- plumbing ----------------------------------------------------------
     def _http(self) -> httpx.Client:
         with self._client_lock:
             if self._client is None:
-                # Pool sized above the in-flight cap: the throttle, not the pool, limits.
+                # Pool sized above the in-flight cap: the budget, not the pool, limits.
                 limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
                 self._client = httpx.Client(
                     limits=limits, follow_redirects=False, headers={"User-Agent": USER_AGENT}
@@ -233,13 +206,6 @@ class Transport:
             if self._client is not None:
                 self._client.close()
                 self._client = None
-
-    def throttle(self, key: str) -> Throttle:
-        with self._throttles_lock:
-            throttle = self._throttles.get(key)
-            if throttle is None:
-                throttle = self._throttles[key] = Throttle()
-            return throttle
 
     @staticmethod
     def resolve_url(path_or_url: str) -> str:
@@ -298,7 +264,8 @@ class Transport:
             send_headers.update(headers)
         auth.apply(send_headers)
         scrub = _scrubber(auth.secrets())
-        throttle = self.throttle(auth.throttle_key)
+        budget = get_budget()
+        work = work_of(path)
         backoff_cap = float(settings.SMARTRECRUITERS_BACKOFF_CAP)
 
         attempt = 0
@@ -307,10 +274,7 @@ class Transport:
             status: int | None = None
             error: SmartRecruitersError | None = None
             response: Response | None = None
-            throttle.acquire(
-                rate=float(settings.SMARTRECRUITERS_RATE_PER_SECOND),
-                max_in_flight=int(settings.SMARTRECRUITERS_MAX_IN_FLIGHT),
-            )
+            lease = budget.acquire(auth.throttle_key, work=work)
             try:
                 raw = self._http().request(
                     method,
@@ -333,7 +297,7 @@ class Transport:
             except httpx.HTTPError as exc:
                 error = PermanentError(f"request could not be sent: {type(exc).__name__}")
             finally:
-                throttle.release()
+                budget.release(lease)
 
             if error is None and status is not None:
                 if 200 <= status < 300:
@@ -368,7 +332,7 @@ class Transport:
                         will_retry = False
                     else:
                         sleep = retry_after
-                        throttle.pause(retry_after)
+                        budget.pause(auth.throttle_key, retry_after)
                 else:
                     sleep = backoff_delay(attempt)
             self.stats.count(status, retry=attempt > 0)
@@ -428,7 +392,7 @@ _transport_lock = threading.Lock()
 
 
 def get_transport() -> Transport:
-    """The process-wide transport (one throttle per credential across all clients)."""
+    """The process-wide transport (one HTTP pool for all clients)."""
     global _transport
     with _transport_lock:
         if _transport is None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -14,7 +12,7 @@ import respx
 
 from partner.smartrecruiters import errors
 from partner.smartrecruiters.auth import BearerAuth, NoAuth, SmartTokenAuth
-from partner.smartrecruiters.transport import Throttle, Transport, parse_retry_after
+from partner.smartrecruiters.transport import Transport, parse_retry_after
 
 API = "https://sr.test/api"
 TOKEN = "t0ken-" + "x" * 58
@@ -254,46 +252,13 @@ def test_secrets_never_reach_logs_or_error_text(transport, auth, caplog):
     assert TOKEN not in repr(auth)
 
 
-def test_each_credential_gets_its_own_throttle_and_the_key_hides_the_secret(transport):
+def test_each_credential_gets_its_own_budget_key_and_the_key_hides_the_secret():
     one, two = SmartTokenAuth("a" * 64), SmartTokenAuth("b" * 64)
     assert one.throttle_key != two.throttle_key
     assert "a" * 10 not in one.throttle_key
-    assert transport.throttle(one.throttle_key) is transport.throttle(one.throttle_key)
+    assert one.throttle_key == SmartTokenAuth("a" * 64).throttle_key
     assert BearerAuth("tok", throttle_key="company:1").throttle_key == "company:1"
     assert NoAuth().throttle_key == "anonymous"
-
-
-def test_the_throttle_spaces_requests_at_the_configured_rate(monkeypatch):
-    waits: list[float] = []
-    monkeypatch.setattr("partner.smartrecruiters.transport.time.sleep", waits.append)
-    throttle = Throttle()
-    for _ in range(5):
-        throttle.acquire(rate=10.0, max_in_flight=8)
-        throttle.release()
-    # No burst: the first request goes at once, each next one waits for its 100 ms slot.
-    assert len(waits) == 4
-    assert [round(w, 1) for w in waits] == [0.1, 0.2, 0.3, 0.4]
-
-
-def test_the_throttle_never_lets_more_than_the_cap_in_flight():
-    throttle = Throttle()
-    peak = 0
-    lock = threading.Lock()
-
-    def work() -> None:
-        nonlocal peak
-        throttle.acquire(rate=10_000.0, max_in_flight=3)
-        with lock:
-            peak = max(peak, throttle.in_flight)
-        time.sleep(0.01)
-        throttle.release()
-
-    threads = [threading.Thread(target=work) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert peak == 3
 
 
 def test_a_missing_partner_token_is_a_permanent_error():
@@ -338,3 +303,17 @@ def test_every_attempt_is_counted_per_api_endpoint_and_outcome(transport, auth):
     callstats.flush()
     rows = set(CallStat.objects.values_list("api", "outcome", "count"))
     assert rows == {("feed", "5xx", 1), ("feed", "2xx", 1), ("apply", "401/403", 1)}
+
+
+def test_each_request_waits_in_the_queue_of_its_kind_of_work(settings):
+    from partner.smartrecruiters.budget import Work
+    from partner.smartrecruiters.transport import work_of
+
+    settings.SMARTRECRUITERS_API_URL = "https://api.example.test/base"
+    assert work_of("/base/feed/publications/12") == Work.FEED
+    assert work_of("/base/v1/offers") == Work.FEED
+    assert work_of("/base/postings/u-1/candidates") == Work.APPLY
+    assert work_of("/base/postings/u-1/configuration") == Work.APPLY
+    assert work_of("/base/postings/u-1/candidates/c-1/status") == Work.STATUS
+    assert work_of("/base/assessment-api/v202010/partner/orders/o-1") == Work.ASSESSMENT
+    assert work_of("/base/identity/oauth/token") == Work.ASSESSMENT

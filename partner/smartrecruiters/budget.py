@@ -1,0 +1,515 @@
+"""One rate budget per SmartRecruiters credential, shared by every process that calls it.
+
+SmartRecruiters allows 10 requests/s and 8 concurrent requests **per key**, however many
+web and worker processes send them (contracts README, "Rate limits across processes").
+A throttle inside each process multiplies the budget by the number of processes, so the
+budget lives where every process sees it:
+
+- ``RedisBudget`` when ``SMARTRECRUITERS_BUDGET_URL`` (by default ``CACHE_URL`` or
+  ``CELERY_BROKER_URL``, whichever is Redis) names a Redis server. Every decision is one
+  Lua script, so two processes never both take the last token or the last slot, and the
+  clock is Redis's own, so hosts whose clocks disagree still share one timeline.
+- ``MemoryBudget`` otherwise: the same algorithm inside one process (the embedded
+  default, which has no shared server to keep it in).
+
+The algorithm, per credential:
+
+- **Rate**: a GCRA token bucket without burst. ``tat`` is the time the next request may
+  start; each start moves it one interval (1/rate) on. No tolerance for a waiter that
+  wakes late: SmartRecruiters counts requests when they *arrive*, and the time between
+  our grant and their arrival varies (a busy CPU, a process's first connection). With
+  8/s granted and 10/s allowed, arrivals may bunch by 125 ms in a second before a 429;
+  half an interval of early starts would halve that margin (the benchmark met a 429 so).
+- **Arrivals**: SmartRecruiters' own limit, 10 a second (``SR_PER_SECOND``), is kept
+  however late our requests arrive: a request counts from its grant until one second after
+  its answer, and no turn is granted while 10 count. Whenever one arrived, it was in that
+  span, so no second can see more than 10 arrive. The pace above keeps this rule idle
+  while answers are quick; it bites when the server stalls and our requests pile up
+  (the benchmark met a 429 so, requests bunched behind a busy gunicorn worker).
+- **Concurrency**: a semaphore whose slots are entries with an expiry. A process that dies
+  while holding a slot does not leak it: the slot frees itself after the longest a request
+  can take (connect + read timeout, plus a margin).
+- **Fair turns between kinds of work** (``Work``): feed reports, application submissions,
+  status polls and assessment calls each wait in their own queue. The next token goes to
+  the queue that has had the fewest turns (start-time fair queueing: a virtual clock
+  ``vclock``, and per queue the virtual time of its next turn, never behind ``vclock``).
+  So four busy kinds take turns one by one, an idle kind's share goes to the busy ones,
+  and a kind that comes back after a quiet spell gets its turn at once instead of a
+  burst "owed" to it. Without this a feed pass with sixteen threads waiting would leave
+  an application submission one chance in seventeen. Within a queue: first come, first
+  served. Waiters keep their place by asking again at least every ``WAITER_TTL`` seconds;
+  the place of a waiter whose process died is given up after that.
+
+A waiter gives up after ``SMARTRECRUITERS_BUDGET_WAIT`` seconds with a
+``BudgetTimeoutError`` (transient: the task retries later, a web request answers at once).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from prometheus_client import Histogram
+
+from partner.smartrecruiters.errors import TransientError
+
+logger = logging.getLogger(__name__)
+
+# Earliest start of a request before its due time, in intervals: none (see the module doc).
+TOLERANCE = 0.0
+# SmartRecruiters' limit per key and second (contracts README, "Rate limits").
+SR_PER_SECOND = 10
+# A waiter that has not asked again for this long has gone (its process died).
+WAITER_TTL = 2.0
+# Longest sleep between two asks of a waiter: well under WAITER_TTL.
+MAX_NAP = 0.5
+# How often a waiter asks again while every concurrency slot is taken.
+SLOT_POLL = 0.02
+# A request may outlast its timeouts by this much (DNS, TLS, a slow close).
+SLOT_MARGIN = 5.0
+# Redis forgets a credential's state after this long unused.
+STATE_TTL = 300
+
+WAIT_SECONDS = Histogram(
+    "smartrecruiters_budget_wait_seconds",
+    "Time a request waited for its turn in the SmartRecruiters rate budget, by kind of work.",
+    ["work"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
+
+class Work(StrEnum):
+    """The kinds of work that take turns in a credential's budget."""
+
+    FEED = "feed"  # feed pages, status reports, offers
+    APPLY = "apply"  # application submissions and the apply form's configuration
+    STATUS = "status"  # application status polls
+    ASSESSMENT = "assessment"  # Assessment API and its OAuth tokens
+
+
+WORK_ORDER: tuple[Work, ...] = tuple(Work)
+
+
+class BudgetTimeoutError(TransientError):
+    """No turn in the rate budget within ``SMARTRECRUITERS_BUDGET_WAIT`` seconds."""
+
+
+class BudgetUnavailableError(TransientError):
+    """The budget's Redis did not answer: nothing is sent (it could break the limit)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    rate: float  # requests per second
+    max_in_flight: int
+    slot_ttl: float  # seconds a slot is held at most (a dead holder's slot frees then)
+    per_second: int = SR_PER_SECOND  # in flight + answered in the last second, at most
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A granted turn: one concurrency slot, held until ``release``."""
+
+    key: str
+    holder: str
+    work: Work
+    waited: float
+
+
+@dataclass(frozen=True)
+class Try:
+    """The answer to one ask: granted, or when to ask again (``None``: a slot must free)."""
+
+    granted: bool
+    retry_in: float | None = None
+
+
+def current_limits() -> Limits:
+    """The limits from settings, read at each call so that changed settings apply at once."""
+    timeouts = float(settings.SMARTRECRUITERS_CONNECT_TIMEOUT) + float(
+        settings.SMARTRECRUITERS_READ_TIMEOUT
+    )
+    return Limits(
+        rate=float(settings.SMARTRECRUITERS_RATE_PER_SECOND),
+        max_in_flight=int(settings.SMARTRECRUITERS_MAX_IN_FLIGHT),
+        slot_ttl=timeouts + SLOT_MARGIN,
+    )
+
+
+class Budget:
+    """What both backends offer; ``acquire`` is the blocking loop around ``try_acquire``."""
+
+    def try_acquire(self, key: str, *, work: Work, holder: str, limits: Limits) -> Try:
+        raise NotImplementedError
+
+    def release(self, lease: Lease) -> None:
+        raise NotImplementedError
+
+    def cancel(self, key: str, *, holder: str) -> None:
+        """Leave the queue without a turn (gave up waiting)."""
+        raise NotImplementedError
+
+    def pause(self, key: str, seconds: float) -> None:
+        """No request on ``key`` starts for ``seconds`` (SmartRecruiters said Retry-After)."""
+        raise NotImplementedError
+
+    def _nap(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def acquire(
+        self, key: str, *, work: Work, limits: Limits | None = None, timeout: float | None = None
+    ) -> Lease:
+        limits = limits or current_limits()
+        if timeout is None:
+            timeout = float(settings.SMARTRECRUITERS_BUDGET_WAIT)
+        holder = uuid.uuid4().hex
+        started = time.monotonic()
+        deadline = started + timeout
+        while True:
+            answer = self.try_acquire(key, work=work, holder=holder, limits=limits)
+            now = time.monotonic()
+            if answer.granted:
+                waited = now - started
+                WAIT_SECONDS.labels(work.value).observe(waited)
+                return Lease(key=key, holder=holder, work=work, waited=waited)
+            if now >= deadline:
+                self.cancel(key, holder=holder)
+                raise BudgetTimeoutError(
+                    f"no turn in the SmartRecruiters rate budget within {timeout:.0f} s "
+                    f"({work.value})"
+                )
+            nap = SLOT_POLL if answer.retry_in is None else answer.retry_in
+            self._nap(max(0.001, min(nap, MAX_NAP, deadline - now)))
+
+
+# ---------------------------------------------------------------------------
+# In one process
+# ---------------------------------------------------------------------------
+@dataclass
+class _Credential:
+    """One credential's state; the attributes mirror the Redis keys of ``RedisBudget``."""
+
+    tat: float = 0.0
+    vclock: float = 0.0
+    vtime: dict[Work, float] = field(default_factory=dict)
+    holders: dict[str, float] = field(default_factory=dict)  # holder -> slot expiry
+    recent: dict[str, float] = field(default_factory=dict)  # holder -> answered at
+    queues: dict[Work, dict[str, float]] = field(default_factory=dict)  # holder -> joined at
+    alive: dict[str, float] = field(default_factory=dict)  # waiter -> alive until
+
+
+class MemoryBudget(Budget):
+    """The budget for one process (the embedded default); same turns as ``RedisBudget``."""
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._credentials: dict[str, _Credential] = {}
+
+    def try_acquire(self, key: str, *, work: Work, holder: str, limits: Limits) -> Try:
+        with self._lock:
+            now = self._clock()
+            state = self._credentials.setdefault(key, _Credential())
+            for gone in [h for h, until in state.holders.items() if until <= now]:
+                del state.holders[gone]
+            for gone in [h for h, done in state.recent.items() if done <= now - 1.0]:
+                del state.recent[gone]
+            for gone in [h for h, until in state.alive.items() if until <= now]:
+                del state.alive[gone]
+                for queue in state.queues.values():
+                    queue.pop(gone, None)
+            state.queues.setdefault(work, {}).setdefault(holder, now)
+            state.alive[holder] = now + WAITER_TTL
+
+            chosen_work, chosen_holder, tag = self._next_turn(state)
+            interval = 1.0 / limits.rate
+            token_at = state.tat - TOLERANCE * interval
+            if chosen_holder != holder:
+                # Not our turn: ask again once the chosen waiter had its token.
+                return Try(False, max(token_at - now, 0.0) + interval / 4)
+            if len(state.holders) >= limits.max_in_flight:
+                return Try(False, None)
+            if len(state.holders) + len(state.recent) >= limits.per_second:
+                if not state.recent:
+                    return Try(False, None)
+                return Try(False, min(state.recent.values()) + 1.0 - now)
+            if now < token_at:
+                return Try(False, token_at - now)
+            state.tat = max(state.tat, now) + interval
+            state.vclock = tag
+            state.vtime[chosen_work] = tag + 1.0
+            del state.queues[work][holder]
+            del state.alive[holder]
+            state.holders[holder] = now + limits.slot_ttl
+            self._changed.notify_all()
+            return Try(True)
+
+    @staticmethod
+    def _next_turn(state: _Credential) -> tuple[Work, str, float]:
+        """(kind, holder, virtual start) of the waiter whose turn is next."""
+        best: tuple[float, float, int] | None = None
+        choice: tuple[Work, str, float] | None = None
+        for order, work in enumerate(WORK_ORDER):
+            queue = state.queues.get(work)
+            if not queue:
+                continue
+            head, joined = min(queue.items(), key=lambda item: item[1])
+            tag = max(state.vtime.get(work, 0.0), state.vclock)
+            rank = (tag, joined, order)
+            if best is None or rank < best:
+                best, choice = rank, (work, head, tag)
+        if choice is None:  # unreachable: the asking waiter was queued just before
+            raise RuntimeError("no waiter")
+        return choice
+
+    def release(self, lease: Lease) -> None:
+        with self._changed:
+            state = self._credentials.get(lease.key)
+            if state is not None and state.holders.pop(lease.holder, None) is not None:
+                state.recent[lease.holder] = self._clock()
+            self._changed.notify_all()
+
+    def cancel(self, key: str, *, holder: str) -> None:
+        with self._changed:
+            state = self._credentials.get(key)
+            if state is not None:
+                state.alive.pop(holder, None)
+                for queue in state.queues.values():
+                    queue.pop(holder, None)
+            self._changed.notify_all()
+
+    def pause(self, key: str, seconds: float) -> None:
+        with self._lock:
+            state = self._credentials.setdefault(key, _Credential())
+            state.tat = max(state.tat, self._clock() + seconds)
+
+    def _nap(self, seconds: float) -> None:
+        # Woken early by a release or a grant, when the next turn may be ours.
+        with self._changed:
+            self._changed.wait(seconds)
+
+
+# ---------------------------------------------------------------------------
+# Shared through Redis
+# ---------------------------------------------------------------------------
+# KEYS: state hash, holders zset, alive zset, recent zset, one queue zset per kind (WORK_ORDER).
+# ARGV: holder, kind (1-based), rate, max in flight, slot ttl, waiter ttl, tolerance, key ttl,
+# per second.
+# The same steps as MemoryBudget.try_acquire; numbers go back as strings (Redis would
+# truncate Lua numbers to integers).
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local holder = ARGV[1]
+local kind = tonumber(ARGV[2])
+local interval = 1 / tonumber(ARGV[3])
+local max_in_flight = tonumber(ARGV[4])
+local slot_ttl = tonumber(ARGV[5])
+local waiter_ttl = tonumber(ARGV[6])
+local tolerance = tonumber(ARGV[7])
+local key_ttl = tonumber(ARGV[8])
+local per_second = tonumber(ARGV[9])
+local state, holders, alive, recent = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local kinds = #KEYS - 4
+
+redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+redis.call('ZREMRANGEBYSCORE', recent, '-inf', now - 1)
+local gone = redis.call('ZRANGEBYSCORE', alive, '-inf', now)
+for _, dead in ipairs(gone) do
+  for i = 1, kinds do redis.call('ZREM', KEYS[4 + i], dead) end
+  redis.call('ZREM', alive, dead)
+end
+redis.call('ZADD', KEYS[4 + kind], 'NX', now, holder)
+redis.call('ZADD', alive, now + waiter_ttl, holder)
+
+local tat = tonumber(redis.call('HGET', state, 'tat') or 0)
+local vclock = tonumber(redis.call('HGET', state, 'vclock') or 0)
+local best_kind, best_tag, best_joined, best_holder = nil, 0, 0, nil
+for i = 1, kinds do
+  local head = redis.call('ZRANGE', KEYS[4 + i], 0, 0, 'WITHSCORES')
+  if #head > 0 then
+    local tag = math.max(tonumber(redis.call('HGET', state, 'v' .. i) or 0), vclock)
+    local joined = tonumber(head[2])
+    if best_kind == nil or tag < best_tag or (tag == best_tag and joined < best_joined) then
+      best_kind, best_tag, best_joined, best_holder = i, tag, joined, head[1]
+    end
+  end
+end
+for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], key_ttl) end
+
+local token_at = tat - tolerance * interval
+if best_holder ~= holder then
+  return {0, tostring(math.max(token_at - now, 0) + interval / 4)}
+end
+local in_flight = redis.call('ZCARD', holders)
+if in_flight >= max_in_flight then
+  return {0, ''}
+end
+if in_flight + redis.call('ZCARD', recent) >= per_second then
+  local oldest = redis.call('ZRANGE', recent, 0, 0, 'WITHSCORES')
+  if #oldest == 0 then return {0, ''} end
+  return {0, tostring(tonumber(oldest[2]) + 1 - now)}
+end
+if now < token_at then
+  return {0, tostring(token_at - now)}
+end
+redis.call('HSET', state, 'tat', tostring(math.max(tat, now) + interval),
+           'vclock', tostring(best_tag), 'v' .. kind, tostring(best_tag + 1))
+redis.call('ZREM', KEYS[4 + kind], holder)
+redis.call('ZREM', alive, holder)
+redis.call('ZADD', holders, now + slot_ttl, holder)
+return {1, ''}
+"""
+
+# KEYS: holders zset, recent zset. ARGV: holder, key ttl. The answer's time starts the
+# second during which the request still counts (see "Arrivals" in the module doc).
+_RELEASE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+return 1
+"""
+
+# KEYS: state hash. ARGV: seconds, key ttl.
+_PAUSE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or 0)
+redis.call('HSET', KEYS[1], 'tat', tostring(math.max(tat, now + tonumber(ARGV[1]))))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+
+class RedisBudget(Budget):
+    """The budget in Redis, shared by every process that uses the same server and prefix."""
+
+    def __init__(self, url: str, *, prefix: str = "jobboard:sr-budget") -> None:
+        import redis
+
+        # Short socket timeouts: a waiter must notice a dead Redis, not hang on it.
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._prefix = prefix
+        self._acquire = self._redis.register_script(_ACQUIRE)
+        self._pause = self._redis.register_script(_PAUSE)
+        self._release = self._redis.register_script(_RELEASE)
+        self._errors = redis.RedisError
+
+    def _keys(self, key: str) -> list[str]:
+        base = f"{self._prefix}:{key}"
+        return [
+            f"{base}:state",
+            f"{base}:holders",
+            f"{base}:alive",
+            f"{base}:recent",
+            *(f"{base}:queue:{work.value}" for work in WORK_ORDER),
+        ]
+
+    def try_acquire(self, key: str, *, work: Work, holder: str, limits: Limits) -> Try:
+        try:
+            granted, retry_in = self._acquire(
+                keys=self._keys(key),
+                args=[
+                    holder,
+                    WORK_ORDER.index(work) + 1,
+                    limits.rate,
+                    limits.max_in_flight,
+                    limits.slot_ttl,
+                    WAITER_TTL,
+                    TOLERANCE,
+                    STATE_TTL,
+                    limits.per_second,
+                ],
+            )
+        except self._errors as exc:
+            raise BudgetUnavailableError(
+                f"SmartRecruiters rate budget unavailable: {type(exc).__name__}"
+            ) from None
+        if int(granted):
+            return Try(True)
+        return Try(False, float(retry_in) if retry_in else None)
+
+    def release(self, lease: Lease) -> None:
+        try:
+            keys = self._keys(lease.key)
+            self._release(keys=[keys[1], keys[3]], args=[lease.holder, STATE_TTL])
+        except self._errors as exc:
+            # The slot frees itself after slot_ttl; the answer is not lost for this.
+            logger.warning("budget: slot not released (%s)", type(exc).__name__)
+
+    def cancel(self, key: str, *, holder: str) -> None:
+        keys = self._keys(key)
+        pipe = self._redis.pipeline()
+        pipe.zrem(keys[2], holder)
+        for queue in keys[4:]:
+            pipe.zrem(queue, holder)
+        try:
+            pipe.execute()
+        except self._errors as exc:
+            # The place is given up by itself after WAITER_TTL.
+            logger.warning("budget: waiter not removed (%s)", type(exc).__name__)
+
+    def pause(self, key: str, seconds: float) -> None:
+        try:
+            self._pause(keys=self._keys(key)[:1], args=[seconds, STATE_TTL])
+        except self._errors as exc:
+            # The retry itself still waits ``seconds`` (the transport sleeps them).
+            logger.warning("budget: pause not recorded (%s)", type(exc).__name__)
+
+    def in_flight(self, key: str) -> int:
+        """Slots held now (expired ones included until the next ask); for tests and admin."""
+        return int(self._redis.zcard(self._keys(key)[1]))
+
+    def forget(self, key: str) -> None:
+        """Drop a credential's state (tests)."""
+        self._redis.delete(*self._keys(key))
+
+
+# ---------------------------------------------------------------------------
+# The process's budget
+# ---------------------------------------------------------------------------
+_budget: Budget | None = None
+_budget_url = ""
+_budget_lock = threading.Lock()
+
+
+def get_budget() -> Budget:
+    """The process's budget for ``settings.SMARTRECRUITERS_BUDGET_URL``."""
+    global _budget, _budget_url
+    url = str(settings.SMARTRECRUITERS_BUDGET_URL)
+    with _budget_lock:
+        if _budget is None or url != _budget_url:
+            if url.startswith(("redis://", "rediss://", "unix://")):
+                _budget = RedisBudget(url)
+            else:
+                _budget = MemoryBudget()
+            _budget_url = url
+        return _budget
+
+
+def reset_budget() -> None:
+    """Forget the process's budget (tests; a forked child starts its own)."""
+    global _budget, _budget_url
+    with _budget_lock:
+        _budget, _budget_url = None, ""
+
+
+def _forget_after_fork() -> None:
+    # A forked worker (Celery prefork) must not share the parent's lock or sockets.
+    global _budget, _budget_url, _budget_lock
+    _budget, _budget_url = None, ""
+    _budget_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
