@@ -24,10 +24,10 @@ from partner.smartrecruiters.budget import (
     Lease,
     Limits,
     MemoryBudget,
-    RedisBudget,
     Work,
     get_budget,
 )
+from partner.smartrecruiters.budget_redis import RedisBudget
 
 REDIS_URL = os.environ.get("TEST_BUDGET_REDIS_URL", "redis://127.0.0.1:6379/5")
 REPO = Path(__file__).resolve().parents[2]
@@ -186,7 +186,8 @@ def test_in_redis_the_slot_of_a_process_that_died_frees_itself(redis_budget):
     """A real process takes the only slot and is killed; the slot frees after its ttl."""
     code = textwrap.dedent(f"""
         import os, signal, sys
-        from partner.smartrecruiters.budget import Limits, RedisBudget, Work
+        from partner.smartrecruiters.budget import Limits, Work
+        from partner.smartrecruiters.budget_redis import RedisBudget
         budget = RedisBudget({REDIS_URL!r}, prefix={redis_budget._prefix!r})
         one = Limits(rate=1000.0, max_in_flight=1, slot_ttl=1.5)
         assert budget.try_acquire("k", work=Work.FEED, holder="doomed", limits=one).granted
