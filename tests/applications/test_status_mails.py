@@ -20,11 +20,13 @@ from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_li
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sent_application(sandbox, *, notify: bool = True) -> tuple[Application, str]:
+def sent_application(
+    sandbox, *, notify: bool = True, email: str = "jane.doe@example.test"
+) -> tuple[Application, str]:
     application, token = intake.application_create(
         listing=sandbox_listing(sandbox),
         language="en",
-        candidate=candidate(),
+        candidate=candidate(email=email),
         answers=answers_ok(),
         files={},
         notify_status_changes=notify,
@@ -178,3 +180,37 @@ def test_a_change_the_poll_recorded_shows_at_once_on_a_page_with_an_older_cache(
     assert "INTERVIEW" in html
     assert "You are in the interview stage." in html
     assert len(sandbox.journal(endpoint="apply.status")) == reads  # from the database
+
+
+def test_two_polls_at_once_ask_for_each_status_once(sandbox, monkeypatch):
+    """A slow poll and the next one overlap: each application is checked by one of them."""
+    sent_application(sandbox)
+    sent_application(sandbox, email="second@example.test")
+    asked: list[str] = []
+    real_get_status = status.sr.get_status
+
+    def get_status(posting_uuid: str, candidate_id: str, **kwargs):
+        asked.append(candidate_id)
+        if len(asked) == 1:
+            # The next poll starts while this one waits for SmartRecruiters.
+            status.statuses_poll()
+        return real_get_status(posting_uuid, candidate_id, **kwargs)
+
+    monkeypatch.setattr(status.sr, "get_status", get_status)
+    status.statuses_poll()
+
+    assert sorted(asked) == sorted(set(asked))
+    assert len(asked) == 2
+
+
+def test_a_check_cut_short_by_smartrecruiters_is_first_in_line_next_time(sandbox, monkeypatch):
+    application, _ = sent_application(sandbox)
+
+    def unavailable(*args, **kwargs):
+        raise status.TransientError("503")
+
+    monkeypatch.setattr(status.sr, "get_status", unavailable)
+    assert status.statuses_poll() == {"checked": 0, "errors": 1}
+
+    application.refresh_from_db()
+    assert application.sr_status_checked_at is None

@@ -123,26 +123,46 @@ def status_mails_set(*, application_id: int, enabled: bool) -> bool:
     )
 
 
+def _claim_check(application_id: int, last_checked: datetime | None, now: datetime) -> bool:
+    """Take one application's check for this poll: two polls at once (a slow one and the
+    next) never ask SmartRecruiters twice for the same status."""
+    return bool(
+        Application.objects.filter(pk=application_id, sr_status_checked_at=last_checked).update(
+            sr_status_checked_at=now
+        )
+        if last_checked is not None
+        else Application.objects.filter(
+            pk=application_id, sr_status_checked_at__isnull=True
+        ).update(sr_status_checked_at=now)
+    )
+
+
 def statuses_poll(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Refresh statuses of sent applications younger than the limit, oldest check first."""
     now = now or timezone.now()
     recent = now - timedelta(days=settings.APPLICATION_STATUS_MAX_AGE_DAYS)
     checked_before = now - timedelta(seconds=settings.APPLICATION_STATUS_POLL_INTERVAL * 0.9)
-    ids = list(
+    due = list(
         Application.objects.filter(
             state=Application.State.SENT, erased_at__isnull=True, sent_at__gte=recent
         )
         .filter(Q(sr_status_checked_at__isnull=True) | Q(sr_status_checked_at__lt=checked_before))
         .order_by(F("sr_status_checked_at").asc(nulls_first=True), "id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "sr_status_checked_at")[:limit]
     )
     counts = {"checked": 0, "errors": 0}
-    for application_id in ids:
+    for application_id, last_checked in due:
+        if not _claim_check(application_id, last_checked, now):
+            continue  # another poll took it since we listed it
         try:
             status_refresh(application_id=application_id, now=now)
             counts["checked"] += 1
         except TransientError:
-            # SR is struggling or we hit the shared rate budget: stop, next poll resumes.
+            # SR is struggling or we hit the shared rate budget: stop, next poll resumes,
+            # this application first as before.
+            Application.objects.filter(pk=application_id, sr_status_checked_at=now).update(
+                sr_status_checked_at=last_checked
+            )
             counts["errors"] += 1
             break
         except SmartRecruitersError:
