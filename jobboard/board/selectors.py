@@ -19,7 +19,14 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from jobboard.board import counts, places
-from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
+from jobboard.board.facets import (
+    MATCHED,
+    Facet,
+    build_facets,
+    facet_counts,
+    is_capped,
+    total_from_facets,
+)
 from jobboard.board.keywords import corrected_query, parse_keywords
 from jobboard.board.models import Company, GazetteerPlace, JobAlert, Listing, ListingQuerySet
 from jobboard.board.places import Place, fold, split_where
@@ -68,12 +75,19 @@ class SearchResults:
     page: Page
     total: int
     facets: list[Facet]
+    # The total is a cap, not a count: "1,000+" (``facets.count_limit``).
+    total_capped: bool = False
     # Names the facet counts in the cache (None when not cached), so that templates
     # can cache the rendered filter panel under the same key.
     facets_cache_key: str | None = None
     # The keywords the visitor typed when nothing matched them and ``search`` is the
     # spelling-corrected search shown instead ("Showing results for ...").
     corrected_from: str = ""
+
+    @property
+    def total_capped_mark(self) -> str:
+        """What follows the total in the page: "+" when it is the cap ("1,000+")."""
+        return "+" if self.total_capped else ""
 
 
 def find_place(*, where: str) -> Place | None:
@@ -155,6 +169,7 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
         search=search,
         page=page,
         total=paginator.count,
+        total_capped=is_capped(counts, MATCHED),
         facets=build_facets(search, counts),
         facets_cache_key=cache_key,
         corrected_from=corrected_from,
