@@ -11,10 +11,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -150,6 +151,21 @@ def _share_links(url: str, title: str) -> list[tuple[str, str]]:
     ]
 
 
+def _job_page_key(request: HttpRequest, listing: Listing) -> str | None:
+    """The cache key of a job page's HTML, or None when this request must render it.
+
+    One rendering per version of the listing (its ``updated_at``), language and path
+    (the language links are the path's; a query string such as ``utm_source`` changes
+    nothing on the page). A request with flash messages to show gets a page of its own.
+    """
+    if not settings.BOARD_JOB_PAGE_CACHE_SECONDS:
+        return None
+    if len(messages.get_messages(request)):
+        return None
+    version = listing.updated_at.timestamp()
+    return f"board:job-page:{listing.pk}:{version}:{get_language()}:{request.path}"
+
+
 @require_safe
 def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_for_page(pk=pk)
@@ -157,10 +173,22 @@ def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         raise Http404("No such job")
     if slug != listing.slug:
         return redirect(listing, permanent=True)
-    canonical = _canonical(listing.get_absolute_url())
     if not listing.is_live:
         context = {"listing": listing, "similar": selectors.similar_listings(listing=listing)}
         return render(request, "board/job_gone.html", context, status=410)
+    key = _job_page_key(request, listing)
+    if key is not None and (html := cache.get(key)) is not None:
+        return HttpResponse(html)
+    response = _render_job_page(request, listing)
+    if key is not None:
+        # The page says "posted 3 days ago" and lists the company's other jobs: kept a
+        # few minutes, not for the listing's whole life.
+        cache.set(key, response.content, settings.BOARD_JOB_PAGE_CACHE_SECONDS)
+    return response
+
+
+def _render_job_page(request: HttpRequest, listing: Listing) -> HttpResponse:
+    canonical = _canonical(listing.get_absolute_url())
     url, direct = apply_link(listing)
     context = {
         "listing": listing,
