@@ -40,6 +40,7 @@ CARD_FIELDS = (
     "id", "title", "slug", "company__name", "company__slug", "city", "region", "country",
     "country_code", "remote", "employment_type", "experience_level", "salary_min",
     "salary_max", "salary_currency", "salary_period", "posted_at", "valid_through", "state",
+    "updated_at",
 )  # fmt: skip
 
 
@@ -83,6 +84,14 @@ class SearchResults:
     # The keywords the visitor typed when nothing matched them and ``search`` is the
     # spelling-corrected search shown instead ("Showing results for ...").
     corrected_from: str = ""
+
+    @property
+    def facets_digest(self) -> str:
+        """Names the filter panel by what it shows: the facets (their counts, labels and
+        links) and the search its form carries. Equal digests, equal panels, so the
+        rendered panel is reused whenever the counts are the same, cached or not."""
+        shown = f"{self.facets!r}|{self.search.query_string(page=False)}"
+        return hashlib.sha256(shown.encode()).hexdigest()[:32]
 
     @property
     def total_capped_mark(self) -> str:

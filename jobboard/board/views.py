@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -48,6 +49,20 @@ SORT_LABELS = [
 ]
 
 
+# The rendered filter panel is most of a list page's rendering; it is cached under a
+# digest of what it shows (``SearchResults.facets_digest``), so it is never stale and
+# this only bounds how long an unused one stays.
+FACET_PANEL_SECONDS = 300
+# A result card is cached under its listing's version, the language and today's date
+# (its "posted 3 days ago"), so it is never stale either; the company's name is the one
+# thing it shows that the key does not see, for at most this long.
+CARD_SECONDS = 300
+
+
+def _card_context() -> dict[str, object]:
+    return {"CARD_SECONDS": CARD_SECONDS, "today": timezone.localdate().isoformat()}
+
+
 def _canonical(path: str, query: str = "") -> str:
     return seo.absolute_url(path) + (f"?{query}" if query else "")
 
@@ -72,7 +87,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "results": results,
         "page": results.page,
         "facets": results.facets,
-        "FACET_CACHE_SECONDS": settings.BOARD_FACET_CACHE_SECONDS,
+        "FACET_PANEL_SECONDS": FACET_PANEL_SECONDS,
+        **_card_context(),
         "canonical_url": _canonical(reverse("board:job_list"), canonical_query),
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "rss_url": reverse("board:feed_rss")
@@ -103,6 +119,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "board_url": reverse("board:job_list") + f"?{search.alert_query}",
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "canonical_url": _canonical(reverse("board:company", kwargs={"slug": company.slug})),
+        **_card_context(),
     }
     return render(request, "board/company_detail.html", context)
 
