@@ -99,18 +99,30 @@ def facet_counts(
     """
     if counts_table.answerable(search) is not None:
         return counts_table.read(search, now=now)
+    if search.posted and counts_table.answerable(replace(search, posted=None)) == "":
+        # The date filter alone: the date counts ignore their own filter, so they are
+        # the whole board's, kept in the table; only the other facets are counted on
+        # the listings of the window (a scan of the covering index the less).
+        counted = counted_on_listings(search, listings, now=now, skip=("posted",))
+        counted["posted"] = counts_table.read(JobSearch(), now=now)["posted"]
+        return counted
     return counted_on_listings(search, listings, now=now)
 
 
 def counted_on_listings(
-    search: JobSearch, listings: ListingQuerySet, *, now: datetime
+    search: JobSearch,
+    listings: ListingQuerySet,
+    *,
+    now: datetime,
+    skip: tuple[str, ...] = (),
 ) -> dict[str, dict[str, tuple[str, int]]]:
-    """``facet_counts`` counted on the listings themselves, whatever the search."""
+    """``facet_counts`` counted on the listings themselves, whatever the search; the
+    facets in ``skip`` are left empty (the caller has them from elsewhere)."""
     base = search.base_filter(listings).order_by()
     if connection.vendor == "postgresql":
-        rows = _facet_rows_postgres(search, base, now=now)
+        rows = _facet_rows_postgres(search, base, now=now, skip=skip)
     else:
-        rows = _facet_rows_portable(search, base, now=now)
+        rows = _facet_rows_portable(search, base, now=now, skip=skip)
     result: dict[str, dict[str, tuple[str, int]]] = {name: {} for name in FACETS}
     # Every row a facet counts falls in exactly one of its groups (the empty key too):
     # their sum is the number of rows that facet saw, which tells a capped count.
@@ -186,12 +198,14 @@ def total_from_facets(
 
 
 def _facet_rows_portable(
-    search: JobSearch, base: ListingQuerySet, *, now: datetime
+    search: JobSearch, base: ListingQuerySet, *, now: datetime, skip: tuple[str, ...] = ()
 ) -> Iterable[tuple[str, str, str, int]]:
     # One GROUP BY branch per facet, joined with UNION ALL: any database runs it.
     limit = count_limit(search)
     branches = []
     for name in FACETS:
+        if name in skip:
+            continue
         key, label = _facet_key(name, now=now)
         rows = base.filter(search.filters_q(now=now, except_facet=name))
         if limit is not None:
@@ -278,7 +292,7 @@ def _facet_key_sql(name: str, *, now: datetime) -> tuple[str, list[Any]]:
 
 
 def _facet_rows_postgres(
-    search: JobSearch, base: ListingQuerySet, *, now: datetime
+    search: JobSearch, base: ListingQuerySet, *, now: datetime, skip: tuple[str, ...] = ()
 ) -> Iterable[tuple[str, str, str, int]]:
     """All facets in one statement.
 
@@ -317,8 +331,8 @@ def _facet_rows_postgres(
 
     cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
-    selected = [name for name in FACETS if search.facet_q(name, now=now)]
-    shared = [name for name in FACETS if name not in selected]
+    selected = [name for name in FACETS if search.facet_q(name, now=now) and name not in skip]
+    shared = [name for name in FACETS if not search.facet_q(name, now=now) and name not in skip]
     parts: list[str] = []
     if shared:
         grouped = ", ".join(f"k_{name}" for name in shared)
