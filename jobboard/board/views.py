@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
@@ -76,12 +77,15 @@ def job_list(request: HttpRequest) -> HttpResponse:
     # sort, which only reorders the same jobs.
     canonical_query = search.query_string(sort=False)
     names = selectors.company_names(slugs=search.company)
+    places = selectors.place_suggestions()
     context = {
         "search": search,
         "description": search.describe(company_names=names),
         "company_chips": [(names.get(c, c), search.toggled("company", c)) for c in search.company],
         "sorts": SORT_LABELS,
-        "place_suggestions": selectors.place_suggestions(),
+        "place_suggestions": places,
+        # 200 options rendered once per list of places (the datalist fragment's key).
+        "places_digest": hashlib.sha256("\x1f".join(places).encode()).hexdigest()[:32],
         "radius_choices": RADIUS_CHOICES,
         "default_radius": DEFAULT_RADIUS,
         "results": results,
