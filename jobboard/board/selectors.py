@@ -6,7 +6,8 @@ Everything a job seeker can reach starts from ``Listing.objects.visible()``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
@@ -173,7 +175,10 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
     paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
     # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
     paginator.__dict__["count"] = total_from_facets(search, counts)
-    page = _cached_page(paginator, search, now=now, board_key=cache_key)
+    # Only a search with more matches than it counts has a bitmap worth the room.
+    with _room_for_matches() if is_capped(counts, MATCHED) else nullcontext():
+        page = _cached_page(paginator, search, now=now, board_key=cache_key)
+        page.object_list = list(page.object_list)
     return SearchResults(
         search=search,
         page=page,
@@ -183,6 +188,22 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
         facets_cache_key=cache_key,
         corrected_from=corrected_from,
     )
+
+
+@contextmanager
+def _room_for_matches() -> Iterator[None]:
+    """Memory for a keyword search's bitmap of matches (PostgreSQL).
+
+    With the default 4 MB a broad word's bitmap turns lossy, and every row of the lossy
+    pages is checked against the query again: at a million listings, 254,000 rechecks
+    and 435 ms for the page of "engineer" in Germany, 285 ms with room. SET LOCAL ends
+    with the transaction.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
 
 
 def _cached_page(
