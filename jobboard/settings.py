@@ -534,6 +534,12 @@ BOARD_SEARCH_CONFIG = env_str("BOARD_SEARCH_CONFIG", "english")
 BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20, minimum=1)
 # Facet counts are the costly part of a list page; they are cached this long (0: never).
 BOARD_FACET_CACHE_SECONDS = env_int("BOARD_FACET_CACHE_SECONDS", 60, minimum=0)
+# A keyword search counts its total and facets over at most this many matches, shown as
+# "1,000+" beyond (0: count every match).
+BOARD_SEARCH_COUNT_LIMIT = env_int("BOARD_SEARCH_COUNT_LIMIT", 1000, minimum=0)
+# A job page is rendered once per version of its listing and language, kept this long
+# (its "posted 3 days ago" and the company's other jobs may be that old; 0: never).
+BOARD_JOB_PAGE_CACHE_SECONDS = env_int("BOARD_JOB_PAGE_CACHE_SECONDS", 300, minimum=0)
 # Job alert sign-ups allowed per hour, per client IP and per email address.
 BOARD_ALERT_SIGNUPS_PER_IP = env_int("BOARD_ALERT_SIGNUPS_PER_IP", 10, minimum=1)
 BOARD_ALERT_SIGNUPS_PER_EMAIL = env_int("BOARD_ALERT_SIGNUPS_PER_EMAIL", 3, minimum=1)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Max, Q, Value, When
@@ -41,6 +42,8 @@ class FacetOption:
     selected: bool
     # The URL of this search with the option toggled; set for selected options only.
     url: str
+    # Counted over a capped sample of a keyword search's matches: at least ``count``.
+    at_least: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,22 +99,49 @@ def facet_counts(
     """
     if counts_table.answerable(search) is not None:
         return counts_table.read(search, now=now)
+    if search.posted and counts_table.answerable(replace(search, posted=None)) == "":
+        # The date filter alone: the date counts ignore their own filter, so they are
+        # the whole board's, kept in the table; only the other facets are counted on
+        # the listings of the window (a scan of the covering index the less).
+        counted = counted_on_listings(search, listings, now=now, skip=("posted",))
+        counted["posted"] = counts_table.read(JobSearch(), now=now)["posted"]
+        return counted
     return counted_on_listings(search, listings, now=now)
 
 
 def counted_on_listings(
-    search: JobSearch, listings: ListingQuerySet, *, now: datetime
+    search: JobSearch,
+    listings: ListingQuerySet,
+    *,
+    now: datetime,
+    skip: tuple[str, ...] = (),
 ) -> dict[str, dict[str, tuple[str, int]]]:
-    """``facet_counts`` counted on the listings themselves, whatever the search."""
+    """``facet_counts`` counted on the listings themselves, whatever the search; the
+    facets in ``skip`` are left empty (the caller has them from elsewhere)."""
     base = search.base_filter(listings).order_by()
     if connection.vendor == "postgresql":
-        rows = _facet_rows_postgres(search, base, now=now)
+        rows = _facet_rows_postgres(search, base, now=now, skip=skip)
     else:
-        rows = _facet_rows_portable(search, base, now=now)
+        rows = _facet_rows_portable(search, base, now=now, skip=skip)
     result: dict[str, dict[str, tuple[str, int]]] = {name: {} for name in FACETS}
+    # Every row a facet counts falls in exactly one of its groups (the empty key too):
+    # their sum is the number of rows that facet saw, which tells a capped count.
+    seen: dict[str, int] = dict.fromkeys((*FACETS, MATCHED), 0)
     for name, key, label, count in rows:
-        if key:
+        seen[name] += int(count)
+        if key and name in result:
             result[name][str(key)] = (label or str(key), int(count))
+    limit = count_limit(search)
+    if limit is not None:
+        # Every filter applied, at most limit + 1 rows: the total, or more than the cap.
+        # A facet with no choice of its own saw exactly those rows; only when every
+        # facet has one were they counted on their own (``_needs_matched_part``).
+        free = [name for name in FACETS if not search.facet_q(name, now=now)]
+        seen[MATCHED] = seen[free[0]] if free else seen[MATCHED]
+        result[MATCHED] = {"count": ("", seen[MATCHED])}
+        capped = sorted(name for name, rows_seen in seen.items() if rows_seen > limit)
+        if capped:
+            result[CAPPED] = dict.fromkeys(capped, ("", 1))
     # Windows and thresholds are cumulative: "last 7 days" includes "last 3 days".
     for name, choices in (("posted", POSTED_CHOICES), ("min_salary", MIN_SALARY_CHOICES)):
         ordered = choices if name == "posted" else tuple(reversed(choices))
@@ -124,6 +154,33 @@ def counted_on_listings(
     return result
 
 
+# Where ``counted_on_listings`` names the facets whose counts hit the cap, and the
+# number of rows every filter lets through (a capped search only).
+CAPPED = "_capped"
+MATCHED = "_matched"
+
+
+def count_limit(search: JobSearch) -> int | None:
+    """How many matches a keyword search counts at most (None: no cap, every row counts).
+
+    Counting every match of a broad word ("data" finds most of a million listings) is
+    what made keyword searches slow; past the cap, "1,000+" says as much to a visitor.
+    """
+    limit: int = settings.BOARD_SEARCH_COUNT_LIMIT
+    return limit if search.has_keywords and limit else None
+
+
+def _needs_matched_part(search: JobSearch, *, now: datetime) -> bool:
+    """Whether a capped search counts the rows of every filter apart: only when each
+    facet has a choice, else a facet without one counts exactly those rows."""
+    return count_limit(search) is not None and all(search.facet_q(n, now=now) for n in FACETS)
+
+
+def is_capped(counts: Mapping[str, Mapping[str, tuple[str, int]]], facet: str) -> bool:
+    """Whether a facet's counts are over a capped sample of the matches (lower bounds)."""
+    return facet in counts.get(CAPPED, {})
+
+
 def total_from_facets(
     search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
 ) -> int:
@@ -131,28 +188,46 @@ def total_from_facets(
 
     Every listing is either remote or on-site, and the workplace counts apply every
     other filter, so their sum over the chosen workplaces (all when none is chosen)
-    is exactly the total.
+    is exactly the total. A capped search counted it (up to the cap, "1,000+" beyond).
     """
+    if MATCHED in counts and (limit := count_limit(search)) is not None:
+        return min(counts[MATCHED]["count"][1], limit)
     workplace = counts.get("workplace", {})
     chosen = search.workplace or tuple(WORKPLACE_LABELS)
     return sum(workplace.get(value, ("", 0))[1] for value in chosen)
 
 
 def _facet_rows_portable(
-    search: JobSearch, base: ListingQuerySet, *, now: datetime
+    search: JobSearch, base: ListingQuerySet, *, now: datetime, skip: tuple[str, ...] = ()
 ) -> Iterable[tuple[str, str, str, int]]:
     # One GROUP BY branch per facet, joined with UNION ALL: any database runs it.
+    limit = count_limit(search)
     branches = []
     for name in FACETS:
+        if name in skip:
+            continue
         key, label = _facet_key(name, now=now)
+        rows = base.filter(search.filters_q(now=now, except_facet=name))
+        if limit is not None:
+            # The first limit + 1 matches, in no order: enough to tell "more than limit".
+            rows = base.filter(pk__in=rows.values("pk")[: limit + 1])
         branch = (
-            base.filter(search.filters_q(now=now, except_facet=name))
-            .annotate(facet_name=Value(name), facet_key=key)
+            rows.annotate(facet_name=Value(name), facet_key=key)
             .values("facet_name", "facet_key")
             .annotate(facet_label=label, facet_count=Count("pk"))
             .values_list("facet_name", "facet_key", "facet_label", "facet_count")
         )
         branches.append(branch)
+    if limit is not None and _needs_matched_part(search, now=now):
+        rows = base.filter(search.filters_q(now=now))
+        matched = (
+            base.filter(pk__in=rows.values("pk")[: limit + 1])
+            .annotate(facet_name=Value(MATCHED), facet_key=Value(""))
+            .values("facet_name", "facet_key")
+            .annotate(facet_label=Max(Value("")), facet_count=Count("pk"))
+            .values_list("facet_name", "facet_key", "facet_label", "facet_count")
+        )
+        branches.append(matched)
     return branches[0].union(*branches[1:], all=True)
 
 
@@ -217,7 +292,7 @@ def _facet_key_sql(name: str, *, now: datetime) -> tuple[str, list[Any]]:
 
 
 def _facet_rows_postgres(
-    search: JobSearch, base: ListingQuerySet, *, now: datetime
+    search: JobSearch, base: ListingQuerySet, *, now: datetime, skip: tuple[str, ...] = ()
 ) -> Iterable[tuple[str, str, str, int]]:
     """All facets in one statement.
 
@@ -243,11 +318,21 @@ def _facet_rows_postgres(
     # and the wide table: read them once. Without, each reference is an index-only
     # scan of the covering index, cheaper than writing and re-reading 100k rows, so
     # PostgreSQL may inline the CTE.
-    materialized = "MATERIALIZED" if search.narrows_base else "NOT MATERIALIZED"
+    limit = count_limit(search)
+    # A capped search must not be materialized: inlined, each part's LIMIT stops the
+    # scan of the matches after limit + 1 rows instead of reading every one.
+    materialized = "MATERIALIZED" if search.narrows_base and limit is None else "NOT MATERIALIZED"
+
+    def rows_of(where_sql: str) -> str:
+        # The rows one part counts; under the CTE's name, so that the part reads the same.
+        if limit is None:
+            return f"{FACET_BASE} WHERE {where_sql}"
+        return f"(SELECT * FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: S608
+
     cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
-    selected = [name for name in FACETS if search.facet_q(name, now=now)]
-    shared = [name for name in FACETS if name not in selected]
+    selected = [name for name in FACETS if search.facet_q(name, now=now) and name not in skip]
+    shared = [name for name in FACETS if not search.facet_q(name, now=now) and name not in skip]
     parts: list[str] = []
     if shared:
         grouped = ", ".join(f"k_{name}" for name in shared)
@@ -260,16 +345,20 @@ def _facet_rows_postgres(
         parts.append(
             f"SELECT CASE GROUPING({grouped}) {facet_case} END, "  # noqa: S608
             f"CASE GROUPING({grouped}) {key_case} END, max(country), count(*) "
-            f"FROM {FACET_BASE} WHERE {where_sql} "
+            f"FROM {rows_of(where_sql)} "
             f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
         )
         params += where_params
     for name in selected:
         where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
         parts.append(
-            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {FACET_BASE} "  # noqa: S608
-            f"WHERE {where_sql} GROUP BY 2"
+            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {rows_of(where_sql)} "  # noqa: S608
+            "GROUP BY 2"
         )
+        params += where_params
+    if _needs_matched_part(search, now=now):
+        where_sql, where_params = _where_sql(search.filters_q(now=now))
+        parts.append(f"SELECT '{MATCHED}', '', '', count(*) FROM {rows_of(where_sql)}")  # noqa: S608
         params += where_params
     with transaction.atomic(), connection.cursor() as cursor:
         # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
@@ -350,4 +439,10 @@ def build_facets(
                     )
                 )
             facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options), single=True))
-    return facets
+    # Counts over a capped sample are lower bounds, and shown as such ("120+").
+    return [
+        replace(f, options=tuple(replace(o, at_least=True) for o in f.options))
+        if is_capped(counts, f.name)
+        else f
+        for f in facets
+    ]

@@ -6,7 +6,8 @@ Everything a job seeker can reach starts from ``Listing.objects.visible()``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -14,12 +15,20 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from jobboard.board import counts, places
-from jobboard.board.facets import Facet, build_facets, facet_counts, total_from_facets
+from jobboard.board.facets import (
+    MATCHED,
+    Facet,
+    build_facets,
+    facet_counts,
+    is_capped,
+    total_from_facets,
+)
 from jobboard.board.keywords import corrected_query, parse_keywords
 from jobboard.board.models import Company, GazetteerPlace, JobAlert, Listing, ListingQuerySet
 from jobboard.board.places import Place, fold, split_where
@@ -33,6 +42,7 @@ CARD_FIELDS = (
     "id", "title", "slug", "company__name", "company__slug", "city", "region", "country",
     "country_code", "remote", "employment_type", "experience_level", "salary_min",
     "salary_max", "salary_currency", "salary_period", "posted_at", "valid_through", "state",
+    "updated_at",
 )  # fmt: skip
 
 
@@ -68,12 +78,27 @@ class SearchResults:
     page: Page
     total: int
     facets: list[Facet]
+    # The total is a cap, not a count: "1,000+" (``facets.count_limit``).
+    total_capped: bool = False
     # Names the facet counts in the cache (None when not cached), so that templates
     # can cache the rendered filter panel under the same key.
     facets_cache_key: str | None = None
     # The keywords the visitor typed when nothing matched them and ``search`` is the
     # spelling-corrected search shown instead ("Showing results for ...").
     corrected_from: str = ""
+
+    @property
+    def facets_digest(self) -> str:
+        """Names the filter panel by what it shows: the facets (their counts, labels and
+        links) and the search its form carries. Equal digests, equal panels, so the
+        rendered panel is reused whenever the counts are the same, cached or not."""
+        shown = f"{self.facets!r}|{self.search.query_string(page=False)}"
+        return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+    @property
+    def total_capped_mark(self) -> str:
+        """What follows the total in the page: "+" when it is the cap ("1,000+")."""
+        return "+" if self.total_capped else ""
 
 
 def find_place(*, where: str) -> Place | None:
@@ -150,15 +175,35 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
     paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
     # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
     paginator.__dict__["count"] = total_from_facets(search, counts)
-    page = _cached_page(paginator, search, now=now, board_key=cache_key)
+    # Only a search with more matches than it counts has a bitmap worth the room.
+    with _room_for_matches() if is_capped(counts, MATCHED) else nullcontext():
+        page = _cached_page(paginator, search, now=now, board_key=cache_key)
+        page.object_list = list(page.object_list)
     return SearchResults(
         search=search,
         page=page,
         total=paginator.count,
+        total_capped=is_capped(counts, MATCHED),
         facets=build_facets(search, counts),
         facets_cache_key=cache_key,
         corrected_from=corrected_from,
     )
+
+
+@contextmanager
+def _room_for_matches() -> Iterator[None]:
+    """Memory for a keyword search's bitmap of matches (PostgreSQL).
+
+    With the default 4 MB a broad word's bitmap turns lossy, and every row of the lossy
+    pages is checked against the query again: at a million listings, 254,000 rechecks
+    and 435 ms for the page of "engineer" in Germany, 285 ms with room. SET LOCAL ends
+    with the transaction.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
 
 
 def _cached_page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
@@ -11,10 +12,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -47,6 +50,20 @@ SORT_LABELS = [
 ]
 
 
+# The rendered filter panel is most of a list page's rendering; it is cached under a
+# digest of what it shows (``SearchResults.facets_digest``), so it is never stale and
+# this only bounds how long an unused one stays.
+FACET_PANEL_SECONDS = 300
+# A result card is cached under its listing's version, the language and today's date
+# (its "posted 3 days ago"), so it is never stale either; the company's name is the one
+# thing it shows that the key does not see, for at most this long.
+CARD_SECONDS = 300
+
+
+def _card_context() -> dict[str, object]:
+    return {"CARD_SECONDS": CARD_SECONDS, "today": timezone.localdate().isoformat()}
+
+
 def _canonical(path: str, query: str = "") -> str:
     return seo.absolute_url(path) + (f"?{query}" if query else "")
 
@@ -60,18 +77,22 @@ def job_list(request: HttpRequest) -> HttpResponse:
     # sort, which only reorders the same jobs.
     canonical_query = search.query_string(sort=False)
     names = selectors.company_names(slugs=search.company)
+    places = selectors.place_suggestions()
     context = {
         "search": search,
         "description": search.describe(company_names=names),
         "company_chips": [(names.get(c, c), search.toggled("company", c)) for c in search.company],
         "sorts": SORT_LABELS,
-        "place_suggestions": selectors.place_suggestions(),
+        "place_suggestions": places,
+        # 200 options rendered once per list of places (the datalist fragment's key).
+        "places_digest": hashlib.sha256("\x1f".join(places).encode()).hexdigest()[:32],
         "radius_choices": RADIUS_CHOICES,
         "default_radius": DEFAULT_RADIUS,
         "results": results,
         "page": results.page,
         "facets": results.facets,
-        "FACET_CACHE_SECONDS": settings.BOARD_FACET_CACHE_SECONDS,
+        "FACET_PANEL_SECONDS": FACET_PANEL_SECONDS,
+        **_card_context(),
         "canonical_url": _canonical(reverse("board:job_list"), canonical_query),
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "rss_url": reverse("board:feed_rss")
@@ -102,6 +123,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "board_url": reverse("board:job_list") + f"?{search.alert_query}",
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "canonical_url": _canonical(reverse("board:company", kwargs={"slug": company.slug})),
+        **_card_context(),
     }
     return render(request, "board/company_detail.html", context)
 
@@ -150,6 +172,21 @@ def _share_links(url: str, title: str) -> list[tuple[str, str]]:
     ]
 
 
+def _job_page_key(request: HttpRequest, listing: Listing) -> str | None:
+    """The cache key of a job page's HTML, or None when this request must render it.
+
+    One rendering per version of the listing (its ``updated_at``), language and path
+    (the language links are the path's; a query string such as ``utm_source`` changes
+    nothing on the page). A request with flash messages to show gets a page of its own.
+    """
+    if not settings.BOARD_JOB_PAGE_CACHE_SECONDS:
+        return None
+    if len(messages.get_messages(request)):
+        return None
+    version = listing.updated_at.timestamp()
+    return f"board:job-page:{listing.pk}:{version}:{get_language()}:{request.path}"
+
+
 @require_safe
 def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_for_page(pk=pk)
@@ -157,10 +194,22 @@ def job_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         raise Http404("No such job")
     if slug != listing.slug:
         return redirect(listing, permanent=True)
-    canonical = _canonical(listing.get_absolute_url())
     if not listing.is_live:
         context = {"listing": listing, "similar": selectors.similar_listings(listing=listing)}
         return render(request, "board/job_gone.html", context, status=410)
+    key = _job_page_key(request, listing)
+    if key is not None and (html := cache.get(key)) is not None:
+        return HttpResponse(html)
+    response = _render_job_page(request, listing)
+    if key is not None:
+        # The page says "posted 3 days ago" and lists the company's other jobs: kept a
+        # few minutes, not for the listing's whole life.
+        cache.set(key, response.content, settings.BOARD_JOB_PAGE_CACHE_SECONDS)
+    return response
+
+
+def _render_job_page(request: HttpRequest, listing: Listing) -> HttpResponse:
+    canonical = _canonical(listing.get_absolute_url())
     url, direct = apply_link(listing)
     context = {
         "listing": listing,

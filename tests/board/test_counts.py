@@ -195,3 +195,17 @@ def test_the_date_windows_are_exact_whatever_the_time_zone_of_now() -> None:
     search = JobSearch()
     kept = counts.read(search, now=now)
     assert kept == counted_on_listings(search, Listing.objects.visible(now=now), now=now)
+
+
+def test_the_date_filter_alone_reads_its_own_counts_from_the_table() -> None:
+    for days in (0.5, 2, 5, 10, 40):
+        make_listing(posted_at=posted(days), country_code="DE", remote=days < 3)
+    make_listing(posted_at=posted(1), country_code="FR")
+    now = timezone.now()
+    search = JobSearch.from_params({"posted": "7"})
+    visible = Listing.objects.visible(now=now)
+    expected = counted_on_listings(search, visible, now=now)
+    assert facet_counts(search, visible, now=now) == expected
+    assert expected["posted"]["7"] == ("", 4)
+    assert expected["posted"]["30"] == ("", 5)
+    assert expected["country"]["de"][1] == 3

@@ -14,6 +14,7 @@ MAX_QUERIES = 12
 @pytest.fixture
 def many_listings(settings):
     settings.BOARD_FACET_CACHE_SECONDS = 0  # measure the uncached page
+    settings.BOARD_JOB_PAGE_CACHE_SECONDS = 0
     return [make_listing(company_name=f"Company {i % 3}") for i in range(45)]
 
 

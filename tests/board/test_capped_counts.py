@@ -1,0 +1,95 @@
+"""A keyword search counts at most BOARD_SEARCH_COUNT_LIMIT matches and says so ("5+")."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobboard.board import selectors
+from jobboard.board.search import JobSearch
+from tests.board.factories import make_listing
+
+pytestmark = pytest.mark.django_db
+
+
+def search(**params: str) -> selectors.SearchResults:
+    return selectors.search_listings(search=JobSearch.from_params(params))
+
+
+@pytest.fixture
+def board(settings):
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    settings.BOARD_SEARCH_COUNT_LIMIT = 5
+    settings.BOARD_PAGE_SIZE = 2
+    for _ in range(4):
+        make_listing(title="Python Developer", country_code="DE", remote=True)
+    for _ in range(4):
+        make_listing(title="Python Developer", country_code="FR", remote=False)
+    make_listing(title="Chef", country_code="FR", remote=False)
+
+
+def test_below_the_cap_counts_are_exact_and_unmarked(board) -> None:
+    results = search(q="python", country="de")
+    assert (results.total, results.total_capped) == (4, False)
+    workplace = next(f for f in results.facets if f.name == "workplace")
+    # The workplace counts ignore their own filter: 4 matches, below the cap.
+    assert {o.value: (o.count, o.at_least) for o in workplace.options} == {"remote": (4, False)}
+
+
+def test_above_the_cap_the_total_is_the_cap_and_counts_are_lower_bounds(board) -> None:
+    results = search(q="python")
+    assert (results.total, results.total_capped) == (5, True)
+    country = next(f for f in results.facets if f.name == "country")
+    counts = {o.value: o.count for o in country.options}
+    # Six rows were read (the cap and one more): every count is at most the true one.
+    assert sum(counts.values()) == 6
+    assert counts["de"] <= 4
+    assert counts["fr"] <= 4
+    assert all(o.at_least for o in country.options)
+    # Pages stop at the cap: 5 results, 2 a page.
+    assert results.page.paginator.num_pages == 3
+
+
+def test_a_facet_counted_apart_is_capped_on_its_own(board) -> None:
+    # Country has a choice: its counts ignore it and see 8 matches, capped; the others
+    # see Germany's 4 only, exact.
+    results = search(q="python", country="de")
+    facets = {f.name: f for f in results.facets}
+    assert all(o.at_least for o in facets["country"].options)
+    assert not any(o.at_least for o in facets["workplace"].options)
+
+
+def test_every_facet_chosen_still_counts_the_total(board) -> None:
+    params = {
+        "q": "python", "workplace": "remote", "country": "de", "city": "Berlin",
+        "function": "x", "industry": "x", "level": "x", "type": "x", "posted": "30",
+        "salary": "shown", "min_salary": "30000",
+    }  # fmt: skip
+    results = search(**params)
+    assert (results.total, results.total_capped) == (0, False)
+
+
+def test_without_keywords_nothing_is_capped(board) -> None:
+    results = search()
+    assert (results.total, results.total_capped) == (9, False)
+    assert not any(o.at_least for f in results.facets for o in f.options)
+
+
+def test_a_cap_of_zero_counts_every_match(board, settings) -> None:
+    settings.BOARD_SEARCH_COUNT_LIMIT = 0
+    results = search(q="python")
+    assert (results.total, results.total_capped) == (8, False)
+
+
+def test_the_page_shows_the_capped_total_and_counts_with_a_plus(board, client) -> None:
+    page = client.get("/", {"q": "python"}).content.decode()
+    assert "5+ jobs found" in page
+    assert 'class="facet-count"><span class="visually-hidden">(</span>' in page
+    assert '+<span class="visually-hidden"> jobs)' in page
+    exact = client.get("/", {"q": "python", "country": "de"}).content.decode()
+    assert "4 jobs found" in exact
+    assert "4+ jobs" not in exact
+
+
+def test_the_capped_total_is_translated(board, client) -> None:
+    page = client.get("/de/", {"q": "python"}).content.decode()
+    assert "5+ Jobs gefunden" in page
