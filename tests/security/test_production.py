@@ -106,8 +106,13 @@ def test_the_application_services_start_only_after_migrate_succeeded(tmp_path) -
     for name in ("web", "worker", "beat"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
-        # The same settings: what stops migrate would stop them too.
-        env = {k: v for k, v in services[name]["environment"].items() if k != "METRICS_WORKER_PORT"}
+        # The same settings: what stops migrate would stop them too. Only the process
+        # knobs differ (the worker's metrics port, gunicorn's number of workers).
+        env = {
+            k: v
+            for k, v in services[name]["environment"].items()
+            if k not in {"METRICS_WORKER_PORT", "WEB_CONCURRENCY"}
+        }
         assert env == services["migrate"]["environment"], name
 
 
