@@ -15,7 +15,7 @@ CONFIGURED = "my-own-partner-key-" + "7" * 45
 
 @pytest.fixture
 def configured_key(settings):
-    # What jobboard/settings.py does when SMARTRECRUITERS_PARTNER_TOKEN is set with the
+    # What jobboard/settings/ does when SMARTRECRUITERS_PARTNER_TOKEN is set with the
     # sandbox on (the wiring itself: tests/foundation/test_settings_contract.py).
     settings.SMARTRECRUITERS_PARTNER_TOKEN = CONFIGURED
     settings.SANDBOX_DEMO_PARTNER_TOKEN = CONFIGURED
