@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -17,52 +14,19 @@ from partner.applications import tasks
 from partner.applications.models import Application
 from partner.applications.services import intake
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
+from tests.celery_redis import app_on_redis, redis_available
 
 # This suite's own Redis database: the worker and the test share its queue.
 REDIS_URL = os.environ.get("APPLICATIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def _redis_available() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.exceptions.ConnectionError:
-        return False
-
-
 pytestmark = [
     pytest.mark.redis,
-    pytest.mark.skipif(not _redis_available(), reason="Redis is not running on 127.0.0.1:6379"),
+    pytest.mark.skipif(
+        not redis_available(REDIS_URL), reason="Redis is not running on 127.0.0.1:6379"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _forget_connections() -> None:
-    # The app caches its broker pool, producers and result backend; drop the eager ones.
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local = threading.local()
-
-
-@contextlib.contextmanager
-def app_on_redis() -> Iterator[None]:
-    keys = ("broker_url", "result_backend", "task_ignore_result", "task_always_eager")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=REDIS_URL,
-        result_backend=REDIS_URL,
-        task_ignore_result=False,
-        task_always_eager=False,
-    )
-    _forget_connections()
-    try:
-        app.control.purge()  # nothing an earlier run left in this database's queue
-        yield
-    finally:
-        app.conf.update(saved)
-        _forget_connections()
 
 
 def _status_mails() -> list:
@@ -92,7 +56,7 @@ def test_a_real_worker_polls_a_status_change_and_mails_it_once(sandbox):
     mail.outbox.clear()
 
     with (
-        app_on_redis(),
+        app_on_redis(REDIS_URL, results=True),
         start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
     ):
         assert tasks.poll_statuses.apply_async(ignore_result=False).get(timeout=30) == {

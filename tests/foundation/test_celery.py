@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,54 +16,21 @@ from celery.contrib.testing.worker import start_worker
 from django.test import override_settings
 
 from jobboard.celery import app, beat_schedule, ping
+from tests.celery_redis import app_on_redis as on_redis
+from tests.celery_redis import redis_available
 from tests.foundation.conftest import REPO
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def _redis_available() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.exceptions.ConnectionError:
-        return False
-
-
 @pytest.fixture
 def app_on_redis() -> Iterator[None]:
-    saved = {
-        key: app.conf[key]
-        for key in (
-            "broker_url",
-            "broker_transport_options",
-            "result_backend",
-            "task_ignore_result",
-        )
-    }
-    app.conf.update(
-        broker_url=REDIS_URL,
-        broker_transport_options={"visibility_timeout": 3600},
-        result_backend=REDIS_URL,
-        task_ignore_result=False,
-    )
-    _forget_connections()
-    yield
-    app.conf.update(saved)
-    _forget_connections()
-
-
-def _forget_connections() -> None:
-    # The app caches its broker pool, producers and result backend (per thread, or globally when the
-    # backend is thread-safe); a test that ran earlier may have cached the disabled one.
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local = threading.local()
+    with on_redis(REDIS_URL, results=True, purge=False):
+        yield
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason="Redis is not running on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason="Redis is not running on 127.0.0.1:6379")
 @pytest.mark.usefixtures("app_on_redis")
 def test_a_task_makes_a_round_trip_through_redis_and_a_real_worker() -> None:
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
@@ -74,7 +40,7 @@ def test_a_task_makes_a_round_trip_through_redis_and_a_real_worker() -> None:
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason="Redis is not running on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason="Redis is not running on 127.0.0.1:6379")
 @pytest.mark.usefixtures("app_on_redis")
 def test_tasks_are_json_only_and_acknowledged_late() -> None:
     assert app.conf.task_serializer == "json"
