@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail
 
-from jobboard.celery import app as celery_app
 from tests.browser_plugin import BROWSER_TEST
 
 pytestmark = BROWSER_TEST
@@ -39,15 +37,6 @@ def axe_source() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return AXE.read_text()
-
-
-@pytest.fixture
-def eager_tasks(settings) -> Iterator[None]:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

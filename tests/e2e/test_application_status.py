@@ -4,14 +4,10 @@ site, and applying twice is answered with the first application's link."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
-from jobboard.celery import app as celery_app
 from partner.applications.models import Application
 from partner.applications.services import intake
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
@@ -20,18 +16,6 @@ from tests.browser_plugin import BROWSER_TEST
 pytestmark = BROWSER_TEST
 
 WIDTHS = (1280, 375)
-
-
-@pytest.fixture
-def eager_tasks(settings) -> Iterator[None]:
-    # Tasks run in the web thread after commit: the application is sent, and mails are
-    # in the outbox, by the time the page answers.
-    cache.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def sent_application(sandbox) -> tuple[Application, str]:

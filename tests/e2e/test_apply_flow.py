@@ -4,30 +4,14 @@ holds the candidate with exactly those answers. Screenshots are saved as artefac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.cache import cache
 
-from jobboard.celery import app as celery_app
 from partner.applications.models import Application
 from tests.applications.conftest import PDF_BYTES, example_configuration_json
 from tests.applications.sandbox_helpers import sandbox_listing
 from tests.browser_plugin import BROWSER_TEST
 
 pytestmark = BROWSER_TEST
-
-
-@pytest.fixture
-def eager_tasks(settings) -> Iterator[None]:
-    # The submit task runs in the web thread right after commit, so the test can look
-    # at the sandbox as soon as the confirmation page is shown.
-    cache.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def test_a_candidate_applies_with_a_conditional_and_a_repeatable_question(

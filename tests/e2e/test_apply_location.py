@@ -5,27 +5,12 @@ location is answered with a message, not dropped. Screenshots are saved as artef
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
-from django.core.cache import cache
-
-from jobboard.celery import app as celery_app
 from partner.applications.models import Application
 from tests.applications.sandbox_helpers import sandbox_listing
 from tests.browser_plugin import BROWSER_TEST
 
 pytestmark = BROWSER_TEST
-
-
-@pytest.fixture
-def eager_tasks(settings) -> Iterator[None]:
-    cache.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def fill_required(page) -> None:

@@ -4,13 +4,9 @@ are announced through the summary. (An axe-core scan of every page comes on top.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
-from jobboard.celery import app as celery_app
 from partner.applications.services import intake
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
 from tests.browser_plugin import BROWSER_TEST
@@ -57,16 +53,6 @@ AUDIT = """() => {
   }
   return problems;
 }"""
-
-
-@pytest.fixture
-def eager_tasks(settings) -> Iterator[None]:
-    cache.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.mark.parametrize("width", WIDTHS)

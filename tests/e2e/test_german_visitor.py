@@ -4,29 +4,13 @@ German, SmartRecruiters is asked for the form in German, and their mail is Germa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from django.core import mail
-from django.core.cache import cache
 
-from jobboard.celery import app as celery_app
 from partner.applications.models import Application
 from tests.applications.conftest import PDF_BYTES, make_listing
 from tests.browser_plugin import BROWSER_TEST
 
 pytestmark = BROWSER_TEST
-
-
-@pytest.fixture
-def eager_tasks(settings) -> Iterator[None]:
-    # The submit and mail tasks run in the web thread right after commit.
-    cache.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def test_a_german_visitor_browses_and_applies_in_german(
