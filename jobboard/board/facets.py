@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Max, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext, ngettext
+from django_countries import countries
 
 from jobboard.board import counts as counts_table
 from jobboard.board.models import Listing, ListingQuerySet
@@ -394,7 +395,9 @@ def build_facets(
                 if name == "workplace":
                     label = gettext(WORKPLACE_LABELS[value]) if value in WORKPLACE_LABELS else value
                 elif name == "country":
-                    label = label or value.upper()
+                    # In the page's language when the code is ISO 3166 (django-countries'
+                    # names are translated); else the source's own spelling.
+                    label = str(countries.name(value.upper())) or label or value.upper()
                 options.append(
                     FacetOption(
                         value,
