@@ -171,7 +171,11 @@ def test_the_worker_keeps_up_with_beat_on_the_embedded_broker(soak: Stack) -> No
 
     start = soak.job_runs("heartbeat")
     soak.wait_until("three more heartbeats", lambda: three_more_heartbeats(start), seconds=15)
-    assert max(waiting) < 10, waiting
+    # Beat sends bursts (with intervals of seconds, several of its 13 entries fall due
+    # together, and each board change wakes the search-engine relay): the queue may
+    # hold a burst for a moment, but it drains, and it never grows without bound.
+    assert max(waiting) < 25, waiting
+    assert min(waiting[len(waiting) // 2 :]) <= 2, waiting
 
 
 def test_an_application_sent_during_an_outage_arrives_once_after_it(soak: Stack) -> None:
