@@ -10,16 +10,9 @@ from django.core import mail
 from jobboard.board.models import JobAlert
 from tests.board.factories import make_listing
 from tests.browser_plugin import BROWSER_TEST
+from tests.e2e.screens import shoot
 
 pytestmark = BROWSER_TEST
-
-
-def shoot(page, artifacts_dir, name: str) -> None:
-    """Screenshots at 1280 and 375 px; the phone width never scrolls sideways."""
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(artifacts_dir / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.fixture
