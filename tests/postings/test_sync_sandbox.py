@@ -98,9 +98,11 @@ def test_a_429_storm_under_the_real_rate_limit_ends_with_everything_reported(san
 
 
 def test_responses_slower_than_the_timeout_are_retried(sr, settings):
-    settings.SMARTRECRUITERS_READ_TIMEOUT = 0.3
+    # A timeout well above a normal answer on a loaded machine (0.3 s failed there: the
+    # retries timed out too), and a slow answer well above the timeout.
+    settings.SMARTRECRUITERS_READ_TIMEOUT = 1.5
     posting = sr.create_posting()
-    sr.set_switches(fault="slow", slow_seconds=1.0, fault_count=1)
+    sr.set_switches(fault="slow", slow_seconds=4.0, fault_count=1)
     assert sync.run_sync_pass().ok
     assert sandbox_status(posting) == "Active"
 
