@@ -266,7 +266,14 @@ def _add_part_hours(
     whole: Mapping[int, datetime],
     now: datetime,
 ) -> None:
-    """Count the listings posted between a window's start and its first whole hour."""
+    """Count the listings posted between a window's start and its first whole hour.
+
+    The rows of those part-hours are few (an hour of postings per window) and found by
+    the date index; the search's filter is in each count's FILTER, not in the WHERE:
+    there, its own index joined in, and PostgreSQL built a bitmap of every listing in
+    Germany (150,000) or every remote one (250,000) to meet 1,500 rows, 100 to 370 ms
+    at a million listings.
+    """
     parts = {d: Q(posted_at__gte=cutoffs[d], posted_at__lt=whole[d]) for d in cutoffs}
     parts = {d: q for d, q in parts.items() if whole[d] != cutoffs[d]}
     if not parts:
@@ -274,9 +281,10 @@ def _add_part_hours(
     anywhere = Q()
     for q in parts.values():
         anywhere |= q
-    visible = Listing.objects.visible(now=now).filter(search.filters_q(now=now)).order_by()
+    matching = search.filters_q(now=now)
+    visible = Listing.objects.visible(now=now).order_by()
     added = visible.filter(anywhere).aggregate(
-        **{f"w{d}": Count("pk", filter=q) for d, q in parts.items()}
+        **{f"w{d}": Count("posted_at", filter=q & matching) for d, q in parts.items()}
     )
     for days in parts:
         label, count = result["posted"].get(str(days), ("", 0))

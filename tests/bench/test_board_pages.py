@@ -440,6 +440,12 @@ SEARCH_VARIED = [
     for code in ("de", "fr", "pl", "gb", "es")
 ]
 
+# Keywords alone, broad and rare: relevance ranks the newest matches (the cap's worth).
+SEARCH_WORDS = [
+    f"/?q={word}"
+    for word in ("engineer", "manager", "python", "data", "sales", "chef", "nurse", "analyst")
+]
+
 
 # Lists narrowed by one facet, each a different filter: the long tail a cache misses.
 ONE_FILTER = [
@@ -470,6 +476,7 @@ def _pages(database_url: str) -> dict[str, list[str]]:
         "list page /": ["/"],
         f"search + 2 facets {SEARCH}": [SEARCH],
         "search + 2 facets, 40 different queries": SEARCH_VARIED,
+        "search, keywords only, 8 different words": SEARCH_WORDS,
         "list, one facet, 12 different filters": ONE_FILTER,
         "list page 5, newest": ["/?page=5"],
         "job page (200 different jobs)": jobs,

@@ -6,7 +6,7 @@ import pytest
 
 from jobboard.board import selectors
 from jobboard.board.search import JobSearch
-from tests.board.factories import make_listing
+from tests.board.factories import make_listing, posted
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,47 @@ def test_the_page_shows_the_capped_total_and_counts_with_a_plus(board, client) -
 def test_the_capped_total_is_translated(board, client) -> None:
     page = client.get("/de/", {"q": "python"}).content.decode()
     assert "5+ Jobs gefunden" in page
+
+
+def test_relevance_ranks_the_newest_matches_up_to_the_cap(settings) -> None:
+    # A title hit ranks first among the matches that are ranked; past the cap, the
+    # relevance sort ranks the newest matches only, as the README says.
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    settings.BOARD_PAGE_SIZE = 10
+    title_hit = make_listing(title="Rust Developer", country_code="DE", posted_at=posted(3))
+    newer = make_listing(
+        title="Barista",
+        job_description="<p>Rust in pipes</p>",
+        country_code="DE",
+        posted_at=posted(2),
+    )
+    newest = make_listing(
+        title="Plumber",
+        job_description="<p>Rust, pipes</p>",
+        country_code="DE",
+        posted_at=posted(1),
+    )
+    settings.BOARD_SEARCH_COUNT_LIMIT = 3
+    ranked = [row.pk for row in search(q="rust").page.object_list]
+    assert ranked[0] == title_hit.pk
+    assert set(ranked) == {title_hit.pk, newer.pk, newest.pk}
+    settings.BOARD_SEARCH_COUNT_LIMIT = 2
+    results = search(q="rust")
+    assert (results.total, results.total_capped) == (2, True)
+    assert {row.pk for row in results.page.object_list} == {newer.pk, newest.pk}
+    # With a country the newest matches are sorted, not walked: the same ones.
+    in_germany = search(q="rust", country="de").page.object_list
+    assert {row.pk for row in in_germany} == {newer.pk, newest.pk}
+    # The other sorts see every match; pages stop at the cap.
+    by_date = search(q="rust", sort="newest").page.object_list
+    assert [row.pk for row in by_date] == [newest.pk, newer.pk]
+
+
+def test_the_relevance_sort_costs_no_extra_query(board, django_assert_max_num_queries) -> None:
+    # The newest matches are a subquery of the page's query, not a query of their own:
+    # the relevance sort needs as many queries as the date sort.
+    with django_assert_max_num_queries(8) as by_date:
+        search(q="python", country="de", sort="newest")
+    with django_assert_max_num_queries(len(by_date.captured_queries)):
+        results = search(q="python", country="de")
+    assert len(results.page.object_list) == 2
