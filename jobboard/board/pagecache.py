@@ -78,10 +78,11 @@ def page_key(request: HttpRequest) -> str | None:
     # page shows; flash messages are shown once, to one visitor.
     if settings.SESSION_COOKIE_NAME in request.COOKIES or len(messages.get_messages(request)):
         return None
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    today = timezone.localdate().isoformat()
     version = board_version(now=timezone.now())
-    return f"board:list-page:{version}:{get_language()}:{today}:{address}"
+    today = timezone.localdate().isoformat()
+    named = "\x1f".join((version, get_language(), today, request.get_full_path()))
+    # A digest: the version holds spaces and the path anything, which no cache key may.
+    return f"board:list-page:{hashlib.sha256(named.encode()).hexdigest()}"
 
 
 def _fill_hole(request: HttpRequest, html: bytes) -> bytes:
