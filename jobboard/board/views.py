@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from jobboard.board import alerts, feeds, selectors, seo
 from jobboard.board.models import Listing
+from jobboard.board.pagecache import cached_list_page
 from jobboard.board.search import DEFAULT_RADIUS, RADIUS_CHOICES, JobSearch
 from jobboard.clientaddr import client_address
 
@@ -69,6 +70,7 @@ def _canonical(path: str, query: str = "") -> str:
 
 
 @require_safe
+@cached_list_page
 def job_list(request: HttpRequest) -> HttpResponse:
     results = selectors.search_listings(search=JobSearch.from_params(request.GET))
     # The search shown: the one asked for, or its spelling-corrected version.
@@ -104,6 +106,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_list_page
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Every visible job of one employer, at a stable address (``/companies/<slug>/``)."""
     company = selectors.company_by_slug(slug=slug)

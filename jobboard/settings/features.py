@@ -91,6 +91,9 @@ BOARD_SEARCH_COUNT_LIMIT = env_int("BOARD_SEARCH_COUNT_LIMIT", 1000, minimum=0)
 # A job page is rendered once per version of its listing and language, kept this long
 # (its "posted 3 days ago" and the company's other jobs may be that old; 0: never).
 BOARD_JOB_PAGE_CACHE_SECONDS = env_int("BOARD_JOB_PAGE_CACHE_SECONDS", 300, minimum=0)
+# An anonymous visitor's list or company page is kept whole under the board's version
+# (any publish or withdrawal moves it); only an expiry not yet run can be this old.
+BOARD_LIST_PAGE_CACHE_SECONDS = env_int("BOARD_LIST_PAGE_CACHE_SECONDS", 60, minimum=0)
 # Job alert sign-ups allowed per hour, per client IP and per email address.
 BOARD_ALERT_SIGNUPS_PER_IP = env_int("BOARD_ALERT_SIGNUPS_PER_IP", 10, minimum=1)
 BOARD_ALERT_SIGNUPS_PER_EMAIL = env_int("BOARD_ALERT_SIGNUPS_PER_EMAIL", 3, minimum=1)
