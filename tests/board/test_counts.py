@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from jobboard.board import counts
@@ -209,3 +210,21 @@ def test_the_date_filter_alone_reads_its_own_counts_from_the_table() -> None:
     assert expected["posted"]["7"] == ("", 4)
     assert expected["posted"]["30"] == ("", 5)
     assert expected["country"]["de"][1] == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL recounts in SQL")
+def test_the_recount_in_sql_adds_up_what_the_python_recount_does() -> None:
+    rng = random.Random(5)
+    for n in range(60):
+        _random_listing(rng, f"job-{n}")
+    make_listing(external_id="bare", city="", country_code="", country="", function="")
+    make_listing(external_id="max-only", salary_min=None, salary_max=Decimal("160000"))
+    withdraw_listing(source="test", external_id="job-7")
+
+    in_sql = counts._totals_in_sql(Listing._meta.db_table)
+    in_python = counts._totals(Listing, chunk=100)
+
+    assert in_sql == in_python
+    # Every kept row is reached, and nothing else.
+    counts.rebuild()
+    assert FacetCount.objects.count() == len(in_python[0])
