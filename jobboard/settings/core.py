@@ -387,6 +387,9 @@ SMARTRECRUITERS_CONNECT_TIMEOUT = env_float("SMARTRECRUITERS_CONNECT_TIMEOUT", 1
 SMARTRECRUITERS_READ_TIMEOUT = env_float("SMARTRECRUITERS_READ_TIMEOUT", 60.0, minimum=0.1)
 SMARTRECRUITERS_RATE_PER_SECOND = env_float("SMARTRECRUITERS_RATE_PER_SECOND", 8.0, minimum=0.1)
 SMARTRECRUITERS_MAX_IN_FLIGHT = env_int("SMARTRECRUITERS_MAX_IN_FLIGHT", 8, minimum=1)
+# SmartRecruiters' own limit (requests per key arriving in any second): theirs, not ours,
+# so not read from the environment. Benchmarks against a stub without a limit raise it.
+SMARTRECRUITERS_ARRIVALS_PER_SECOND = 10
 # Where the rate budget per credential lives (partner/smartrecruiters/budget.py): Redis, so
 # every web and worker process shares one budget per key, whenever the cache or the broker
 # is Redis; memory:// (one budget per process) only for the embedded default.

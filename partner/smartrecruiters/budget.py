@@ -140,6 +140,7 @@ def current_limits() -> Limits:
         rate=float(settings.SMARTRECRUITERS_RATE_PER_SECOND),
         max_in_flight=int(settings.SMARTRECRUITERS_MAX_IN_FLIGHT),
         slot_ttl=timeouts + SLOT_MARGIN,
+        per_second=int(settings.SMARTRECRUITERS_ARRIVALS_PER_SECOND),
     )
 
 
@@ -231,18 +232,17 @@ class MemoryBudget(Budget):
 
             chosen_work, chosen_holder, tag = self._next_turn(state)
             interval = 1.0 / limits.rate
-            token_at = state.tat - TOLERANCE * interval
+            wait = self._next_grant_in(
+                state, limits, now, token_at=state.tat - TOLERANCE * interval
+            )
             if chosen_holder != holder:
-                # Not our turn: ask again once the chosen waiter had its token.
-                return Try(False, max(token_at - now, 0.0) + interval / 4)
-            if len(state.holders) >= limits.max_in_flight:
-                return Try(False, None)
-            if len(state.holders) + len(state.recent) >= limits.per_second:
-                if not state.recent:
-                    return Try(False, None)
-                return Try(False, min(state.recent.values()) + 1.0 - now)
-            if now < token_at:
-                return Try(False, token_at - now)
+                # Not our turn: ask again once the chosen waiter could have had its token.
+                # Not sooner: while the chosen one waits for a slot or the arrivals rule,
+                # asking every millisecond burned more CPU than the requests themselves
+                # (a grant or a release wakes us early anyway).
+                return Try(False, None if wait is None else wait + interval / 4)
+            if wait is None or wait > 0.0:
+                return Try(False, wait)
             state.tat = max(state.tat, now) + interval
             state.vclock = tag
             state.vtime[chosen_work] = tag + 1.0
@@ -251,6 +251,19 @@ class MemoryBudget(Budget):
             state.holders[holder] = now + limits.slot_ttl
             self._changed.notify_all()
             return Try(True)
+
+    @staticmethod
+    def _next_grant_in(
+        state: _Credential, limits: Limits, now: float, *, token_at: float
+    ) -> float | None:
+        """Seconds until the next turn may start (0: now), or None until a slot frees."""
+        if len(state.holders) >= limits.max_in_flight:
+            return None
+        if len(state.holders) + len(state.recent) >= limits.per_second:
+            if not state.recent:
+                return None
+            return min(state.recent.values()) + 1.0 - now
+        return max(token_at - now, 0.0)
 
     @staticmethod
     def _next_turn(state: _Credential) -> tuple[Work, str, float]:

@@ -68,20 +68,25 @@ end
 for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], key_ttl) end
 
 local token_at = tat - tolerance * interval
-if best_holder ~= holder then
-  return {0, tostring(math.max(token_at - now, 0) + interval / 4)}
-end
+-- When the next turn may start (MemoryBudget._next_grant_in): nil until a slot frees.
+local wait = math.max(token_at - now, 0)
 local in_flight = redis.call('ZCARD', holders)
 if in_flight >= max_in_flight then
+  wait = nil
+elseif in_flight + redis.call('ZCARD', recent) >= per_second then
+  local oldest = redis.call('ZRANGE', recent, 0, 0, 'WITHSCORES')
+  if #oldest == 0 then wait = nil else wait = tonumber(oldest[2]) + 1 - now end
+end
+if best_holder ~= holder then
+  -- Not our turn: ask again once the chosen waiter could have had its token, not sooner.
+  if wait == nil then return {0, ''} end
+  return {0, tostring(wait + interval / 4)}
+end
+if wait == nil then
   return {0, ''}
 end
-if in_flight + redis.call('ZCARD', recent) >= per_second then
-  local oldest = redis.call('ZRANGE', recent, 0, 0, 'WITHSCORES')
-  if #oldest == 0 then return {0, ''} end
-  return {0, tostring(tonumber(oldest[2]) + 1 - now)}
-end
-if now < token_at then
-  return {0, tostring(token_at - now)}
+if wait > 0 then
+  return {0, tostring(wait)}
 end
 redis.call('HSET', state, 'tat', tostring(math.max(tat, now) + interval),
            'vclock', tostring(best_tag), 'v' .. kind, tostring(best_tag + 1))
