@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -213,6 +214,18 @@ _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.Remot
 # ---------------------------------------------------------------------------
 # Transport
 # ---------------------------------------------------------------------------
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY``, minus ``NO_PROXY``), as an ``httpx.Client`` would have used it: a
+    deployment whose egress goes through a proxy keeps working without the client."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxy
+
+
 class Transport:
     def __init__(self) -> None:
         self._client: httpx.HTTPTransport | None = None
@@ -229,7 +242,8 @@ class Transport:
                 # Pool sized above the in-flight cap: the budget, not the pool, limits.
                 # Keep-alive connections are reused across requests and threads.
                 limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
-                self._client = httpx.HTTPTransport(limits=limits)
+                proxy = proxy_for(str(settings.SMARTRECRUITERS_API_URL))
+                self._client = httpx.HTTPTransport(limits=limits, proxy=proxy)
             return self._client
 
     def _exchange(
