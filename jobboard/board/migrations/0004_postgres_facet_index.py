@@ -7,6 +7,8 @@ instead of the table, whose rows carry the job ad HTML. SQLite has no INCLUDE.
 
 from django.db import migrations
 
+from jobboard.board.postgres_only import run_on_postgresql
+
 CREATE = [
     "CREATE INDEX IF NOT EXISTS listing_facets ON board_listing (state, valid_through) "
     "INCLUDE (id, posted_at, remote, country_code, country, city, function, industry, "
@@ -15,17 +17,7 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS listing_facets"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("board", "0003_postgres_search_index")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [run_on_postgresql(CREATE, DROP)]

@@ -9,6 +9,8 @@ listings, /?posted=7 went from 485 to 267 ms. SQLite has no INCLUDE.
 
 from django.db import migrations
 
+from jobboard.board.postgres_only import run_on_postgresql
+
 CREATE = [
     "CREATE INDEX IF NOT EXISTS listing_live_posted_facets ON board_listing (posted_at) "
     "INCLUDE (valid_through, remote, country_code, country, city, function, industry, "
@@ -18,17 +20,7 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS listing_live_posted_facets"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("board", "0011_facet_counts")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [run_on_postgresql(CREATE, DROP)]

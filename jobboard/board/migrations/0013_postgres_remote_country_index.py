@@ -10,6 +10,8 @@ blocks. It serves "remote" alone too (its first column). A few MB at a million r
 
 from django.db import migrations
 
+from jobboard.board.postgres_only import run_on_postgresql
+
 CREATE = [
     "CREATE INDEX IF NOT EXISTS listing_live_remote_country ON board_listing "
     "(remote, country_code) WHERE state = 'live'",
@@ -17,17 +19,7 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS listing_live_remote_country"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("board", "0012_postgres_posted_facet_index")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [run_on_postgresql(CREATE, DROP)]
