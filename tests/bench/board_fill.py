@@ -28,6 +28,8 @@ from collections.abc import Callable
 
 import psycopg
 
+from jobboard.board.keywords import vocabulary_words
+
 TITLE_LEVELS = ["Senior", "Junior", "Lead", "Principal", "Staff", "", "Head of", "Associate"]
 TITLE_ROLES = [
     "Python Developer", "Data Engineer", "Project Manager", "Accountant", "Nurse",
@@ -151,6 +153,13 @@ def descriptions() -> list[tuple[str, str]]:
         )
         pool.append((paragraphs, f"<ul><li>{rng.choice(WORDS)}</li></ul>"))
     return pool
+
+
+def _vocabulary() -> set[str]:
+    """The words of the titles, company names and facets the rows are drawn from."""
+    titles = [f"{level} {role}" for level in TITLE_LEVELS for role in TITLE_ROLES]
+    texts = [*titles, "Company", *(" ".join(p[:2]) for p in PLACES), *FUNCTIONS, *INDUSTRIES]
+    return vocabulary_words(*texts)
 
 
 def _pieces(conn: psycopg.Connection, config: str, company_ids: list[int]) -> None:
@@ -302,6 +311,12 @@ def fill(
         ]
         company_ids.sort()
         _timed(parts, "pieces", lambda: _pieces(generate, config, company_ids))
+        # The vocabulary the board keeps as it publishes (search_index): what spelling
+        # suggestions read and what tells a whole word from one typed in part.
+        load.cursor().executemany(
+            "INSERT INTO board_searchword (word) VALUES (%s) ON CONFLICT DO NOTHING",
+            [(word,) for word in sorted(_vocabulary())],
+        )
 
         def copy() -> None:
             generate.execute("SELECT setseed(%s)", [SEED])

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from tests.board.factories import make_listing
 
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES = 12
+# The misspelt search is the most: the page cache's marker, the vocabulary asked twice
+# (whole words, then the closest ones), two searches' counts in savepoints, the rows,
+# the places.
+MAX_QUERIES = 13
 
 
 @pytest.fixture
@@ -53,10 +57,14 @@ def test_the_list_page_needs_the_same_queries_for_few_or_many_rows(
     settings.BOARD_PAGE_SIZE = 3
     for _ in range(8):
         make_listing(country_code="DE", remote=True)
+    # Both pages cold: what the board remembers of words (keywords.whole_words) and
+    # places would spare the second its first reads.
+    cache.clear()
     few = count_queries(django_assert_max_num_queries, client, "/", params)
     settings.BOARD_PAGE_SIZE = 30
     for _ in range(60):
         make_listing(country_code="DE", remote=True)
+    cache.clear()
     many = count_queries(django_assert_max_num_queries, client, "/", params)
     assert few == many <= MAX_QUERIES
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jobboard.board import selectors
 from jobboard.board.facets import _FACET_COLUMNS, FACET_BASE, _joins, _where_sql
-from jobboard.board.keywords import parse_keywords, to_tsquery
+from jobboard.board.keywords import parse_keywords, to_tsquery, whole_words
 from jobboard.board.search import JobSearch
 from tests.board.factories import make_listing, posted
 
@@ -51,7 +51,7 @@ def test_the_tsquery_prefixes_wanted_words_and_cannot_be_injected() -> None:
 
 def test_keywords_match_title_company_and_description() -> None:
     make_listing(title="Senior Python Developer", company_name="Acme")
-    make_listing(title="Accountant", company_name="Pythonic Finance")
+    make_listing(title="Accountant", company_name="Python Finance")
     make_listing(title="Barista", job_description="<p>You will love python snakes</p>")
     make_listing(title="Gardener")
     assert sorted(titles(q="python")) == ["Accountant", "Barista", "Senior Python Developer"]
@@ -62,6 +62,32 @@ def test_a_word_prefix_finds_longer_words() -> None:
     make_listing(title="Software Engineer", function="Finance")
     make_listing(title="Cook", function="Finance")
     assert titles(q="engin") == ["Software Engineer"]
+
+
+def test_a_whole_word_is_matched_as_its_stem_not_as_a_prefix() -> None:
+    # "data" is a word of the vocabulary (a title has it): it finds its own forms, not
+    # every word that starts with it; typed in part, it still finds the longer word.
+    make_listing(title="Data Analyst", function="Finance")
+    make_listing(title="Database Administrator", function="Finance")
+    make_listing(title="Engineering Manager", function="Finance")
+    make_listing(title="Software Engineer", function="Finance")
+    assert titles(q="data") == ["Data Analyst"]
+    assert titles(q="datab") == ["Database Administrator"]
+    assert sorted(titles(q="engineer")) == ["Engineering Manager", "Software Engineer"]
+    assert whole_words(parse_keywords("data datab -database")) == {"data"}
+
+
+def test_whole_words_are_remembered_instead_of_asked_again(django_assert_num_queries) -> None:
+    make_listing(title="Data Analyst")
+    with django_assert_num_queries(1):
+        assert whole_words(parse_keywords("data pyth")) == {"data"}
+    with django_assert_num_queries(0):
+        assert whole_words(parse_keywords("pyth OR data")) == {"data"}
+
+
+def test_the_tsquery_of_a_whole_word_has_no_prefix() -> None:
+    query = to_tsquery(parse_keywords('engineer "data sci" python'), whole={"engineer", "python"})
+    assert query == "'engineer' & ('data' <-> 'sci':*) & 'python'"
 
 
 def test_web_search_syntax_excludes_and_combines() -> None:
