@@ -19,6 +19,7 @@ from jobboard.board import counts, search_index
 from jobboard.board.html import sanitize_html
 from jobboard.board.models import Company, Listing
 from jobboard.board.signals import ListingChange, listing_changed
+from jobboard.bulk_insert import insert_new
 from jobboard.safeurl import http_link
 
 logger = logging.getLogger(__name__)
@@ -310,7 +311,7 @@ def _publish_batch(*, source: str, jobs: Sequence[tuple[str, ListingData]]) -> l
         listings.append(listing)
         changes.append(change)
     if new:
-        Listing.objects.bulk_create(new)
+        insert_new(new)
     if changed:
         Listing.objects.bulk_update(changed, _UPDATED_FIELDS)
     counts.apply_many(moves)

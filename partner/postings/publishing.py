@@ -27,6 +27,7 @@ from jobboard.board.services import (
     publish_listings,
     withdraw_listing,
 )
+from jobboard.bulk_insert import insert_new
 from partner.postings.mapping import contract_from_offer, error_comment, listing_data
 from partner.postings.models import (
     LISTING_SOURCE,
@@ -116,7 +117,7 @@ def publish_postings(
     jobs: list[tuple[FeedPosting, ListingData | str]] = [(fp, _listing_data(fp)) for fp in ready]
     with transaction.atomic():
         if contracts:
-            PostingContract.objects.bulk_create(contracts)
+            insert_new(contracts)
             for contract in contracts:
                 contract.posting.contract = contract
         publishable = [(fp.sr_id, data) for fp, data in jobs if isinstance(data, ListingData)]
@@ -127,7 +128,7 @@ def publish_postings(
             for fp, data in jobs
         ]
         _record_outcomes(ready)
-        StatusReport.objects.bulk_create(reports)
+        insert_new(reports)
     return [r.pk for r in reports]
 
 

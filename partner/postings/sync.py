@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from jobboard import outbox
 from jobboard.board import selectors as board_selectors
+from jobboard.bulk_insert import insert_new
 from partner.postings import relay, selectors
 from partner.postings.locks import SYNC_LOCK, HeldLock, exclusive
 from partner.postings.models import FeedPosting, FeedStatus, StatusReport, SyncRun
@@ -137,7 +138,7 @@ def record_page(*, run: SyncRun | None, postings: Sequence[feed.Posting]) -> Non
         (changed if fp.pk else new).append(fp)
     with transaction.atomic():
         if new:
-            FeedPosting.objects.bulk_create(new)
+            insert_new(new)
         if changed:
             FeedPosting.objects.bulk_update(changed, _SEEN_FIELDS)
 
