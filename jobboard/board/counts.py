@@ -13,9 +13,12 @@ What a counts table cannot know by itself is corrected at read time, exactly:
 - "posted in the last N days" moves with the clock: listings are counted per hour of
   posting, the hours wholly inside the window are summed, and the part-hour at the
   window's start is counted on the listings themselves (an index range on posted_at).
+- the date filter itself: the other facets are kept per day of posting (UTC, scopes
+  ``posted_day=2026-11-27``); a window sums its whole days (``read_days``) and the
+  part-day at its start is counted on the listings (``facets.facet_counts``).
 
-Keywords, a company, a place, the date filter or two facets at once are counted on the
-listings as before (``facets.facet_counts``).
+Keywords, a company, a place or two filters at once are counted on the listings as
+before (``facets.facet_counts``).
 """
 
 from __future__ import annotations
@@ -48,8 +51,10 @@ FIELDS = (
 PLACE = "place"
 _PLACE_SEPARATOR = "\x1f"
 # Facets a single filter on which the table answers (their values are disjoint, or, for
-# min_salary, single-choice). The date filter moves with the clock: not kept.
+# min_salary, single-choice). The date filter moves with the clock: kept by day instead.
 SCOPED = (*CHOICE_FACETS, "workplace", "salary", "min_salary")
+# The scopes of the days of posting: "posted_day=2026-11-27" (UTC), for the date filter.
+DAY_SCOPE = "posted_day"
 
 Row = Mapping[str, Any]
 
@@ -89,6 +94,8 @@ def scopes_of(keys: Mapping[str, tuple[str, str]]) -> list[str]:
             scopes += [f"min_salary={a}" for a in MIN_SALARY_CHOICES if a <= int(key)]
         else:
             scopes.append(f"{name}={key}")
+    # The posting hour's day ("2026-11-27T09" is on "2026-11-27").
+    scopes.append(f"{DAY_SCOPE}={keys['posted'][0][:10]}")
     return scopes
 
 
@@ -97,6 +104,8 @@ def contributions(row: Row) -> Iterator[tuple[str, str, str, str]]:
     keys = keys_of(row)
     for scope in scopes_of(keys):
         own = scope.split("=", 1)[0]
+        if own == DAY_SCOPE:
+            own = "posted"
         for facet, (key, label) in keys.items():
             # A filter's own facet is counted without it (disjunctive facets): its counts
             # are the unfiltered scope's.
@@ -226,6 +235,7 @@ _SQL_KEYS = (
     ("salary", "CASE WHEN salary_min IS NULL AND salary_max IS NULL THEN '' ELSE 'shown' END"),
     ("min_salary", f"CASE {_SALARY_BUCKET} ELSE '' END"),
     (PLACE, "COALESCE(country, '')"),
+    (DAY_SCOPE, "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
 )  # fmt: skip
 
 
@@ -238,10 +248,11 @@ def _totals_in_sql(table: str) -> Totals:
     """
     names = [name for name, _ in _SQL_KEYS]
     columns = ", ".join(f"{expression} AS k{i}" for i, (_, expression) in enumerate(_SQL_KEYS))
-    facets = [n for n in names if n != PLACE]
+    facets = [n for n in names if n not in (PLACE, DAY_SCOPE)]
     index = {name: f"k{i}" for i, name in enumerate(names)}
     # A pair of facets is one set whichever is the filter: both directions are read off it.
     pairs = {frozenset((scope, facet)) for scope in SCOPED for facet in facets if facet != scope}
+    pairs |= {frozenset((DAY_SCOPE, facet)) for facet in facets if facet != "posted"}
     sets = [[facet] for facet in facets]
     sets += [[n for n in names if n in pair] for pair in sorted(pairs, key=sorted)]
     sets.append(["city", PLACE])
@@ -275,6 +286,11 @@ def _set_rows(
     if PLACE in grouped:
         if value["city"]:
             yield "", PLACE, f"{value['city']}{_PLACE_SEPARATOR}{value[PLACE]}", ""
+        return
+    if DAY_SCOPE in grouped:
+        [facet] = [n for n in grouped if n != DAY_SCOPE]
+        label = country_name if facet == "country" else ""
+        yield f"{DAY_SCOPE}={value[DAY_SCOPE]}", facet, value[facet], label
         return
     if len(grouped) == 1:
         [facet] = grouped
@@ -432,6 +448,64 @@ def _take_off_expired(
                             _less(result, name, str(days))
             elif name == facet or in_scope:
                 _less(result, name, key)
+
+
+def first_whole_day(cutoff: datetime) -> datetime:
+    """The first UTC midnight at or after a date window's start: the days from there on
+    are read off the day scopes (``read_days``), the part-day before counted."""
+    cutoff = cutoff.astimezone(UTC)
+    midnight = cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == cutoff else midnight + timedelta(days=1)
+
+
+def read_days(*, first_day: datetime, now: datetime) -> dict[str, dict[str, tuple[str, int]]]:
+    """Every facet's counts but the date's own over the live listings posted on
+    ``first_day`` (a UTC midnight) or later, as ``facets.facet_counts`` gives them.
+
+    One read of the day scopes (a range of the table's key), and the live listings past
+    their valid-through date taken off.
+    """
+    table = FacetCount._meta.db_table
+    # Day scopes sort like their dates; the prefix test keeps any other scope out.
+    sql = (
+        f"SELECT facet, key, MAX(label), SUM(count) FROM {table} "  # noqa: S608
+        "WHERE scope >= %s AND scope <= %s AND substr(scope, 1, %s) = %s "
+        "AND facet NOT IN ('posted', %s) GROUP BY facet, key"
+    )
+    prefix = f"{DAY_SCOPE}="
+    params: list[Any] = [
+        f"{prefix}{first_day:%Y-%m-%d}",
+        f"{prefix}9999-12-31",
+        len(prefix),
+        prefix,
+        PLACE,
+    ]
+    result: dict[str, dict[str, tuple[str, int]]] = {name: {} for name in FACETS}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, key, label, count in cursor.fetchall():
+            if key:
+                result[name][key] = (label or key, int(count))
+    past = Listing.objects.past_valid_through(now=now).filter(posted_at__gte=first_day)
+    for row in past.order_by().values(*FIELDS):
+        for name, (key, _) in keys_of(row).items():
+            if name != "posted":
+                _less(result, name, key)
+    return _cumulative(result)
+
+
+def added(
+    a: Mapping[str, Mapping[str, tuple[str, int]]], b: Mapping[str, Mapping[str, tuple[str, int]]]
+) -> dict[str, dict[str, tuple[str, int]]]:
+    """Two sets of facet counts over disjoint listings, added up (labels: the greatest)."""
+    total: dict[str, dict[str, tuple[str, int]]] = {}
+    for name in {*a, *b}:
+        merged = dict(a.get(name, {}))
+        for key, (label, count) in b.get(name, {}).items():
+            before_label, before = merged.get(key, ("", 0))
+            merged[key] = (max(label, before_label), before + count)
+        total[name] = merged
+    return total
 
 
 def _less(result: dict[str, dict[str, tuple[str, int]]], name: str, key: str) -> None:

@@ -102,9 +102,16 @@ def facet_counts(
         return counts_table.read(search, now=now)
     if search.posted and counts_table.answerable(replace(search, posted=None)) == "":
         # The date filter alone: the date counts ignore their own filter, so they are
-        # the whole board's, kept in the table; only the other facets are counted on
-        # the listings of the window (a scan of the covering index the less).
-        counted = counted_on_listings(search, listings, now=now, skip=("posted",))
+        # the whole board's, kept in the table. The other facets are kept per day of
+        # posting: the window's whole days are read, and only the part-day at its start
+        # is counted on the listings (at most a day of them, on the covering index).
+        cutoff = now - timedelta(days=search.posted)
+        first_day = counts_table.first_whole_day(cutoff)
+        counted = counts_table.read_days(first_day=first_day, now=now)
+        if first_day != cutoff:
+            part_day = listings.filter(posted_at__lt=first_day)
+            part = counted_on_listings(search, part_day, now=now, skip=("posted",))
+            counted = counts_table.added(counted, part)
         counted["posted"] = counts_table.read(JobSearch(), now=now)["posted"]
         return counted
     return counted_on_listings(search, listings, now=now)

@@ -214,6 +214,44 @@ def test_the_date_filter_alone_reads_its_own_counts_from_the_table() -> None:
     assert expected["country"]["de"][1] == 3
 
 
+@pytest.mark.parametrize(
+    "later", [timedelta(0), timedelta(hours=7, minutes=13), timedelta(days=1, hours=2)]
+)
+def test_every_date_window_is_read_off_the_days_kept_exactly(later: timedelta) -> None:
+    # Postings over forty days, hours and minutes apart: each window starts inside a day,
+    # whose part is counted on the listings and the rest read off the day scopes. A day
+    # later some are past their valid-through date but still live: taken off.
+    rng = random.Random(3)
+    for n in range(50):
+        _random_listing(rng, f"job-{n}")
+    withdraw_listing(source="test", external_id="job-4")
+    now = timezone.now() + later
+    visible = Listing.objects.visible(now=now)
+    assert Listing.objects.past_valid_through(now=now).exists() == (later > timedelta(days=1))
+    for days in ("1", "3", "7", "30"):
+        search = JobSearch.from_params({"posted": days})
+        assert facet_counts(search, visible, now=now) == counted_on_listings(
+            search, visible, now=now
+        ), days
+
+
+def test_a_window_starting_at_midnight_reads_whole_days_only(django_assert_max_num_queries) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+    for hours in (1, 30, 71, 73, 200):
+        make_listing(posted_at=now - timedelta(hours=hours), valid_through=None)
+    search = JobSearch.from_params({"posted": "3"})
+    visible = Listing.objects.visible(now=now)
+    assert counts.first_whole_day(now - timedelta(days=3)) == now - timedelta(days=3)
+    # The whole days, the expired rows, the date counts and their part-hours: nothing is
+    # counted on the listings of the window itself.
+    with django_assert_max_num_queries(5):
+        found = facet_counts(search, visible, now=now)
+    assert found == counted_on_listings(search, visible, now=now)
+    assert found["workplace"]["onsite"][1] + found["workplace"].get("remote", ("", 0))[1] == 3
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL recounts in SQL")
 def test_the_recount_in_sql_adds_up_what_the_python_recount_does() -> None:
     rng = random.Random(5)
