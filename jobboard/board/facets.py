@@ -370,8 +370,19 @@ def _facet_rows_postgres(
         params += where_params
     with transaction.atomic(), connection.cursor() as cursor:
         # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
-        # it to temporary files. SET LOCAL ends with the transaction.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        # it to temporary files. A capped part counts the first matches a scan meets: a
+        # table scan joins one already running, wherever it is (synchronized scans), and
+        # parallel workers race, so each request counted another sample, the numbers
+        # moved on every reload and the rendered panel, cached under its counts, was
+        # never reused. From the table's start, in one process, the sample is the same.
+        # set_config(..., true) is SET LOCAL: it ends with the transaction.
+        settings_sql = "SELECT set_config('work_mem', '64MB', true)"
+        if limit is not None:
+            settings_sql += (
+                ", set_config('synchronize_seqscans', 'off', true)"
+                ", set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+        cursor.execute(settings_sql)
         cursor.execute(cte + " UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     return [

@@ -379,3 +379,33 @@ def test_a_query_of_only_excluded_words_lists_everything_else(client, q) -> None
     html = response.content.decode()
     assert "Accountant" in html
     assert "Software Engineer" not in html
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)  # so that the counting transaction really ends
+def test_a_capped_search_counts_the_same_sample_however_busy_the_table(settings) -> None:
+    # A capped part counts the first matches its scan meets; a synchronized or parallel
+    # table scan starts elsewhere on each request (seen at 100,000 listings: the counts
+    # moved on every reload). The counting statement runs with both off.
+    settings.BOARD_SEARCH_COUNT_LIMIT = 2
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    for n in range(5):
+        make_listing(title=f"Python Developer {n}", country_code="DE" if n % 2 else "FR")
+    seen: dict[str, str] = {}
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith("WITH facet_base"):
+            with connection.cursor() as cursor:
+                for name in ("synchronize_seqscans", "max_parallel_workers_per_gather"):
+                    cursor.execute(f"SHOW {name}")
+                    seen[name] = cursor.fetchone()[0]
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        counts = facet_counts({"q": "python", "country": "de"})
+    assert seen == {"synchronize_seqscans": "off", "max_parallel_workers_per_gather": "0"}
+    assert counts == facet_counts({"q": "python", "country": "de"})
+    # Outside the counting transaction, the server's own settings are untouched.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone()[0] == "on"
