@@ -32,6 +32,10 @@ def test_new_rows_come_back_saved_with_their_ids_and_values() -> None:
         assert (stored.sr_id, stored.name, stored.raw) == (obj.sr_id, obj.name, obj.raw)
         # auto_now is filled as an INSERT would fill it.
         assert stored.updated_at == obj.updated_at is not None
+    # A choice is stored as its value, whatever psycopg makes of an Enum.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT state FROM postings_feedposting WHERE sr_id LIKE 'sr-%%'")
+        assert cursor.fetchall() == [(FeedPosting.State.NEW.value,)]
     # The sequence goes on after them: a row made the usual way gets a new id.
     after = FeedPosting.objects.create(sr_id="after", uuid="a")
     assert after.pk > max(o.pk for o in objs)
