@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from jobboard.board import counts
+from jobboard.board import counts, recount
 from jobboard.board.facets import counted_on_listings, facet_counts
 from jobboard.board.models import FacetCount, Listing
 from jobboard.board.search import JobSearch
@@ -124,7 +124,7 @@ def test_rebuilding_gives_the_counts_the_services_kept() -> None:
         _random_listing(rng, f"job-{n}")
     withdraw_listing(source="test", external_id="job-2")
     kept = {(c.scope, c.facet, c.key): c.count for c in FacetCount.objects.filter(count__gt=0)}
-    counts.rebuild()
+    recount.rebuild()
     rebuilt = {(c.scope, c.facet, c.key): c.count for c in FacetCount.objects.all()}
     assert rebuilt == kept
 
@@ -261,10 +261,10 @@ def test_the_recount_in_sql_adds_up_what_the_python_recount_does() -> None:
     make_listing(external_id="max-only", salary_min=None, salary_max=Decimal("160000"))
     withdraw_listing(source="test", external_id="job-7")
 
-    in_sql = counts._totals_in_sql(Listing._meta.db_table)
-    in_python = counts._totals(Listing, chunk=100)
+    in_sql = recount._totals_in_sql(Listing._meta.db_table)
+    in_python = recount._totals(Listing, chunk=100)
 
     assert in_sql == in_python
     # Every kept row is reached, and nothing else.
-    counts.rebuild()
+    recount.rebuild()
     assert FacetCount.objects.count() == len(in_python[0])

@@ -4,9 +4,9 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from jobboard.board import counts
+    from jobboard.board import recount
 
-    counts.rebuild(
+    recount.rebuild(
         listings=apps.get_model("board", "Listing"), counts=apps.get_model("board", "FacetCount")
     )
 

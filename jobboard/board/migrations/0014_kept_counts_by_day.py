@@ -4,10 +4,10 @@ the date filter is answered from the table: recounted from the listings."""
 from django.db import migrations
 
 
-def recount(apps, schema_editor):
-    from jobboard.board import counts
+def count_again(apps, schema_editor):
+    from jobboard.board import recount
 
-    counts.rebuild(
+    recount.rebuild(
         listings=apps.get_model("board", "Listing"), counts=apps.get_model("board", "FacetCount")
     )
 
@@ -18,5 +18,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(recount, migrations.RunPython.noop),
+        migrations.RunPython(count_again, migrations.RunPython.noop),
     ]

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from jobboard.board import counts
+from jobboard.board import recount
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            rows = counts.rebuild()
+            rows = recount.rebuild()
         self.stdout.write(f"{rows} facet count rows written")
