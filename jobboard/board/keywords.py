@@ -135,9 +135,11 @@ def whole_words(groups: Sequence[Group]) -> frozenset[str]:
     known = cache.get_many(list(keys))
     missing = [w for key, w in keys.items() if key not in known]
     if missing:
-        from jobboard.board.models import SearchWord
-
-        found = set(SearchWord.objects.filter(word__in=missing).values_list("word", flat=True))
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            # A constant table name; the words travel as parameters.
+            cursor.execute(f"SELECT word FROM {VOCABULARY_TABLE} WHERE word IN ({marks})", missing)  # noqa: S608
+            found = {word for (word,) in cursor.fetchall()}
         learnt = {key: w in found for key, w in keys.items() if w in missing}
         cache.set_many(learnt, WHOLE_WORD_SECONDS)
         known.update(learnt)

@@ -25,6 +25,13 @@ from jobboard.board.models import FacetCount, Listing
 from jobboard.board.search import CHOICE_FACETS, MIN_SALARY_CHOICES
 
 
+def rebuild_in_migration(apps: Any, schema_editor: Any) -> None:
+    """``rebuild`` as a migration's RunPython operation, with its historical models."""
+    rebuild(
+        listings=apps.get_model("board", "Listing"), counts=apps.get_model("board", "FacetCount")
+    )
+
+
 def rebuild(*, listings: Any = None, counts: Any = None, chunk: int = 5000) -> int:
     """Recount everything from the live listings (migration, bulk loads); returns rows.
 

@@ -2,13 +2,7 @@
 
 from django.db import migrations, models
 
-
-def fill(apps, schema_editor):
-    from jobboard.board import recount
-
-    recount.rebuild(
-        listings=apps.get_model("board", "Listing"), counts=apps.get_model("board", "FacetCount")
-    )
+from jobboard.board import recount
 
 
 class Migration(migrations.Migration):
@@ -40,5 +34,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(recount.rebuild_in_migration, migrations.RunPython.noop),
     ]

@@ -3,13 +3,7 @@ the date filter is answered from the table: recounted from the listings."""
 
 from django.db import migrations
 
-
-def count_again(apps, schema_editor):
-    from jobboard.board import recount
-
-    recount.rebuild(
-        listings=apps.get_model("board", "Listing"), counts=apps.get_model("board", "FacetCount")
-    )
+from jobboard.board import recount
 
 
 class Migration(migrations.Migration):
@@ -18,5 +12,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(count_again, migrations.RunPython.noop),
+        migrations.RunPython(recount.rebuild_in_migration, migrations.RunPython.noop),
     ]
