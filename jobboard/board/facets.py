@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,51 +13,21 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Max, Q, Value, When
 from django.db.models.functions import Cast
-from django.utils.translation import gettext, ngettext
-from django_countries import countries
 
 from jobboard.board import counts as counts_table
+from jobboard.board.keywords import keyword_rank
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import (
     CHOICE_FACETS,
-    FACET_TITLES,
     FACETS,
-    MAX_VALUES_PER_FACET,
     MIN_SALARY_CHOICES,
     POSTED_CHOICES,
+    SORT_ORDER,
     WORKPLACE_LABELS,
     JobSearch,
+    ids_q,
     salary_shown_q,
 )
-
-# ---------------------------------------------------------------------------
-# Facets
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    # The URL of this search with the option toggled; set for selected options only.
-    url: str
-    # Counted over a capped sample of a keyword search's matches: at least ``count``.
-    at_least: bool = False
-
-
-@dataclass(frozen=True)
-class Facet:
-    name: str
-    title: str
-    options: tuple[FacetOption, ...]
-    # A single-choice facet is shown as radio buttons, the others as checkboxes.
-    single: bool = False
-
-    @property
-    def has_selection(self) -> bool:
-        return any(o.selected for o in self.options)
 
 
 def _facet_key(name: str, *, now: datetime) -> tuple[Any, Any]:
@@ -135,18 +105,21 @@ def counted_on_listings(
     # Every row a facet counts falls in exactly one of its groups (the empty key too):
     # their sum is the number of rows that facet saw, which tells a capped count.
     seen: dict[str, int] = dict.fromkeys((*FACETS, MATCHED), 0)
+    newest: dict[str, tuple[str, int]] = {}
     for name, key, label, count in rows:
+        if name == CANDIDATES:
+            # A newest match: its id, its rank and its place, newest first.
+            newest[str(key)] = (str(label), int(count))
+            continue
         seen[name] += int(count)
         if key and name in result:
             result[name][str(key)] = (label or str(key), int(count))
     limit = count_limit(search)
     if limit is not None:
         # Every filter applied, at most limit + 1 rows: the total, or more than the cap.
-        # A facet with no choice of its own saw exactly those rows; only when every
-        # facet has one were they counted on their own (``_needs_matched_part``).
-        free = [name for name in FACETS if not search.facet_q(name, now=now)]
-        seen[MATCHED] = seen[free[0]] if free else seen[MATCHED]
+        seen[MATCHED] = len(newest)
         result[MATCHED] = {"count": ("", seen[MATCHED])}
+        result[CANDIDATES] = newest
         capped = sorted(name for name, rows_seen in seen.items() if rows_seen > limit)
         if capped:
             result[CAPPED] = dict.fromkeys(capped, ("", 1))
@@ -162,10 +135,11 @@ def counted_on_listings(
     return result
 
 
-# Where ``counted_on_listings`` names the facets whose counts hit the cap, and the
-# number of rows every filter lets through (a capped search only).
+# Where ``counted_on_listings`` names the facets whose counts hit the cap, the number
+# of rows every filter lets through, and the newest of those rows (a capped search only).
 CAPPED = "_capped"
 MATCHED = "_matched"
+CANDIDATES = "_candidates"
 
 
 def count_limit(search: JobSearch) -> int | None:
@@ -178,10 +152,30 @@ def count_limit(search: JobSearch) -> int | None:
     return limit if search.has_keywords and limit else None
 
 
-def _needs_matched_part(search: JobSearch, *, now: datetime) -> bool:
-    """Whether a capped search counts the rows of every filter apart: only when each
-    facet has a choice, else a facet without one counts exactly those rows."""
-    return count_limit(search) is not None and all(search.facet_q(n, now=now) for n in FACETS)
+def matches_in_order(
+    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
+) -> list[int] | None:
+    """The ids of a capped search's newest matches (every filter applied), up to the
+    cap: by relevance (then newest) for the relevance sort, else newest first. None
+    when the counts did not read them (no cap).
+
+    The counting statement reads these rows for the shared facets and the total anyway,
+    and ranks them there; the page then loads its own twenty by id instead of matching
+    and ranking a thousand rows again.
+    """
+    found = counts.get(CANDIDATES)
+    limit = count_limit(search)
+    if found is None or limit is None:
+        return None
+    # Each is ``{id: (rank, place among the newest, from 1)}``. The match past the cap
+    # only told that there are more; the place breaks ties of rank as the relevance
+    # sort does (newest first, then the higher id).
+    newest = [(pk, rank, place) for pk, (rank, place) in found.items() if place <= limit]
+    if search.effective_sort == "relevance":
+        newest.sort(key=lambda row: (-float(row[1]), row[2]))
+    else:
+        newest.sort(key=lambda row: row[2])
+    return [int(pk) for pk, _, _ in newest]
 
 
 def is_capped(counts: Mapping[str, Mapping[str, tuple[str, int]]], facet: str) -> bool:
@@ -210,13 +204,23 @@ def _facet_rows_portable(
 ) -> Iterable[tuple[str, str, str, int]]:
     # One GROUP BY branch per facet, joined with UNION ALL: any database runs it.
     limit = count_limit(search)
+    found: list[tuple[int, float]] = []
+    if limit is not None:
+        # The newest matches of every filter, ranked: the facets without a choice count
+        # them, and the page shows them (``matches_in_order``).
+        matches = base.filter(search.filters_q(now=now)).order_by(*SORT_ORDER["newest"])
+        ranked = matches.annotate(rank=keyword_rank(search.groups))
+        found = list(ranked.values_list("pk", "rank")[: limit + 1])
+    newest = [pk for pk, _ in found]
     branches = []
     for name in FACETS:
         if name in skip:
             continue
         key, label = _facet_key(name, now=now)
         rows = base.filter(search.filters_q(now=now, except_facet=name))
-        if limit is not None:
+        if limit is not None and not search.facet_q(name, now=now):
+            rows = base.filter(ids_q(newest))
+        elif limit is not None:
             # The first limit + 1 matches, in no order: enough to tell "more than limit".
             rows = base.filter(pk__in=rows.values("pk")[: limit + 1])
         branch = (
@@ -226,17 +230,11 @@ def _facet_rows_portable(
             .values_list("facet_name", "facet_key", "facet_label", "facet_count")
         )
         branches.append(branch)
-    if limit is not None and _needs_matched_part(search, now=now):
-        rows = base.filter(search.filters_q(now=now))
-        matched = (
-            base.filter(pk__in=rows.values("pk")[: limit + 1])
-            .annotate(facet_name=Value(MATCHED), facet_key=Value(""))
-            .values("facet_name", "facet_key")
-            .annotate(facet_label=Max(Value("")), facet_count=Count("pk"))
-            .values_list("facet_name", "facet_key", "facet_label", "facet_count")
-        )
-        branches.append(matched)
-    return branches[0].union(*branches[1:], all=True)
+    candidates = [
+        (CANDIDATES, str(pk), repr(float(rank or 0)), place)
+        for place, (pk, rank) in enumerate(found, start=1)
+    ]
+    return [*branches[0].union(*branches[1:], all=True), *candidates]
 
 
 # Columns the facets read; a covering index (migration 0004) holds them all, so the
@@ -312,8 +310,15 @@ def _facet_rows_postgres(
     """
     # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
     # compiled by Django; every value a visitor sent travels as a parameter (S608).
-    # The listing id travels only when a filter needs it (a semi-join, see _where_sql).
-    columns = _FACET_COLUMNS + (("id",) if _joins(search.filters_q(now=now)) else ())
+    limit = count_limit(search)
+    # The listing id travels only when a filter needs it (a semi-join, see _where_sql)
+    # or the newest matches are read (a capped search).
+    with_id = limit is not None or _joins(search.filters_q(now=now))
+    columns = _FACET_COLUMNS + (("id",) if with_id else ())
+    if limit is not None:
+        # Ranked only where read: in the newest matches (``_candidates``, below).
+        base = base.annotate(rank=keyword_rank(search.groups))
+        columns += ("rank",)
     base_sql, base_params = base.values(*columns).query.sql_with_params()
     keys: list[str] = []
     params: list[Any] = []
@@ -326,19 +331,35 @@ def _facet_rows_postgres(
     # and the wide table: read them once. Without, each reference is an index-only
     # scan of the covering index, cheaper than writing and re-reading 100k rows, so
     # PostgreSQL may inline the CTE.
-    limit = count_limit(search)
     # A capped search must not be materialized: inlined, each part's LIMIT stops the
     # scan of the matches after limit + 1 rows instead of reading every one.
     materialized = "MATERIALIZED" if search.narrows_base and limit is None else "NOT MATERIALIZED"
+
+    # What a part reads: the keys and the country's name (not the rank, say).
+    counted_columns = ", ".join(("country", *(f"k_{name}" for name in FACETS)))
 
     def rows_of(where_sql: str) -> str:
         # The rows one part counts; under the CTE's name, so that the part reads the same.
         if limit is None:
             return f"{FACET_BASE} WHERE {where_sql}"
-        return f"(SELECT * FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: S608
+        return f"(SELECT {counted_columns} FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: E501, S608
 
     cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
+    if limit is not None:
+        # The newest matches of every filter, read once: the facets without a choice
+        # count them, their number is the total (up to the cap and one more), and the
+        # page loads them by id (``matches_in_order``) instead of matching again.
+        where_sql, where_params = _where_sql(search.filters_q(now=now))
+        # Walking the date index suits the words alone; with a narrow filter the
+        # matches are sparse in date order and are better found by index, then sorted
+        # (an order no index serves, as ``search.relevance_candidates`` does).
+        posted = "posted_at" if not search.narrows_much else "(posted_at + interval '0 s')"
+        cte += (
+            f", {CANDIDATES} AS MATERIALIZED (SELECT * FROM {FACET_BASE} WHERE {where_sql} "  # noqa: S608
+            f"ORDER BY {posted} DESC, id DESC LIMIT {int(limit) + 1}) "
+        )
+        params += where_params
     selected = [name for name in FACETS if search.facet_q(name, now=now) and name not in skip]
     shared = [name for name in FACETS if not search.facet_q(name, now=now) and name not in skip]
     parts: list[str] = []
@@ -349,11 +370,16 @@ def _facet_rows_postgres(
         masks = {name: (2**width - 1) ^ (1 << (width - 1 - i)) for i, name in enumerate(shared)}
         facet_case = " ".join(f"WHEN {mask} THEN '{name}'" for name, mask in masks.items())
         key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
-        where_sql, where_params = _where_sql(search.filters_q(now=now))
+        if limit is None:
+            where_sql, where_params = _where_sql(search.filters_q(now=now))
+            counted = rows_of(where_sql)
+        else:
+            # Every filter applied: the newest matches, read above.
+            counted, where_params = f"{CANDIDATES} {FACET_BASE}", []
         parts.append(
             f"SELECT CASE GROUPING({grouped}) {facet_case} END, "  # noqa: S608
             f"CASE GROUPING({grouped}) {key_case} END, max(country), count(*) "
-            f"FROM {rows_of(where_sql)} "
+            f"FROM {counted} "
             f"GROUP BY GROUPING SETS ({', '.join(f'(k_{n})' for n in shared)})"
         )
         params += where_params
@@ -364,10 +390,11 @@ def _facet_rows_postgres(
             "GROUP BY 2"
         )
         params += where_params
-    if _needs_matched_part(search, now=now):
-        where_sql, where_params = _where_sql(search.filters_q(now=now))
-        parts.append(f"SELECT '{MATCHED}', '', '', count(*) FROM {rows_of(where_sql)}")  # noqa: S608
-        params += where_params
+    if limit is not None:
+        parts.append(
+            f"SELECT '{CANDIDATES}', id::text, rank::text, "  # noqa: S608
+            f"row_number() OVER (ORDER BY posted_at DESC, id DESC) FROM {CANDIDATES}"
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
         # it to temporary files. A capped part counts the first matches a scan meets: a
@@ -386,84 +413,6 @@ def _facet_rows_postgres(
         cursor.execute(cte + " UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     return [
-        (name, key, label if name == "country" else "", count) for name, key, label, count in rows
-    ]
-
-
-def _format_salary_threshold(amount: int) -> str:
-    return f"{amount // 1000}k+"
-
-
-def build_facets(
-    search: JobSearch, counts: Mapping[str, Mapping[str, tuple[str, int]]]
-) -> list[Facet]:
-    """Turn counts into what the template shows: options with labels, counts and links."""
-    facets: list[Facet] = []
-    for name in FACETS:
-        found = counts.get(name, {})
-        options: list[FacetOption] = []
-        if name in CHOICE_FACETS or name == "workplace":
-            selected: tuple[str, ...] = getattr(search, name)
-            rows = sorted(found.items(), key=lambda item: (-item[1][1], item[1][0].lower()))
-            keep = list(rows[:MAX_VALUES_PER_FACET])
-            # A chosen value stays visible even when it has no match any more.
-            kept_values = {value for value, _ in keep}
-            keep += [(v, (v, 0)) for v in selected if v not in kept_values]
-            for value, (label, count) in keep:
-                if name == "workplace":
-                    label = gettext(WORKPLACE_LABELS[value]) if value in WORKPLACE_LABELS else value
-                elif name == "country":
-                    # In the page's language when the code is ISO 3166 (django-countries'
-                    # names are translated); else the source's own spelling.
-                    label = str(countries.name(value.upper())) or label or value.upper()
-                options.append(
-                    FacetOption(
-                        value,
-                        label,
-                        count,
-                        value in selected,
-                        # Only chosen values are links (to remove them); the panel
-                        # itself is a form, and 80 URLs a page are not free.
-                        search.toggled(name, value) if value in selected else "",
-                    )
-                )
-            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options)))
-        elif name == "posted":
-            for days in POSTED_CHOICES:
-                label = (
-                    gettext("Last 24 hours")
-                    if days == 1
-                    else ngettext("Last %(days)d day", "Last %(days)d days", days) % {"days": days}
-                )
-                count = found.get(str(days), ("", 0))[1]
-                selected_now = search.posted == days
-                url = search.url_with(posted=None if selected_now else days)
-                options.append(FacetOption(str(days), label, count, selected_now, url))
-            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options), single=True))
-        elif name == "salary":
-            count = found.get("shown", ("", 0))[1]
-            url = search.url_with(salary=not search.salary)
-            options.append(FacetOption("shown", gettext("Salary shown"), count, search.salary, url))
-            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options)))
-        elif name == "min_salary":
-            for amount in MIN_SALARY_CHOICES:
-                count = found.get(str(amount), ("", 0))[1]
-                selected_now = search.min_salary == amount
-                url = search.url_with(min_salary=None if selected_now else amount)
-                options.append(
-                    FacetOption(
-                        str(amount),
-                        _format_salary_threshold(amount),
-                        count,
-                        selected_now,
-                        url,
-                    )
-                )
-            facets.append(Facet(name, gettext(FACET_TITLES[name]), tuple(options), single=True))
-    # Counts over a capped sample are lower bounds, and shown as such ("120+").
-    return [
-        replace(f, options=tuple(replace(o, at_least=True) for o in f.options))
-        if is_capped(counts, f.name)
-        else f
-        for f in facets
+        (name, key, label if name in ("country", CANDIDATES) else "", count)
+        for name, key, label, count in rows
     ]

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.formats import number_format
@@ -321,6 +322,12 @@ class JobSearch:
         )
 
     @property
+    def uses_newest(self) -> bool:
+        """Whether every result a visitor can reach is among the newest matches (the
+        relevance and date sorts of a capped search), not the other sorts."""
+        return self.effective_sort in ("relevance", "newest")
+
+    @property
     def narrows_base(self) -> bool:
         """Whether the base rows are fewer than all visible ones (an index picks them)."""
         return bool(self.groups or self.company or self.where)
@@ -408,6 +415,21 @@ def relevance_candidates(
     newest = matches.order_by(*order).values("pk")[:limit]
     # Over ``listings`` (visible, the card's columns): the filters ran once, inside.
     return listings.filter(pk__in=newest)
+
+
+def ids_q(ids: Sequence[int]) -> Q:
+    """The listings with these ids, the ids sent as one parameter.
+
+    A thousand ids as a thousand placeholders cost more to bind, one by one, than the
+    query costs to run, and SQLite builds before 3.32 refuse more than 999; one array
+    is one value.
+    """
+    listed = ",".join(str(int(pk)) for pk in ids)
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", ["{" + listed + "}"]))
+    if connection.vendor == "sqlite":
+        return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", ["[" + listed + "]"]))
+    return Q(pk__in=list(ids))
 
 
 def within_q(place: Place, radius_km: int) -> Q:

@@ -21,12 +21,12 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from jobboard.board import counts, places
+from jobboard.board.facet_panel import Facet, build_facets
 from jobboard.board.facets import (
     MATCHED,
-    Facet,
-    build_facets,
     facet_counts,
     is_capped,
+    matches_in_order,
     total_from_facets,
 )
 from jobboard.board.keywords import corrected_query, parse_keywords
@@ -171,18 +171,25 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
             if total_from_facets(fixed, fixed_counts):
                 corrected_from = search.q
                 search, counts, cache_key = fixed, fixed_counts, fixed_key
-    listings = visible_listings(now=now).only(*CARD_FIELDS)
-    paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
-    # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
-    paginator.__dict__["count"] = total_from_facets(search, counts)
-    # Only a search with more matches than it counts has a bitmap worth the room.
-    with _room_for_matches() if is_capped(counts, MATCHED) else nullcontext():
-        page = _cached_page(paginator, search, now=now, board_key=cache_key)
-        page.object_list = list(page.object_list)
+    total = total_from_facets(search, counts)
+    # A capped search's counts read its newest matches, in order: with the relevance
+    # and date sorts every result a visitor can reach is among them.
+    ordered = matches_in_order(search, counts)
+    if ordered is not None and search.uses_newest:
+        page = _page_of(ordered, search, now=now)
+    else:
+        listings = visible_listings(now=now).only(*CARD_FIELDS)
+        paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
+        # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
+        paginator.__dict__["count"] = total
+        # Only a search with more matches than it counts has a bitmap worth the room.
+        with _room_for_matches() if is_capped(counts, MATCHED) else nullcontext():
+            page = _cached_page(paginator, search, now=now, board_key=cache_key)
+            page.object_list = list(page.object_list)
     return SearchResults(
         search=search,
         page=page,
-        total=paginator.count,
+        total=total,
         total_capped=is_capped(counts, MATCHED),
         facets=build_facets(search, counts),
         facets_cache_key=cache_key,
@@ -204,6 +211,15 @@ def _room_for_matches() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
+
+
+def _page_of(ids: list[int], search: JobSearch, *, now: datetime) -> Page:
+    """The page of a search whose results are these ids, in this order: its rows are
+    loaded by id, and filtered by ``visible()`` again."""
+    page = Paginator(ids, settings.BOARD_PAGE_SIZE).get_page(search.page)
+    wanted = list(page.object_list)
+    rows = visible_listings(now=now).only(*CARD_FIELDS).in_bulk(wanted)
+    return Page([rows[pk] for pk in wanted if pk in rows], page.number, page.paginator)
 
 
 def _cached_page(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from jobboard.board import selectors
 from jobboard.board.search import JobSearch
@@ -137,3 +140,74 @@ def test_the_relevance_sort_costs_no_extra_query(board, django_assert_max_num_qu
     with django_assert_max_num_queries(len(by_date.captured_queries)):
         results = search(q="python", country="de")
     assert len(results.page.object_list) == 2
+
+
+@pytest.fixture
+def many_matches(settings) -> list[int]:
+    """Twelve Rust jobs for a cap of seven, three a page: titles and descriptions
+    rank apart, and two pairs share a posting time, so ties of rank and of date both
+    need their tie-breaks."""
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    settings.BOARD_SEARCH_COUNT_LIMIT = 7
+    settings.BOARD_PAGE_SIZE = 3
+    ids = []
+    for n in range(12):
+        title = "Rust Developer" if n % 3 == 0 else "Systems Engineer"
+        listing = make_listing(
+            title=title,
+            job_description="<p>Rust and C, rust everywhere</p>" if n % 2 else "<p>Rust</p>",
+            country_code="DE" if n % 4 else "FR",
+            remote=bool(n % 2),
+            posted_at=posted(1 + (n // 2 if n in (2, 3, 8, 9) else n)),
+        )
+        ids.append(listing.pk)
+    return ids
+
+
+def _matched_again(search_: JobSearch) -> list[list[int]]:
+    # Every page as the rows query orders all matches (the API's and the other sorts'
+    # way): the reference the pages read off the counting statement must equal.
+    from django.core.paginator import Paginator
+
+    results = selectors.search_listings(search=search_)
+    listings = selectors.visible_listings().only(*selectors.CARD_FIELDS)
+    paginator = Paginator(search_.apply(listings, now=timezone.now()), 3)
+    paginator.__dict__["count"] = results.total
+    return [[row.pk for row in paginator.page(n).object_list] for n in paginator.page_range]
+
+
+@pytest.mark.parametrize("sort", ["", "newest"])
+@pytest.mark.parametrize("country", ["", "de"])
+def test_pages_of_a_capped_search_are_those_of_ranking_every_match(
+    many_matches, sort, country
+) -> None:
+    params = {"q": "rust", "sort": sort, "country": country}
+    expected = _matched_again(JobSearch.from_params(params))
+    assert sum(len(page) for page in expected) == min(7, 12 if not country else 9)
+    shown = [
+        [row.pk for row in search(**params, page=str(n)).page.object_list]
+        for n in range(1, len(expected) + 1)
+    ]
+    assert shown == expected
+
+
+def test_a_capped_page_does_not_match_the_keywords_again(many_matches) -> None:
+    # The counting read and ranked the newest matches; the page loads its cards by id,
+    # without the words (a text index on PostgreSQL, FTS5 on SQLite) or a ranking.
+    keyword_sql = "@@" if connection.vendor == "postgresql" else " MATCH "
+    with CaptureQueriesContext(connection) as captured:
+        results = search(q="rust", country="de", page="2")
+    assert (results.total, results.total_capped) == (7, True)
+    assert len(results.page.object_list) == 3
+    cards = [q["sql"] for q in captured.captured_queries if '"board_listing"."title"' in q["sql"]]
+    assert len(cards) == 1
+    assert keyword_sql not in cards[0]
+    assert "rank" not in cards[0].lower()
+
+
+def test_the_salary_sort_still_sees_every_match(many_matches, settings) -> None:
+    # Past the cap the newest matches are not every result a salary sort can show: it
+    # orders all matches, as before.
+    results = search(q="rust", sort="salary")
+    expected = _matched_again(JobSearch.from_params({"q": "rust", "sort": "salary"}))
+    assert [row.pk for row in results.page.object_list] == expected[0]
