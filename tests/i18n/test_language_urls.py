@@ -115,6 +115,34 @@ def test_every_page_names_its_alternates_in_each_language(client) -> None:
     }
 
 
+def test_remembered_alternates_follow_the_script_prefix_and_the_path(client) -> None:
+    # The alternates are remembered per path and script prefix
+    # (i18n._pages_in_every_language): a board mounted under a prefix gets its own
+    # addresses, and each page its own.
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from jobboard import i18n
+
+    listing = make_listing()
+    path = f"/jobs/{listing.pk}-{listing.slug}/"
+
+    def alternates(url: str) -> dict[str, str]:
+        html = client.get(url).content.decode()
+        return dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)"', html))
+
+    assert alternates(f"/de{path}")["pl"] == f"https://jobs.example.org/pl{path}"
+    assert alternates("/de/")["pl"] == "https://jobs.example.org/pl/"
+    assert alternates(f"/fr{path}")["de"] == f"https://jobs.example.org/de{path}"
+    before = get_script_prefix()
+    set_script_prefix("/board/")
+    try:
+        mounted = dict(i18n._pages_in_every_language(f"/de{path}", get_script_prefix()))
+    finally:
+        set_script_prefix(before)
+    assert mounted["pl"] == f"/board/pl{path}"
+    assert dict(i18n._pages_in_every_language(f"/de{path}", "/"))["pl"] == f"/pl{path}"
+
+
 def test_the_sitemap_lists_every_page_in_every_language_with_its_alternates(client) -> None:
     listing = make_listing()
     xml = client.get(reverse("board:sitemap_jobs")).content.decode()
