@@ -214,12 +214,16 @@ def _room_for_matches() -> Iterator[None]:
 
 
 def _page_of(ids: list[int], search: JobSearch, *, now: datetime) -> Page:
-    """The page of a search whose results are these ids, in this order: its rows are
-    loaded by id, and filtered by ``visible()`` again."""
+    """The page of a search whose results are these ids, in this order."""
     page = Paginator(ids, settings.BOARD_PAGE_SIZE).get_page(search.page)
-    wanted = list(page.object_list)
-    rows = visible_listings(now=now).only(*CARD_FIELDS).in_bulk(wanted)
-    return Page([rows[pk] for pk in wanted if pk in rows], page.number, page.paginator)
+    return _page_of_rows(list(page.object_list), page.number, page.paginator, now=now)
+
+
+def _page_of_rows(ids: list[int], number: int, paginator: Paginator, *, now: datetime) -> Page:
+    """A page of these listings in this order, loaded by id and filtered by ``visible()``
+    again (one that left the board since its id was read is left out)."""
+    rows = visible_listings(now=now).only(*CARD_FIELDS).in_bulk(ids)
+    return Page([rows[pk] for pk in ids if pk in rows], number, paginator)
 
 
 def _cached_page(
@@ -244,8 +248,7 @@ def _cached_page(
         )
         return page
     number, ids = cached
-    rows = visible_listings(now=now).only(*CARD_FIELDS).in_bulk(ids)
-    return Page([rows[pk] for pk in ids if pk in rows], number, paginator)
+    return _page_of_rows(ids, number, paginator, now=now)
 
 
 def _cached_facet_counts(search: JobSearch, *, now: datetime) -> tuple[dict, str | None]:
