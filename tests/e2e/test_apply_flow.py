@@ -5,6 +5,7 @@ holds the candidate with exactly those answers. Screenshots are saved as artefac
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from partner.applications.models import Application
 from tests.applications.conftest import PDF_BYTES, example_configuration_json
@@ -89,10 +90,10 @@ def test_an_invalid_application_shows_the_error_summary_first(
 
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     page.screenshot(path=str(artifacts_dir / "apply-errors-mobile.png"), full_page=True)
     summary.locator("a[href='#id_first_name']").click()
-    assert page.evaluate("document.activeElement.id") == "id_first_name"
+    expect(page.locator("#id_first_name")).to_be_focused()
     assert sandbox.candidates() == []
 
 
@@ -197,7 +198,7 @@ def test_the_error_summary_is_in_page_order_reads_cleanly_and_takes_focus(
 
     page.get_by_role("button", name="Send application").click()
 
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     page.screenshot(path=str(artifacts_dir / f"apply-error-summary-{width}.png"))
     text = page.locator("#error-summary").inner_text()
     assert "First name: This field is required." in text

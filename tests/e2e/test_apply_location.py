@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
+
 from partner.applications.models import Application
 from tests.applications.sandbox_helpers import sandbox_listing
 from tests.browser_plugin import BROWSER_TEST
@@ -70,7 +72,7 @@ def test_a_city_without_a_country_asks_for_the_country(
     assert summary.is_visible()
     assert "Choose your country too, or leave the city empty." in summary.inner_text()
     summary.locator("a[href='#id_country']").click()
-    assert page.evaluate("document.activeElement.id") == "id_country"
+    expect(page.locator("#id_country")).to_be_focused()
     page.screenshot(path=str(artifacts_dir / "apply-location-half-mobile.png"), full_page=True)
     assert page.input_value("#id_city") == "Lyon"  # what the candidate typed is kept
     assert sandbox.candidates() == []

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from jobboard.board.models import JobAlert
 from tests.board.factories import make_listing
@@ -66,5 +67,5 @@ def test_the_manage_link_is_sent_on_request(browser, board, live_server, artifac
     page.get_by_label("Your email address").fill("nobody")
     page.get_by_role("button", name="Email me the link").click()
     page.wait_for_load_state()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     shoot(page, artifacts_dir, "board-alert-manage-request-error")

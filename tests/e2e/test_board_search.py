@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.board.factories import make_listing
 from tests.browser_plugin import BROWSER_TEST
@@ -114,7 +115,7 @@ def test_a_job_alert_sign_up_reports_errors_accessibly(
     summary = page.locator(".error-summary")
     assert "Enter an email address like name@example.com" in summary.inner_text()
     # The summary takes focus so that a screen reader announces it first.
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     page.screenshot(path=str(artifacts_dir / "board-alert-error-375.png"), full_page=True)
 
 

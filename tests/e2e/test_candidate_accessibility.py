@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from partner.applications.services import intake
 from tests.applications.sandbox_helpers import answers_ok, candidate, sandbox_listing
@@ -65,12 +66,12 @@ def test_the_apply_page_is_accessible_blank_and_with_errors(sandbox, eager_tasks
     page.get_by_role("button", name="Send application").click()
 
     # The summary is announced and focused first; each entry leads to its field.
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.get_attribute("#error-summary", "role") == "alert"
     assert page.evaluate(AUDIT) == []
     assert page.get_attribute("#id_first_name", "aria-invalid") == "true"
     page.locator("#error-summary a[href='#id_q0-0-0_0']").click()
-    assert page.evaluate("document.activeElement.id") == "id_q0-0-0_0"
+    expect(page.locator("#id_q0-0-0_0")).to_be_focused()
     # Options are operated with the keyboard: arrows pick a radio, Space ticks a box.
     page.keyboard.press("ArrowDown")
     assert page.is_checked("#id_q0-0-0_1")
