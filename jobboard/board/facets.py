@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,9 +12,11 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Max, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from jobboard.board import counts as counts_table
+from jobboard.board import walk_budget
 from jobboard.board.keywords import keyword_rank
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import (
@@ -307,7 +309,66 @@ def _facet_rows_postgres(
     without a selection of its own is counted under the same filters as every other
     such facet, so all of those share one GROUPING SETS pass; only a facet the visitor
     has chosen in needs a GROUP BY of its own (its counts ignore its own filter).
+
+    A capped search bounds its walks through the matches (``walk_budget``).
     """
+    limit = count_limit(search)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
+        # it to temporary files. A capped part counts the first matches a scan meets: a
+        # table scan joins one already running, wherever it is (synchronized scans), and
+        # parallel workers race, so each request counted another sample, the numbers
+        # moved on every reload and the rendered panel, cached under its counts, was
+        # never reused. From the table's start, in one process, the sample is the same.
+        # set_config(..., true) is SET LOCAL: it ends with the transaction.
+        # JIT compiling pays for long analytic queries, not for these: it cost 85 ms of a
+        # 220 ms statement whose estimate crossed jit_above_cost.
+        settings_sql = "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
+        if limit is None:
+            cursor.execute(settings_sql)
+            cursor.execute(*_facet_statement(search, base, now=now, skip=skip, budget=0))
+            rows = cursor.fetchall()
+        else:
+            cursor.execute(
+                settings_sql + ", set_config('synchronize_seqscans', 'off', true)"
+                ", set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+            chosen = [n for n in FACETS if search.facet_q(n, now=now) and n not in skip]
+            shared = [n for n in FACETS if n not in chosen and n not in skip]
+
+            def statement(**bounds: Any) -> tuple[str, list[Any]]:
+                return _facet_statement(search, base, now=now, skip=skip, **bounds)
+
+            rows = walk_budget.run(
+                cursor, statement, limit=limit, chosen=chosen, shared=shared, newest=CANDIDATES
+            )
+    return [
+        (name, key, label if name in ("country", CANDIDATES) else "", count)
+        for name, key, label, count in rows
+        if name != walk_budget.BUDGET
+    ]
+
+
+def _facet_statement(
+    search: JobSearch,
+    base: ListingQuerySet,
+    *,
+    now: datetime,
+    skip: tuple[str, ...],
+    budget: int,
+    pieces: Collection[str] | None = None,
+    budgeted: Collection[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """The SQL of ``_facet_rows_postgres`` and its parameters; each walk of a capped
+    search reads at most ``budget`` listings (0: no bound). ``pieces`` (all if None)
+    names the parts to count: ``CANDIDATES`` for the newest matches and the facets
+    counted over them, a chosen facet's name for its own part; ``budgeted`` (all if
+    None) the walks that the budget bounds."""
+    newest = pieces is None or CANDIDATES in pieces
+
+    def bounded(piece: str) -> bool:
+        return bool(budget) and (budgeted is None or piece in budgeted)
+
     # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
     # compiled by Django; every value a visitor sent travels as a parameter (S608).
     limit = count_limit(search)
@@ -319,6 +380,12 @@ def _facet_rows_postgres(
         # Ranked only where read: in the newest matches (``_candidates``, below).
         base = base.annotate(rank=keyword_rank(search.groups))
         columns += ("rank",)
+    if budget:
+        # Where a row lies in the table: a scan that stops at a page is a TID range scan.
+        table = connection.ops.quote_name(Listing._meta.db_table)
+        row_at = RawSQL(f"{table}.ctid", (), output_field=CharField())  # noqa: S611
+        base = base.annotate(row_at=row_at)
+        columns += ("row_at",)
     base_sql, base_params = base.values(*columns).query.sql_with_params()
     keys: list[str] = []
     params: list[Any] = []
@@ -338,15 +405,21 @@ def _facet_rows_postgres(
     # What a part reads: the keys and the country's name (not the rank, say).
     counted_columns = ", ".join(("country", *(f"k_{name}" for name in FACETS)))
 
-    def rows_of(where_sql: str) -> str:
+    def rows_of(where_sql: str, piece: str = "") -> str:
         # The rows one part counts; under the CTE's name, so that the part reads the same.
         if limit is None:
             return f"{FACET_BASE} WHERE {where_sql}"
+        if bounded(piece):
+            where_sql += walk_budget.SCAN_BOUND
         return f"(SELECT {counted_columns} FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: E501, S608
 
     cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
-    if limit is not None:
+    if budget:
+        budget_sql, budget_params = walk_budget.budget_cte(budget)
+        cte += budget_sql
+        params += budget_params
+    if limit is not None and newest:
         # The newest matches of every filter, read once: the facets without a choice
         # count them, their number is the total (up to the cap and one more), and the
         # page loads them by id (``matches_in_order``) instead of matching again.
@@ -355,6 +428,8 @@ def _facet_rows_postgres(
         # matches are sparse in date order and are better found by index, then sorted
         # (an order no index serves, as ``search.relevance_candidates`` does).
         posted = "posted_at" if not search.narrows_much else "(posted_at + interval '0 s')"
+        if bounded(CANDIDATES) and not search.narrows_much:
+            where_sql += walk_budget.NEWEST_BOUND
         cte += (
             f", {CANDIDATES} AS MATERIALIZED (SELECT * FROM {FACET_BASE} WHERE {where_sql} "  # noqa: S608
             f"ORDER BY {posted} DESC, id DESC LIMIT {int(limit) + 1}) "
@@ -362,6 +437,9 @@ def _facet_rows_postgres(
         params += where_params
     selected = [name for name in FACETS if search.facet_q(name, now=now) and name not in skip]
     shared = [name for name in FACETS if not search.facet_q(name, now=now) and name not in skip]
+    if pieces is not None:
+        selected = [name for name in selected if name in pieces]
+        shared = shared if newest else []
     parts: list[str] = []
     if shared:
         grouped = ", ".join(f"k_{name}" for name in shared)
@@ -386,33 +464,15 @@ def _facet_rows_postgres(
     for name in selected:
         where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
         parts.append(
-            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {rows_of(where_sql)} "  # noqa: S608
+            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {rows_of(where_sql, name)} "  # noqa: S608
             "GROUP BY 2"
         )
         params += where_params
-    if limit is not None:
+    if limit is not None and newest:
         parts.append(
             f"SELECT '{CANDIDATES}', id::text, rank::text, "  # noqa: S608
             f"row_number() OVER (ORDER BY posted_at DESC, id DESC) FROM {CANDIDATES}"
         )
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The CTE of 100k narrow rows fits in memory with this; the default 4 MB spills
-        # it to temporary files. A capped part counts the first matches a scan meets: a
-        # table scan joins one already running, wherever it is (synchronized scans), and
-        # parallel workers race, so each request counted another sample, the numbers
-        # moved on every reload and the rendered panel, cached under its counts, was
-        # never reused. From the table's start, in one process, the sample is the same.
-        # set_config(..., true) is SET LOCAL: it ends with the transaction.
-        settings_sql = "SELECT set_config('work_mem', '64MB', true)"
-        if limit is not None:
-            settings_sql += (
-                ", set_config('synchronize_seqscans', 'off', true)"
-                ", set_config('max_parallel_workers_per_gather', '0', true)"
-            )
-        cursor.execute(settings_sql)
-        cursor.execute(cte + " UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    return [
-        (name, key, label if name in ("country", CANDIDATES) else "", count)
-        for name, key, label, count in rows
-    ]
+    if budget:
+        parts.append(walk_budget.CUTS_PART)
+    return cte + " UNION ALL ".join(parts), params

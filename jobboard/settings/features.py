@@ -88,6 +88,10 @@ BOARD_FACET_CACHE_SECONDS = env_int("BOARD_FACET_CACHE_SECONDS", 60, minimum=0)
 # A keyword search counts its total and facets over at most this many matches, shown as
 # "1,000+" beyond (0: count every match).
 BOARD_SEARCH_COUNT_LIMIT = env_int("BOARD_SEARCH_COUNT_LIMIT", 1000, minimum=0)
+# Such a search finds its matches by walking the newest listings (or the table) until it
+# has enough: at most this many listings (four times as many in table order), then the
+# indexes alone, which find rare matches at a cost bounded by their number.
+BOARD_SEARCH_WALK_ROWS = env_int("BOARD_SEARCH_WALK_ROWS", 30000, minimum=1)
 # A job page is rendered once per version of its listing and language, kept this long
 # (its "posted 3 days ago" and the company's other jobs may be that old; 0: never).
 BOARD_JOB_PAGE_CACHE_SECONDS = env_int("BOARD_JOB_PAGE_CACHE_SECONDS", 300, minimum=0)

@@ -1,0 +1,138 @@
+"""A capped keyword search bounds its walks (PostgreSQL): rare matches cost a bounded
+read, not the table, and the counts and results are those of an unbounded walk."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jobboard.board import facets
+from jobboard.board.models import Listing
+from jobboard.board.search import JobSearch
+from tests.board.factories import make_listing, posted
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the walks and their plans are PostgreSQL's"
+    ),
+]
+
+SEARCHES = [
+    {"q": "zebra"},
+    {"q": "zebra", "workplace": "remote"},
+    {"q": "zebra", "country": "de", "workplace": "remote"},
+    {"q": "python", "workplace": "remote"},
+    {"q": "python", "country": "fr"},
+    {"q": "python zebra", "country": "de"},
+    {"q": "nothing-matches", "workplace": "onsite"},
+]
+
+
+@pytest.fixture
+def board(settings):
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    settings.BOARD_SEARCH_COUNT_LIMIT = 4
+    # Many recent listings without the rare word, then the few with it, older: a walk
+    # newest first, or in table order, meets the rare ones last.
+    for i in range(5):
+        make_listing(
+            title="Zebra Keeper",
+            country_code="DE" if i % 2 else "FR",
+            remote=i < 3,
+            posted_at=posted(20 + i),
+        )
+    for i in range(40):
+        make_listing(
+            title="Python Developer",
+            country_code=("DE", "FR", "PL")[i % 3],
+            remote=i % 4 == 0,
+            posted_at=posted(i / 4),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE board_listing")
+
+
+def counted(params: dict[str, str]) -> dict:
+    search = JobSearch.from_params(params)
+    now = timezone.now()
+    return facets.counted_on_listings(search, Listing.objects.visible(now=now), now=now)
+
+
+@pytest.fixture
+def walks_only():
+    """Plans that walk (date index, table order) wherever they can, as on a large board
+    with dense matches; this small table would otherwise be read whole."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_bitmapscan = off")
+        cursor.execute("SET enable_seqscan = off")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET enable_bitmapscan")
+        cursor.execute("RESET enable_seqscan")
+
+
+@pytest.mark.parametrize(
+    "params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())
+)
+def test_bounded_walks_count_what_unbounded_ones_do(board, settings, walks_only, params) -> None:
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9  # never cut: the reference
+    unbounded = counted(params)
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    with CaptureQueriesContext(connection) as captured:
+        bounded = counted(params)
+    assert bounded == unbounded
+    # The rare word was found past the bound: the indexes were asked again.
+    if "zebra" in params["q"] or "nothing" in params["q"]:
+        assert any("enable_indexscan" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_walk_cut_short_is_read_again_on_the_indexes_only(board, settings, walks_only) -> None:
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    with CaptureQueriesContext(connection) as captured:
+        counts = counted({"q": "zebra", "workplace": "remote"})
+    sqls = [q["sql"] for q in captured.captured_queries]
+    # Planned, run bounded, then only the cut walk again without walks.
+    assert sum(sql.startswith("EXPLAIN") for sql in sqls) == 1
+    assert sum(sql.startswith("WITH") for sql in sqls) == 2
+    again = [sql for sql in sqls if sql.startswith("WITH")][-1]
+    assert "_budget" not in again
+    # What was turned off for the second reading is as it was again.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
+    # Three remote zebra keepers, all found although older than the bound.
+    assert counts[facets.MATCHED]["count"][1] == 3
+    assert len(counts[facets.CANDIDATES]) == 3
+
+
+def test_dense_matches_stay_within_the_bound(board, settings, walks_only) -> None:
+    settings.BOARD_SEARCH_WALK_ROWS = 30
+    with CaptureQueriesContext(connection) as captured:
+        counts = counted({"q": "python"})
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert not any("enable_indexscan" in sql for sql in sqls)
+    assert counts[facets.MATCHED]["count"][1] == 5  # the cap and one more
+
+
+def test_a_bitmap_is_not_bounded(board, settings) -> None:
+    # Without the forced walks the planner reads this small table by other means; the
+    # bound is left out where nothing walks, so nothing is read twice.
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
+        cursor.execute("SET enable_tidscan = off")
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            counts = counted({"q": "zebra", "country": "de"})
+    finally:
+        with connection.cursor() as cursor:
+            for name in ("enable_seqscan", "enable_indexscan", "enable_tidscan"):
+                cursor.execute(f"RESET {name}")
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert sum(sql.startswith("WITH") for sql in sqls) == 1
+    assert "row_at <" not in sqls[-1]
+    assert counts[facets.MATCHED]["count"][1] == 2
