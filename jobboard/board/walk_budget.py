@@ -120,7 +120,12 @@ def walks(plan: Any, chosen: Sequence[str], *, newest: str) -> set[str]:
     # The parts in the statement's order: the shared facets (if any), the chosen ones,
     # then the newest matches and the budget.
     members = [child for child in children if child.get("Parent Relationship") == "Member"]
-    for name, member in zip(chosen, members[-2 - len(chosen) : -2], strict=True):
+    parts = members[-2 - len(chosen) : -2]
+    if len(parts) != len(chosen):
+        # A part the planner proved empty is left out of the plan: which is which is
+        # unknown, and the parts are left unbounded, as they were before bounds.
+        return walking
+    for name, member in zip(chosen, parts, strict=True):
         if _has_node(member, "Tid Range Scan"):
             walking.add(name)
     return walking
