@@ -326,7 +326,7 @@ def _facet_rows_postgres(
         settings_sql = "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
         if limit is None:
             cursor.execute(settings_sql)
-            cursor.execute(*_facet_statement(search, base, now=now, skip=skip, budget=0))
+            cursor.execute(*_facet_statement(search, base, now=now, skip=skip))
             rows = cursor.fetchall()
         else:
             cursor.execute(
@@ -345,7 +345,6 @@ def _facet_rows_postgres(
     return [
         (name, key, label if name in ("country", CANDIDATES) else "", count)
         for name, key, label, count in rows
-        if name != walk_budget.BUDGET
     ]
 
 
@@ -355,19 +354,22 @@ def _facet_statement(
     *,
     now: datetime,
     skip: tuple[str, ...],
-    budget: int,
+    bounds: walk_budget.Bounds | None = None,
     pieces: Collection[str] | None = None,
     budgeted: Collection[str] | None = None,
 ) -> tuple[str, list[Any]]:
-    """The SQL of ``_facet_rows_postgres`` and its parameters; each walk of a capped
-    search reads at most ``budget`` listings (0: no bound). ``pieces`` (all if None)
+    """The SQL of ``_facet_rows_postgres`` and its parameters; the walks of a capped
+    search stop at ``bounds`` (None: no bound). ``pieces`` (all if None)
     names the parts to count: ``CANDIDATES`` for the newest matches and the facets
     counted over them, a chosen facet's name for its own part; ``budgeted`` (all if
     None) the walks that the budget bounds."""
     newest = pieces is None or CANDIDATES in pieces
 
     def bounded(piece: str) -> bool:
-        return bool(budget) and (budgeted is None or piece in budgeted)
+        return bounds is not None and (budgeted is None or piece in budgeted)
+
+    page_to = bounds.page_to if bounds is not None else None
+    posted_from = bounds.posted_from if bounds is not None else None
 
     # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
     # compiled by Django; every value a visitor sent travels as a parameter (S608).
@@ -380,7 +382,7 @@ def _facet_statement(
         # Ranked only where read: in the newest matches (``_candidates``, below).
         base = base.annotate(rank=keyword_rank(search.groups))
         columns += ("rank",)
-    if budget:
+    if page_to is not None:
         # Where a row lies in the table: a scan that stops at a page is a TID range scan.
         table = connection.ops.quote_name(Listing._meta.db_table)
         row_at = RawSQL(f"{table}.ctid", (), output_field=CharField())  # noqa: S611
@@ -405,20 +407,19 @@ def _facet_statement(
     # What a part reads: the keys and the country's name (not the rank, say).
     counted_columns = ", ".join(("country", *(f"k_{name}" for name in FACETS)))
 
-    def rows_of(where_sql: str, piece: str = "") -> str:
+    def rows_of(where_sql: str, piece: str = "") -> tuple[str, list[Any]]:
         # The rows one part counts; under the CTE's name, so that the part reads the same.
         if limit is None:
-            return f"{FACET_BASE} WHERE {where_sql}"
-        if bounded(piece):
+            return f"{FACET_BASE} WHERE {where_sql}", []
+        bound: list[Any] = []
+        if page_to is not None and bounded(piece):
             where_sql += walk_budget.SCAN_BOUND
-        return f"(SELECT {counted_columns} FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: E501, S608
+            bound = [page_to]
+        sql = f"(SELECT {counted_columns} FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: E501, S608
+        return sql, bound
 
     cte = f"WITH {FACET_BASE} AS {materialized} (SELECT b.*, {selects} FROM ({base_sql}) b) "  # noqa: S608
     params += base_params
-    if budget:
-        budget_sql, budget_params = walk_budget.budget_cte(budget)
-        cte += budget_sql
-        params += budget_params
     if limit is not None and newest:
         # The newest matches of every filter, read once: the facets without a choice
         # count them, their number is the total (up to the cap and one more), and the
@@ -428,8 +429,9 @@ def _facet_statement(
         # matches are sparse in date order and are better found by index, then sorted
         # (an order no index serves, as ``search.relevance_candidates`` does).
         posted = "posted_at" if not search.narrows_much else "(posted_at + interval '0 s')"
-        if bounded(CANDIDATES) and not search.narrows_much:
+        if posted_from is not None and bounded(CANDIDATES) and not search.narrows_much:
             where_sql += walk_budget.NEWEST_BOUND
+            where_params = [*where_params, posted_from]
         cte += (
             f", {CANDIDATES} AS MATERIALIZED (SELECT * FROM {FACET_BASE} WHERE {where_sql} "  # noqa: S608
             f"ORDER BY {posted} DESC, id DESC LIMIT {int(limit) + 1}) "
@@ -450,7 +452,7 @@ def _facet_statement(
         key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
         if limit is None:
             where_sql, where_params = _where_sql(search.filters_q(now=now))
-            counted = rows_of(where_sql)
+            counted, _ = rows_of(where_sql)
         else:
             # Every filter applied: the newest matches, read above.
             counted, where_params = f"{CANDIDATES} {FACET_BASE}", []
@@ -463,16 +465,14 @@ def _facet_statement(
         params += where_params
     for name in selected:
         where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
+        rows_sql, bound = rows_of(where_sql, name)
         parts.append(
-            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {rows_of(where_sql, name)} "  # noqa: S608
-            "GROUP BY 2"
+            f"SELECT '{name}', k_{name}, max(country), count(*) FROM {rows_sql} GROUP BY 2"  # noqa: S608
         )
-        params += where_params
+        params += [*where_params, *bound]
     if limit is not None and newest:
         parts.append(
             f"SELECT '{CANDIDATES}', id::text, rank::text, "  # noqa: S608
             f"row_number() OVER (ORDER BY posted_at DESC, id DESC) FROM {CANDIDATES}"
         )
-    if budget:
-        parts.append(walk_budget.CUTS_PART)
     return cte + " UNION ALL ".join(parts), params

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +22,19 @@ from django.db import connection
 
 from jobboard.board import counts as counts_table
 from jobboard.board.models import FacetCount, Listing
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Where the walks stop: the newest-first one at ``posted_from`` (a date), a chosen
+    facet's table scan before the page ``page_to`` (a ``tid``); None: not cut at all."""
+
+    posted_from: datetime | None
+    page_to: str | None
+
+    @property
+    def cut(self) -> bool:
+        return self.posted_from is not None or self.page_to is not None
 
 
 def run(
@@ -33,20 +48,30 @@ def run(
 ) -> list[tuple[Any, ...]]:
     """The rows of a capped facet statement, its walks bounded.
 
-    ``statement(budget=, budgeted=, pieces=)`` gives the SQL: each walk in ``budgeted``
-    (all if None) reads at most ``budget`` listings (0: no bound), and only the parts
-    in ``pieces`` (all if None) are counted: ``newest`` for the newest matches and the
-    ``shared`` facets counted over them, a ``chosen`` facet's name for its own part.
+    ``statement(bounds=, budgeted=, pieces=)`` gives the SQL: each walk in ``budgeted``
+    stops at ``bounds`` (None: no bound), and only the parts in ``pieces`` (all if None)
+    are counted: ``newest`` for the newest matches and the ``shared`` facets counted
+    over them, a ``chosen`` facet's name for its own part.
     """
-    budget: int = settings.BOARD_SEARCH_WALK_ROWS
+    bounds = read_bounds(cursor, settings.BOARD_SEARCH_WALK_ROWS)
+    if not bounds.cut:
+        # A board smaller than the bounds: nothing to cut, nothing to plan first.
+        cursor.execute(*statement(bounds=None))
+        return list(cursor.fetchall())
     # A bound helps only a walk, and would cut a bitmap's matches short for nothing:
-    # the planner says which parts walk (planning only, about 1 ms).
-    sql, params = statement(budget=budget)
+    # the planner says which parts would walk without one (planning only, 1-3 ms).
+    # The bounds travel as values, so that it weighs a range of pages or days as long
+    # as it is.
+    sql, params = statement(bounds=None)
     cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
     walking = walks(cursor.fetchone()[0], chosen, newest=newest)
-    cursor.execute(*statement(budget=budget if walking else 0, budgeted=walking))
+    if bounds.posted_from is None:
+        walking.discard(newest)
+    if bounds.page_to is None:
+        walking.intersection_update({newest})
+    cursor.execute(*statement(bounds=bounds if walking else None, budgeted=walking))
     rows: list[tuple[Any, ...]] = cursor.fetchall()
-    short = walked_short(rows, limit=limit, walking=walking, newest=newest) if walking else set()
+    short = walked_short(rows, limit=limit, walking=walking, newest=newest)
     if short:
         # Rare matches: a bitmap of the keyword index (and of the filters') finds them
         # wherever they are; a walk would read the table. A bitmap heap scan visits the
@@ -60,7 +85,7 @@ def run(
             + ", ".join(f"set_config('{name}', 'off', true)" for name in _WALKS)
         )
         before = cursor.fetchone()[: len(_WALKS)]
-        cursor.execute(*statement(budget=0, pieces=short))
+        cursor.execute(*statement(bounds=None, pieces=short))
         again = set(short)
         if newest in short:
             again.update(shared)  # counted over the newest matches
@@ -68,48 +93,35 @@ def run(
         # SET LOCAL lasts as long as the transaction, which may be a caller's.
         restore = ", ".join(f"set_config('{name}', %s, true)" for name in _WALKS)
         cursor.execute(f"SELECT {restore}", list(before))
-    return [row for row in rows if row[0] != BUDGET]
+    return rows
 
 
 # The plans that walk, turned off where the matches are known to be rare.
 _WALKS = ("enable_seqscan", "enable_indexscan", "enable_tidscan")
 
-# The row of a budgeted statement that tells which of its walks were cut short: the key
-# says whether the newest-first walk was, the label whether the table scans were.
-BUDGET = "_budget"
-
-# What bounds a walk, in the statement: the newest-first one stops at a date, the table
-# scan of a chosen facet's part at a page (its rows carry their place as ``row_at``).
-NEWEST_BOUND = " AND posted_at >= COALESCE((SELECT posted_from FROM _budget), '-infinity')"
-SCAN_BOUND = " AND row_at < (SELECT page_to FROM _budget)"
-# The statement's last part: whether each bound cut anything off (see ``walked_short``).
-CUTS_PART = "SELECT '_budget', (posted_from IS NOT NULL)::text, scan_cut::text, 0 FROM _budget"
+# What bounds a walk, in the statement (each takes its bound as a parameter): the
+# newest-first one stops at a date, the table scan of a chosen facet's part at a page
+# (its rows carry their place as ``row_at``).
+NEWEST_BOUND = " AND posted_at >= %s"
+SCAN_BOUND = " AND row_at < %s::tid"
 
 
 def walked_short(
     rows: Iterable[Sequence[Any]], *, limit: int, walking: set[str], newest: str
 ) -> set[str]:
-    """The walks of a budgeted statement that stopped at their bound with at most
-    ``limit`` matches (past it there may be more): ``newest`` for the newest-first one
-    (a row each), a chosen facet's name for its part's table scan (counts)."""
+    """The bounded walks that found at most ``limit`` matches (past the bound there may
+    be more): ``newest`` for the newest-first one (a row each), a chosen facet's name
+    for its part's table scan (counts)."""
     seen: dict[str, int] = {}
-    walk_cut = scan_cut = False
-    for name, key, label, count in rows:
-        if name == BUDGET:
-            walk_cut, scan_cut = key == "true", label == "true"
-        else:
-            seen[name] = seen.get(name, 0) + (1 if name == newest else int(count))
-    return {
-        name
-        for name in walking
-        if (walk_cut if name == newest else scan_cut) and seen.get(name, 0) <= limit
-    }
+    for name, _key, _label, count in rows:
+        seen[name] = seen.get(name, 0) + (1 if name == newest else int(count))
+    return {name for name in walking if seen.get(name, 0) <= limit}
 
 
 def walks(plan: Any, chosen: Sequence[str], *, newest: str) -> set[str]:
-    """The walks in a budgeted statement's plan (``EXPLAIN (FORMAT JSON)``): the newest
-    matches read along the date index (an Index Scan in the CTE named ``newest``), and
-    the chosen facets' parts read in table order (a TID range scan)."""
+    """The walks in a statement's plan (``EXPLAIN (FORMAT JSON)``): the newest matches
+    read along the date index (an Index Scan in the CTE named ``newest``), and the
+    chosen facets' parts read in table order (a sequential scan)."""
     if isinstance(plan, str):
         plan = json.loads(plan)
     children = plan[0]["Plan"].get("Plans", [])
@@ -118,15 +130,15 @@ def walks(plan: Any, chosen: Sequence[str], *, newest: str) -> set[str]:
         if child.get("Subplan Name") == f"CTE {newest}" and _has_node(child, "Index Scan"):
             walking.add(newest)
     # The parts in the statement's order: the shared facets (if any), the chosen ones,
-    # then the newest matches and the budget.
+    # then the newest matches.
     members = [child for child in children if child.get("Parent Relationship") == "Member"]
-    parts = members[-2 - len(chosen) : -2]
+    parts = members[-1 - len(chosen) : -1]
     if len(parts) != len(chosen):
         # A part the planner proved empty is left out of the plan: which is which is
         # unknown, and the parts are left unbounded, as they were before bounds.
         return walking
     for name, member in zip(chosen, parts, strict=True):
-        if _has_node(member, "Tid Range Scan"):
+        if _has_node(member, "Seq Scan") or _has_node(member, "Tid Range Scan"):
             walking.add(name)
     return walking
 
@@ -143,8 +155,8 @@ def _has_node(plan: Mapping[str, Any], node_type: str) -> bool:
 SCAN_ROWS_PER_WALKED_ROW = 5
 
 
-def budget_cte(budget: int) -> tuple[str, list[Any]]:
-    """The bounds of a budgeted statement's walks, with whether each cuts anything off.
+def read_bounds(cursor: Any, budget: int) -> Bounds:
+    """Where the walks stop, each None when it would cut nothing off.
 
     The newest-first walk stops at the start of the newest UTC day by which the board
     has ``budget`` live listings, read off the kept counts by day (``board.counts``: a
@@ -154,17 +166,15 @@ def budget_cte(budget: int) -> tuple[str, list[Any]]:
     """
     counts = connection.ops.quote_name(FacetCount._meta.db_table)
     prefix = f"{counts_table.DAY_SCOPE}="
-    return (
-        f", {BUDGET} AS MATERIALIZED (SELECT w.posted_from, "  # noqa: S608
-        "('(' || p.page_budget || ',0)')::tid AS page_to, p.page_budget < p.pages AS scan_cut "
-        "FROM (SELECT (SELECT to_date(substr(scope, %s), 'YYYY-MM-DD')::timestamp "
-        "AT TIME ZONE 'UTC' FROM (SELECT scope, sum(sum(count)) OVER (ORDER BY scope DESC) "
-        f"AS running FROM {counts} WHERE scope > %s AND scope < %s AND facet = 'workplace' "
-        "GROUP BY scope) days WHERE running >= %s ORDER BY scope DESC LIMIT 1) AS posted_from) w, "
-        "(SELECT least(ceil(%s / CASE WHEN relpages > 0 AND reltuples > 0 "
-        "THEN reltuples / relpages ELSE 1 END), 4294967295)::bigint AS page_budget, "
-        "pg_relation_size(oid) / current_setting('block_size')::bigint AS pages "
-        f"FROM pg_class WHERE oid = %s::regclass) p) ",
+    cursor.execute(
+        "SELECT (SELECT to_date(substr(scope, %s), 'YYYY-MM-DD')::timestamp AT TIME ZONE 'UTC' "  # noqa: S608
+        "FROM (SELECT scope, sum(sum(count)) OVER (ORDER BY scope DESC) AS running "
+        f"FROM {counts} WHERE scope > %s AND scope < %s AND facet = 'workplace' "
+        "GROUP BY scope) days WHERE running >= %s ORDER BY scope DESC LIMIT 1), "
+        "page_budget, page_budget < pages FROM (SELECT least(ceil(%s / CASE WHEN relpages > 0 "
+        "AND reltuples > 0 THEN reltuples / relpages ELSE 1 END), 4294967295)::bigint "
+        "AS page_budget, pg_relation_size(oid) / current_setting('block_size')::bigint AS pages "
+        "FROM pg_class WHERE oid = %s::regclass) p",
         [
             len(prefix) + 1,
             prefix,
@@ -174,3 +184,5 @@ def budget_cte(budget: int) -> tuple[str, list[Any]]:
             Listing._meta.db_table,
         ],
     )
+    posted_from, page_budget, scan_cut = cursor.fetchone()
+    return Bounds(posted_from=posted_from, page_to=f"({page_budget},0)" if scan_cut else None)

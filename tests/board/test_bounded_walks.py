@@ -98,7 +98,7 @@ def test_a_walk_cut_short_is_read_again_on_the_indexes_only(board, settings, wal
     assert sum(sql.startswith("EXPLAIN") for sql in sqls) == 1
     assert sum(sql.startswith("WITH") for sql in sqls) == 2
     again = [sql for sql in sqls if sql.startswith("WITH")][-1]
-    assert "_budget" not in again
+    assert "row_at" not in again
     # What was turned off for the second reading is as it was again.
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
