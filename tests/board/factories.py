@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -94,3 +94,11 @@ def make_listing(
 
 def posted(days_ago: float) -> datetime:
     return timezone.now() - timedelta(days=days_ago)
+
+
+def on_day(days_ago: int) -> datetime:
+    """Noon of the calendar day ``days_ago`` days before today (negative: after), in the
+    site's time zone: "yesterday" and "in 2 days" whatever the time of day the test
+    runs (``posted(1.01)`` is two calendar days back just after midnight)."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return timezone.make_aware(datetime.combine(day, time(12)))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from jobboard.board import selectors
 from jobboard.board.search import JobSearch
 from jobboard.board.services import withdraw_listing
-from tests.board.factories import make_listing, posted
+from tests.board.factories import make_listing, on_day, posted
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_the_sort_list_offers_salary_and_closing_date(client) -> None:
 
 
 def test_cards_show_relative_dates_with_the_exact_date_on_hover(client) -> None:
-    listing = make_listing(title="Baker", posted_at=posted(2.01), valid_through=in_days(3.5))
+    listing = make_listing(title="Baker", posted_at=on_day(2), valid_through=in_days(3.5))
     html = client.get("/").content.decode()
     exact = timezone.localtime(listing.posted_at).strftime("%-d %B %Y, %H:%M")
     assert re.search(rf'<time datetime="[^"]+" title="{exact}">Posted 2 days ago</time>', html), (
@@ -62,10 +62,11 @@ def test_cards_show_relative_dates_with_the_exact_date_on_hover(client) -> None:
 
 @pytest.mark.parametrize(
     ("days", "words"),
-    [(0.01, "Posted today"), (1.01, "Posted yesterday"), (20, "Posted 3 weeks ago")],
+    [(0, "Posted today"), (1, "Posted yesterday"), (20, "Posted 3 weeks ago")],
 )
 def test_relative_dates_read_as_words(client, days, words) -> None:
-    make_listing(posted_at=posted(days))
+    # Calendar days: just now is today at any hour; noon is past only later in the day.
+    make_listing(posted_at=timezone.now() if days == 0 else on_day(days))
     assert f">{words}</time>" in client.get("/").content.decode()
 
 
@@ -151,7 +152,7 @@ def test_a_company_whose_name_has_no_latin_letters_still_gets_a_page(client) -> 
 
 
 def test_the_job_page_puts_recent_dates_in_words_beside_the_exact_date(client) -> None:
-    listing = make_listing(posted_at=posted(3.01), valid_through=in_days(2.5))
+    listing = make_listing(posted_at=on_day(3), valid_through=in_days(2.5))
     html = client.get(listing.get_absolute_url()).content.decode()
     assert '</time> <span class="muted">(3 days ago)</span></dd>' in html
     assert re.search(r'</time> <span class="muted">\(in [23] days\)</span></dd>', html)

@@ -6,9 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from tests.board.factories import make_listing, posted
+from tests.board.factories import make_listing, on_day, posted
 from tests.browser_plugin import BROWSER_TEST
 from tests.e2e.screens import shoot
 
@@ -19,7 +18,7 @@ pytestmark = BROWSER_TEST
 def board(transactional_db, live_server, settings):
     settings.BOARD_FACET_CACHE_SECONDS = 0
     settings.SITE_URL = live_server.url
-    soon = timezone.now() + timedelta(days=2, hours=1)
+    soon = on_day(-2)  # closes in 2 calendar days, whatever the hour
     make_listing(
         title="Robot Tamer",
         company_name="Acme Robotics",
@@ -40,7 +39,7 @@ def board(transactional_db, live_server, settings):
         salary_min=None,
         salary_max=None,
         valid_through=soon,
-        posted_at=posted(1.01),
+        posted_at=on_day(1),
     )
 
 
