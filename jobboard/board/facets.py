@@ -356,17 +356,18 @@ def _facet_statement(
     skip: tuple[str, ...],
     bounds: walk_budget.Bounds | None = None,
     pieces: Collection[str] | None = None,
-    budgeted: Collection[str] | None = None,
+    budgeted: Collection[str] = (),
 ) -> tuple[str, list[Any]]:
     """The SQL of ``_facet_rows_postgres`` and its parameters; the walks of a capped
     search stop at ``bounds`` (None: no bound). ``pieces`` (all if None)
     names the parts to count: ``CANDIDATES`` for the newest matches and the facets
-    counted over them, a chosen facet's name for its own part; ``budgeted`` (all if
-    None) the walks that the budget bounds."""
+    counted over them, a chosen facet's name for its own part; ``budgeted`` the walks
+    that ``bounds`` stop (none unless named: a bound on a part read by bitmap would cut
+    its matches short for nothing)."""
     newest = pieces is None or CANDIDATES in pieces
 
     def bounded(piece: str) -> bool:
-        return bounds is not None and (budgeted is None or piece in budgeted)
+        return bounds is not None and piece in budgeted
 
     page_to = bounds.page_to if bounds is not None else None
     posted_from = bounds.posted_from if bounds is not None else None
