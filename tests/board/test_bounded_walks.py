@@ -136,3 +136,36 @@ def test_a_bitmap_is_not_bounded(board, settings) -> None:
     assert sum(sql.startswith("WITH") for sql in sqls) == 1
     assert "row_at <" not in sqls[-1]
     assert counts[facets.MATCHED]["count"][1] == 2
+
+
+def test_a_walk_short_of_dense_matches_walks_a_wider_window(board, settings, walks_only) -> None:
+    # One remote Python listing a day: a window of 8 listings (about two days) holds
+    # two or three, short of the cap's five, but dense enough that one four times as
+    # long holds them all. That window is walked, not the indexes asked for every match.
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9
+    unbounded = counted({"q": "python", "workplace": "remote"})
+    settings.BOARD_SEARCH_WALK_ROWS = 8
+    with CaptureQueriesContext(connection) as captured:
+        bounded = counted({"q": "python", "workplace": "remote"})
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert bounded == unbounded
+    assert bounded[facets.MATCHED]["count"][1] == 5  # the cap and one more
+    assert not any("enable_indexscan" in sql for sql in sqls)
+    statements = [sql for sql in sqls if sql.startswith("WITH")]
+    assert len(statements) == 2
+    # The second walk reads the newest matches only, within its own bound.
+    assert "posted_at >= " in statements[1]
+    assert "GROUP BY 2" not in statements[1]  # no chosen facet's part
+
+
+def test_a_narrow_filter_walks_within_the_bound(board, settings, walks_only) -> None:
+    # With a country chosen the newest matches may be walked too (the planner decides):
+    # the walk stops at its bound like any other.
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    with CaptureQueriesContext(connection) as captured:
+        counts = counted({"q": "python", "country": "pl"})
+    first = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
+    newest = first.split("_candidates AS")[1].split("ORDER BY")[0]
+    assert "country_code" in newest
+    assert "posted_at >= " in newest
+    assert counts[facets.MATCHED]["count"][1] == 5
