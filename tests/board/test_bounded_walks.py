@@ -169,3 +169,24 @@ def test_a_narrow_filter_walks_within_the_bound(board, settings, walks_only) -> 
     assert "country_code" in newest
     assert "posted_at >= " in newest
     assert counts[facets.MATCHED]["count"][1] == 5
+
+
+def test_a_whole_table_read_for_the_newest_matches_is_bounded(board, settings) -> None:
+    # A filter without an index of its own can make the planner read the whole table
+    # for the newest matches and sort them; bounded by date it reads the window only.
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9
+    unbounded = counted({"q": "python", "country": "pl"})
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_indexscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            bounded = counted({"q": "python", "country": "pl"})
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_indexscan")
+            cursor.execute("RESET enable_bitmapscan")
+    first = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
+    assert "posted_at >= " in first.split("_candidates AS")[1].split("ORDER BY")[0]
+    assert bounded == unbounded
