@@ -3,6 +3,9 @@ read, not the table, and the counts and results are those of an unbounded walk."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -59,6 +62,20 @@ def counted(params: dict[str, str]) -> dict:
     search = JobSearch.from_params(params)
     now = timezone.now()
     return facets.counted_on_listings(search, Listing.objects.visible(now=now), now=now)
+
+
+@contextmanager
+def plans_off(*names: str) -> Iterator[None]:
+    """The planner without these kinds of plan, as they were again afterwards."""
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"SET {name} = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"RESET {name}")
 
 
 @pytest.fixture
@@ -121,17 +138,11 @@ def test_a_bitmap_is_not_bounded(board, settings) -> None:
     # Without the forced walks the planner reads this small table by other means; the
     # bound is left out where nothing walks, so nothing is read twice.
     settings.BOARD_SEARCH_WALK_ROWS = 2
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute("SET enable_indexscan = off")
-        cursor.execute("SET enable_tidscan = off")
-    try:
-        with CaptureQueriesContext(connection) as captured:
-            counts = counted({"q": "zebra", "country": "de"})
-    finally:
-        with connection.cursor() as cursor:
-            for name in ("enable_seqscan", "enable_indexscan", "enable_tidscan"):
-                cursor.execute(f"RESET {name}")
+    with (
+        plans_off("enable_seqscan", "enable_indexscan", "enable_tidscan"),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        counts = counted({"q": "zebra", "country": "de"})
     sqls = [q["sql"] for q in captured.captured_queries]
     assert sum(sql.startswith("WITH") for sql in sqls) == 1
     assert "row_at <" not in sqls[-1]
@@ -177,16 +188,11 @@ def test_a_whole_table_read_for_the_newest_matches_is_bounded(board, settings) -
     settings.BOARD_SEARCH_WALK_ROWS = 10**9
     unbounded = counted({"q": "python", "country": "pl"})
     settings.BOARD_SEARCH_WALK_ROWS = 2
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_indexscan = off")
-        cursor.execute("SET enable_bitmapscan = off")
-    try:
-        with CaptureQueriesContext(connection) as captured:
-            bounded = counted({"q": "python", "country": "pl"})
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET enable_indexscan")
-            cursor.execute("RESET enable_bitmapscan")
+    with (
+        plans_off("enable_indexscan", "enable_bitmapscan"),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        bounded = counted({"q": "python", "country": "pl"})
     first = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
     assert "posted_at >= " in first.split("_candidates AS")[1].split("ORDER BY")[0]
     assert bounded == unbounded
