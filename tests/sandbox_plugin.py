@@ -6,10 +6,14 @@ rest of the suite still loads when the sandbox package is absent.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+# Longer than any slow or timeout fault a test switches on.
+IDLE_TIMEOUT = 30.0
 
 
 @dataclass
@@ -70,9 +74,13 @@ class SandboxHandle:
 
 
 @pytest.fixture
-def sandbox(live_server: Any, settings: Any, transactional_db: None) -> SandboxHandle:
-    """A clean sandbox on ``live_server``, with settings pointing the partner code at it."""
-    from partner.sandbox import services
+def sandbox(live_server: Any, settings: Any, transactional_db: None) -> Iterator[SandboxHandle]:
+    """A clean sandbox on ``live_server``, with settings pointing the partner code at it.
+
+    Afterwards it waits for the requests the sandbox is still serving (an answer the client
+    gave up on is finished seconds later), so none writes into the next test's database.
+    """
+    from partner.sandbox import in_flight, services
 
     services.reset_sandbox()
     partner = services.ensure_partner(token=settings.SANDBOX_DEMO_PARTNER_TOKEN)
@@ -83,9 +91,11 @@ def sandbox(live_server: Any, settings: Any, transactional_db: None) -> SandboxH
     settings.SITE_URL = live_server.url
     settings.SMARTRECRUITERS_BACKOFF_BASE = 0.01
     settings.SMARTRECRUITERS_BACKOFF_CAP = 0.05
-    return SandboxHandle(
+    yield SandboxHandle(
         url=url,
         token=partner.token,
         partner=partner,
         control_token=settings.SANDBOX_CONTROL_TOKEN,
     )
+    if not in_flight.wait_idle(timeout=IDLE_TIMEOUT):
+        pytest.fail(f"the sandbox was still serving {in_flight.count()} requests after the test")

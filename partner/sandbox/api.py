@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from partner.sandbox import state
+from partner.sandbox import in_flight, state
 from partner.sandbox.errors import (
     ErrorStyle,
     SandboxError,
@@ -130,24 +130,26 @@ def sandbox_endpoint(
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            started = time.monotonic()
-            body = request.body  # read once, before anything can drop the connection
-            call = _Call(name=name, style=errors, switches=state.get_switches())
-            # Read once per request; views take them from here (``request_switches``).
-            request.sandbox_switches = call.switches  # type: ignore[attr-defined]
-            response: HttpResponse | None = None
-            try:
-                response = call.with_headers(_serve(request, call, auth, view, args, kwargs))
-            finally:
-                record(
-                    endpoint=name,
-                    request=request,
-                    request_body=body,
-                    response=None if isinstance(response, Dropped) else response,
-                    started=started,
-                    fault=call.fault,
-                    credential=call.credential_label(),
-                )
+            # Counted until its journal row is written (in_flight: tests wait for it).
+            with in_flight.serving():
+                started = time.monotonic()
+                body = request.body  # read once, before anything can drop the connection
+                call = _Call(name=name, style=errors, switches=state.get_switches())
+                # Read once per request; views take them from here (``request_switches``).
+                request.sandbox_switches = call.switches  # type: ignore[attr-defined]
+                response: HttpResponse | None = None
+                try:
+                    response = call.with_headers(_serve(request, call, auth, view, args, kwargs))
+                finally:
+                    record(
+                        endpoint=name,
+                        request=request,
+                        request_body=body,
+                        response=None if isinstance(response, Dropped) else response,
+                        started=started,
+                        fault=call.fault,
+                        credential=call.credential_label(),
+                    )
             if call.fault:
                 # An injected fault is the sandbox working as asked, not a server error:
                 # keep Django's request logger from reporting it at ERROR level.
