@@ -131,6 +131,14 @@ class Listing(models.Model):
             models.Index(fields=["updated_at"], name="listing_updated"),
             # Radius searches: a bounding box on the coordinates, then the exact distance.
             models.Index(fields=["latitude", "longitude"], name="listing_lat_lon"),
+            # A job page's "More at this company": the company's five newest live jobs
+            # read off the index, where the foreign key's index fetched and sorted every
+            # one of them (500 a company at a million listings: 4.5 of a 12 ms page).
+            models.Index(
+                fields=["company", "-posted_at", "-id"],
+                name="listing_live_company_posted",
+                condition=models.Q(state="live"),
+            ),
             # The "Highest salary" and "Closing soon" sorts have partial indexes of
             # their own (migration 0007): NULLS LAST cannot be declared here for SQLite.
         ]
