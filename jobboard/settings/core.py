@@ -13,6 +13,7 @@ from jobboard.envconfig import (
     env_addresses,
     env_bool,
     env_broker_url,
+    env_cache,
     env_choice,
     env_database,
     env_fernet_keys,
@@ -158,7 +159,7 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url_config(env_str("CACHE_URL", "locmemcache://jobboard"))}
+CACHES = {"default": env_cache("CACHE_URL", "locmemcache://jobboard")}
 
 # ---------------------------------------------------------------------------
 # Auth, i18n, static and media

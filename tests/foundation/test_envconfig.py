@@ -43,3 +43,32 @@ def test_sqlite_urls_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     config = envconfig.env_database("SOME_DB", "sqlite:///x")
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == "/srv/jobs/jobs.sqlite3"
+
+
+def test_the_local_memory_cache_has_room_for_many_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOME_CACHE", raising=False)
+    config = envconfig.env_cache("SOME_CACHE", "locmemcache://jobboard")
+    assert config["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # Django's default is 300, about a dozen list pages.
+    assert config["OPTIONS"]["MAX_ENTRIES"] == envconfig.LOCAL_CACHE_ENTRIES >= 5000
+
+
+def test_a_cache_url_may_size_the_local_cache_and_others_are_left_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOME_CACHE", "locmemcache://jobboard?max_entries=50")
+    assert envconfig.env_cache("SOME_CACHE", "")["OPTIONS"]["MAX_ENTRIES"] == 50
+    monkeypatch.setenv("SOME_CACHE", "redis://127.0.0.1:6379/1")
+    config = envconfig.env_cache("SOME_CACHE", "")
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert "MAX_ENTRIES" not in config.get("OPTIONS", {})
+
+
+def test_the_configured_cache_keeps_thousands_of_entries() -> None:
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if not isinstance(cache, LocMemCache):
+        pytest.skip("a shared cache (CACHE_URL on Redis) sizes itself")
+    assert cache._max_entries == envconfig.LOCAL_CACHE_ENTRIES
