@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jobboard.board.models import Listing
@@ -250,6 +252,29 @@ def test_publishing_costs_a_bounded_number_of_queries_per_posting(
     with django_assert_max_num_queries(20 * 10):
         summary = sync.run_sync_pass()
     assert summary.published == 20
+
+
+def test_each_chunk_claims_its_reports_by_their_own_ids_only(fake_feed, settings):
+    # A chunk's claim once also excluded every report the pass had tried, in SQL: its
+    # query grew with the pass (thousands of ids by the end of a large one). Only the
+    # last sweep of leftovers names them.
+    settings.FEED_SYNC_CHUNK_SIZE = 2
+    for _ in range(8):
+        fake_feed.add()
+    with CaptureQueriesContext(connection) as captured:
+        assert sync.run_sync_pass().reports_sent == 8
+    claims = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"postings_statusreport"."next_attempt_at" ASC' in query["sql"]
+    ]
+    named = [
+        len(re.findall(r"\d+", ids))
+        for sql in claims
+        for ids in re.findall(r" IN \(([^)]*)\)", sql)
+    ]
+    assert named == [2, 2, 2, 2, 8]
+    assert sum("NOT" in sql for sql in claims) == 1
 
 
 def test_the_sync_feed_command_prints_a_summary(fake_feed):
