@@ -11,7 +11,6 @@ flushed.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,11 +39,5 @@ def count() -> int:
 
 def wait_idle(*, timeout: float) -> bool:
     """Block until no request is being served; False if some still are after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
     with _changed:
-        while _serving:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            _changed.wait(left)
-    return True
+        return _changed.wait_for(lambda: _serving == 0, timeout)
