@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -30,6 +30,8 @@ from jobboard.board.search import (
     ids_q,
     salary_shown_q,
 )
+
+T = TypeVar("T")
 
 
 def _facet_key(name: str, *, now: datetime) -> tuple[Any, Any]:
@@ -336,8 +338,14 @@ def _facet_rows_postgres(
             chosen = [n for n in FACETS if search.facet_q(n, now=now) and n not in skip]
             shared = [n for n in FACETS if n not in chosen and n not in skip]
 
+            # A capped search plans its statement, then runs it, perhaps twice more
+            # (walk_budget): the SQL Django compiles for it is the same every time.
+            compiled: dict[Any, Any] = {}
+
             def statement(**bounds: Any) -> tuple[str, list[Any]]:
-                return _facet_statement(search, base, now=now, skip=skip, **bounds)
+                return _facet_statement(
+                    search, base, now=now, skip=skip, compiled=compiled, **bounds
+                )
 
             rows = walk_budget.run(
                 cursor, statement, limit=limit, chosen=chosen, shared=shared, newest=CANDIDATES
@@ -346,6 +354,16 @@ def _facet_rows_postgres(
         (name, key, label if name in ("country", CANDIDATES) else "", count)
         for name, key, label, count in rows
     ]
+
+
+def _once(memo: dict[Any, Any], key: Any, make: Callable[[], T]) -> T:
+    """``make()``, kept in ``memo`` under ``key``: what Django compiles for one search
+    (its filters, the base query) costs more than the statement's own assembly, about
+    2 ms a search, and a capped search builds its statement two to four times."""
+    if key not in memo:
+        memo[key] = make()
+    value: T = memo[key]
+    return value
 
 
 def _facet_statement(
@@ -357,14 +375,24 @@ def _facet_statement(
     bounds: walk_budget.Bounds | None = None,
     pieces: Collection[str] | None = None,
     budgeted: Collection[str] = (),
+    compiled: dict[Any, Any] | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL of ``_facet_rows_postgres`` and its parameters; the walks of a capped
     search stop at ``bounds`` (None: no bound). ``pieces`` (all if None)
     names the parts to count: ``CANDIDATES`` for the newest matches and the facets
     counted over them, a chosen facet's name for its own part; ``budgeted`` the walks
     that ``bounds`` stop (none unless named: a bound on a part read by bitmap would cut
-    its matches short for nothing)."""
+    its matches short for nothing). ``compiled`` keeps what Django compiled for one
+    search across the calls that build its statement (see ``_once``)."""
     newest = pieces is None or CANDIDATES in pieces
+    memo: dict[Any, Any] = {} if compiled is None else compiled
+
+    def where(except_facet: str | None = None) -> tuple[str, list[Any]]:
+        return _once(
+            memo,
+            ("where", except_facet),
+            lambda: _where_sql(search.filters_q(now=now, except_facet=except_facet)),
+        )
 
     def bounded(piece: str) -> bool:
         return bounds is not None and piece in budgeted
@@ -377,19 +405,27 @@ def _facet_statement(
     limit = count_limit(search)
     # The listing id travels only when a filter needs it (a semi-join, see _where_sql)
     # or the newest matches are read (a capped search).
-    with_id = limit is not None or _joins(search.filters_q(now=now))
+    with_id = limit is not None or _once(memo, "joins", lambda: _joins(search.filters_q(now=now)))
     columns = _FACET_COLUMNS + (("id",) if with_id else ())
     if limit is not None:
         # Ranked only where read: in the newest matches (``_candidates``, below).
-        base = base.annotate(rank=keyword_rank(search.groups))
         columns += ("rank",)
     if page_to is not None:
         # Where a row lies in the table: a scan that stops at a page is a TID range scan.
-        table = connection.ops.quote_name(Listing._meta.db_table)
-        row_at = RawSQL(f"{table}.ctid", (), output_field=CharField())  # noqa: S611
-        base = base.annotate(row_at=row_at)
         columns += ("row_at",)
-    base_sql, base_params = base.values(*columns).query.sql_with_params()
+
+    def base_query() -> tuple[str, list[Any]]:
+        annotated = base
+        if limit is not None:
+            annotated = annotated.annotate(rank=keyword_rank(search.groups))
+        if page_to is not None:
+            table = connection.ops.quote_name(Listing._meta.db_table)
+            row_at = RawSQL(f"{table}.ctid", (), output_field=CharField())  # noqa: S611
+            annotated = annotated.annotate(row_at=row_at)
+        sql, params = annotated.values(*columns).query.sql_with_params()
+        return sql, list(params)
+
+    base_sql, base_params = _once(memo, ("base", columns), base_query)
     keys: list[str] = []
     params: list[Any] = []
     for name in FACETS:
@@ -425,7 +461,7 @@ def _facet_statement(
         # The newest matches of every filter, read once: the facets without a choice
         # count them, their number is the total (up to the cap and one more), and the
         # page loads them by id (``matches_in_order``) instead of matching again.
-        where_sql, where_params = _where_sql(search.filters_q(now=now))
+        where_sql, where_params = where()
         # The planner walks the date index or reads the matches by bitmap and sorts
         # them, as it judges; a walk stops at its bound (``walk_budget``). Before the
         # bound, a narrow filter (a country, a function) was kept from walking, as
@@ -454,7 +490,7 @@ def _facet_statement(
         facet_case = " ".join(f"WHEN {mask} THEN '{name}'" for name, mask in masks.items())
         key_case = " ".join(f"WHEN {mask} THEN k_{name}" for name, mask in masks.items())
         if limit is None:
-            where_sql, where_params = _where_sql(search.filters_q(now=now))
+            where_sql, where_params = where()
             counted, _ = rows_of(where_sql)
         else:
             # Every filter applied: the newest matches, read above.
@@ -467,7 +503,7 @@ def _facet_statement(
         )
         params += where_params
     for name in selected:
-        where_sql, where_params = _where_sql(search.filters_q(now=now, except_facet=name))
+        where_sql, where_params = where(name)
         rows_sql, bound = rows_of(where_sql, name)
         parts.append(
             f"SELECT '{name}', k_{name}, max(country), count(*) FROM {rows_sql} GROUP BY 2"  # noqa: S608

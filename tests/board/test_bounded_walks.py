@@ -196,3 +196,47 @@ def test_a_whole_table_read_for_the_newest_matches_is_bounded(board, settings) -
     first = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
     assert "posted_at >= " in first.split("_candidates AS")[1].split("ORDER BY")[0]
     assert bounded == unbounded
+
+
+BOUNDS_QUERY = "FILTER (WHERE running >= "
+
+
+def test_the_bounds_are_read_once_for_a_minute_of_searches(board, settings, walks_only) -> None:
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    with CaptureQueriesContext(connection) as captured:
+        first = counted({"q": "python", "country": "pl"})
+        again = counted({"q": "zebra", "workplace": "remote"})
+    reads = [q["sql"] for q in captured.captured_queries if BOUNDS_QUERY in q["sql"]]
+    assert len(reads) == 1
+    # Both found what they would have with the bounds read afresh (see the tests above).
+    assert first[facets.MATCHED]["count"][1] == 5
+    assert again[facets.MATCHED]["count"][1] == 3
+    # Another budget is another set of bounds.
+    settings.BOARD_SEARCH_WALK_ROWS = 3
+    with CaptureQueriesContext(connection) as captured:
+        counted({"q": "python", "country": "pl"})
+    assert sum(BOUNDS_QUERY in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_a_capped_search_compiles_its_filters_once(
+    board, settings, walks_only, monkeypatch
+) -> None:
+    # Planned, run bounded, read again without walks: three statements, one compilation
+    # of each filter (every filter; every filter but the country; but the workplace).
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    compiled: list[str] = []
+    where_sql = facets._where_sql
+
+    def counting(q):
+        sql, params = where_sql(q)
+        compiled.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(facets, "_where_sql", counting)
+    params = {"q": "zebra", "country": "de", "workplace": "remote"}
+    with CaptureQueriesContext(connection) as captured:
+        bounded = counted(params)
+    assert sum(q["sql"].startswith("WITH") for q in captured.captured_queries) >= 2
+    assert len(compiled) == len(set(compiled)) == 3
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9
+    assert bounded == counted(params)
