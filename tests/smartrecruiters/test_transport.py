@@ -317,3 +317,89 @@ def test_each_request_waits_in_the_queue_of_its_kind_of_work(settings):
     assert work_of("/base/postings/u-1/candidates/c-1/status") == Work.STATUS
     assert work_of("/base/assessment-api/v202010/partner/orders/o-1") == Work.ASSESSMENT
     assert work_of("/base/identity/oauth/token") == Work.ASSESSMENT
+
+
+# -- What httpx did for us, done by the transport (requests without a form) ----------------
+@pytest.mark.parametrize(
+    ("path", "params", "query"),
+    [
+        (
+            "/v1/offers",
+            {"q": "data engineer", "on": True, "off": False, "n": 1, "no": None, "id": ["a", "b"]},
+            b"q=data+engineer&on=true&off=false&n=1&no=&id=a&id=b",
+        ),
+        ("/v1/offers?kept=1", None, b"kept=1"),
+        ("/v1/offers?replaced=1", {"limit": 100}, b"limit=100"),
+        ("/v1/offers", None, b""),
+    ],
+)
+@respx.mock
+def test_the_query_string_is_what_httpx_sends(transport, auth, path, params, query):
+    route = respx.get(url__startswith=f"{API}/v1/offers").respond(200, json={})
+    transport.request("GET", path, auth=auth, params=params)
+    url = route.calls.last.request.url
+    assert url.path == "/api/v1/offers"
+    assert url.query == query
+
+
+@respx.mock
+def test_host_and_content_length_are_sent(transport, auth):
+    put = respx.put(f"{API}/feed/publications/7").respond(204)
+    post = respx.post(f"{API}/x").respond(200, json={})
+    get = respx.get(f"{API}/y").respond(200, json={})
+    transport.request("PUT", "/feed/publications/7", auth=auth, json={"status": "Active"})
+    transport.request("POST", "/x", auth=auth)
+    transport.request("GET", "/y", auth=auth)
+    sent = put.calls.last.request
+    assert sent.headers["Host"] == "sr.test"
+    assert sent.headers["Content-Type"] == "application/json"
+    assert sent.content == b'{"status":"Active"}'
+    assert sent.headers["Content-Length"] == str(len(sent.content))
+    assert post.calls.last.request.headers["Content-Length"] == "0"
+    assert "Content-Length" not in get.calls.last.request.headers
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])
+@respx.mock
+def test_compressed_bodies_are_decoded(transport, auth, encoding):
+    import gzip
+    import zlib
+
+    body = b'{"id": "p-1", "name": "Zo\xc3\xab"}'
+    packed = {
+        "gzip": gzip.compress(body),
+        "deflate": zlib.compress(body),
+        "raw-deflate": zlib.compress(body)[2:-4],
+    }[encoding]
+    respx.get(f"{API}/x").respond(
+        200, content=packed, headers={"Content-Encoding": encoding.removeprefix("raw-")}
+    )
+    response = transport.request("GET", "/x", auth=auth)
+    assert response.json() == {"id": "p-1", "name": "Zoë"}
+    assert response.headers["content-encoding"] == encoding.removeprefix("raw-")
+
+
+@respx.mock
+def test_a_body_that_does_not_decode_is_an_error_not_garbage(transport, auth):
+    # A stream, not content: respx would decode the content itself.
+    answer = httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+    )
+    respx.get(f"{API}/x").mock(return_value=answer)
+    with pytest.raises(errors.PermanentError, match="DecodingError"):
+        transport.request("GET", "/x", auth=auth, max_retries=0)
+
+
+@respx.mock
+def test_a_form_with_a_file_still_goes_through_httpx(transport, auth):
+    route = respx.post(f"{API}/upload").respond(201, json={"ok": True})
+    transport.request(
+        "POST",
+        "/upload",
+        auth=auth,
+        data={"name": "cv"},
+        files={"file": ("cv.pdf", b"%PDF-1.4", "application/pdf")},
+    )
+    sent = route.calls.last.request
+    assert sent.headers["Content-Type"].startswith("multipart/form-data")
+    assert b"%PDF-1.4" in sent.content
