@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
 import urllib.request
@@ -224,6 +225,17 @@ class _Answer(NamedTuple):
     content: bytes
 
 
+# A URL made only of the characters RFC 3986 allows, which goes on the wire as it is;
+# anything else (a space, a non-ASCII letter) is left to httpx to encode.
+_PLAIN_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
+
+
+def _host_header(host: str, port: int | None) -> str:
+    """The Host header: an IPv6 address in brackets, the port when the URL names one."""
+    name = f"[{host}]" if ":" in host else host
+    return name if port is None else f"{name}:{port}"
+
+
 def _query_string(params: Mapping[str, Any]) -> str:
     """``params`` as httpx encodes them: lists repeat the key, booleans are true/false,
     None is empty, spaces are +."""
@@ -313,7 +325,7 @@ class Transport:
         content = None if json is None else orjson.dumps(json)
         if content is not None:
             headers = {**headers, "Content-Type": "application/json"}
-        if data is None and files is None and url.isascii():
+        if data is None and files is None and _PLAIN_URL.match(url):
             return self._exchange_direct(
                 method, url, params=params, content=content, headers=headers, timeout=timeout
             )
@@ -361,8 +373,7 @@ class Transport:
             target += "?" + query
         host = parts.hostname or ""
         port = parts.port
-        netloc = host if port is None else f"{host}:{port}"
-        raw_headers = [(b"Host", netloc.encode("ascii"))]
+        raw_headers = [(b"Host", _host_header(host, port).encode("ascii"))]
         if content is not None:
             raw_headers.append((b"Content-Length", str(len(content)).encode("ascii")))
         elif method in ("POST", "PUT", "PATCH"):

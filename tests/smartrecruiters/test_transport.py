@@ -403,3 +403,25 @@ def test_a_form_with_a_file_still_goes_through_httpx(transport, auth):
     sent = route.calls.last.request
     assert sent.headers["Content-Type"].startswith("multipart/form-data")
     assert b"%PDF-1.4" in sent.content
+
+
+@respx.mock
+def test_a_url_with_characters_to_encode_is_left_to_httpx(transport, auth):
+    route = respx.get(f"{API}/x%20y").respond(200, json={})
+    transport.request("GET", "/x y", auth=auth)
+    assert route.calls.last.request.url.raw_path == b"/api/x%20y"
+
+
+@respx.mock
+def test_the_host_header_names_the_port_the_url_names(transport, auth, settings):
+    settings.SMARTRECRUITERS_API_URL = "http://127.0.0.1:8765/api"
+    route = respx.get("http://127.0.0.1:8765/api/x").respond(200, json={})
+    transport.request("GET", "/x", auth=auth)
+    assert route.calls.last.request.headers["Host"] == "127.0.0.1:8765"
+
+
+def test_an_ipv6_host_is_bracketed_in_the_host_header():
+    from partner.smartrecruiters.transport import _host_header
+
+    assert _host_header("::1", 8000) == "[::1]:8000"
+    assert _host_header("sr.test", None) == "sr.test"
