@@ -25,7 +25,6 @@ import re
 import threading
 import time
 import urllib.request
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,8 +37,11 @@ import httpx
 import orjson
 from django.conf import settings
 
-# httpcore's errors as httpx's (httpx is pinned: pyproject.toml).
+# What httpx does around its connection pool, reused as it is (httpx is pinned in
+# pyproject.toml): decoders, httpcore's errors as httpx's, query values as text.
+from httpx._decoders import SUPPORTED_DECODERS, MultiDecoder
 from httpx._transports.default import map_httpcore_exceptions
+from httpx._utils import primitive_value_to_str
 
 from jobboard.operations.metrics import record_sr_call
 from jobboard.outbox import backoff
@@ -242,35 +244,20 @@ def _query_string(params: Mapping[str, Any]) -> str:
     pairs: list[tuple[str, str]] = []
     for key, value in params.items():
         for item in value if isinstance(value, list | tuple) else (value,):
-            pairs.append((str(key), _param_text(item)))
+            pairs.append((str(key), primitive_value_to_str(item)))
     return urlencode(pairs)
 
 
-def _param_text(value: Any) -> str:
-    # JSON-style booleans, as httpx sends them (1 and 0 stay numbers).
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return "" if value is None else str(value)
-
-
-def _decoded(body: bytes, headers: Mapping[str, str]) -> bytes:
-    """The body without its Content-Encoding (we accept gzip and deflate); a body that
-    does not decode is an ``httpx.DecodingError``, as httpx raised it."""
-    encoding = headers.get("Content-Encoding", "").lower()
-    for name in reversed([part.strip() for part in encoding.split(",") if part.strip()]):
-        try:
-            if name in ("gzip", "x-gzip"):
-                body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
-            elif name == "deflate":
-                try:
-                    body = zlib.decompress(body)
-                except zlib.error:  # raw deflate, without the zlib header
-                    body = zlib.decompress(body, -zlib.MAX_WBITS)
-        except zlib.error as exc:
-            raise httpx.DecodingError(f"the body does not decode as {name}: {exc}") from None
-    return body
+def _decoded(body: bytes, headers: httpx.Headers) -> bytes:
+    """The body without its Content-Encoding, by httpx's own decoders, as a response of
+    httpx's decodes it (unknown codings are left as they are; a body that does not
+    decode is an ``httpx.DecodingError``)."""
+    names = [name.strip().lower() for name in headers.get_list("content-encoding", True)]
+    decoders = [SUPPORTED_DECODERS[name]() for name in names if name in SUPPORTED_DECODERS]
+    if not decoders:
+        return body
+    decoder = decoders[0] if len(decoders) == 1 else MultiDecoder(children=decoders)
+    return decoder.decode(body) + decoder.flush()
 
 
 # ---------------------------------------------------------------------------
