@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from jobboard.board import counts as counts_table
-from jobboard.board import walk_budget
+from jobboard.board import facet_tokens, walk_budget
 from jobboard.board.keywords import keyword_rank
 from jobboard.board.models import Listing, ListingQuerySet
 from jobboard.board.search import (
@@ -387,12 +387,26 @@ def _facet_statement(
     newest = pieces is None or CANDIDATES in pieces
     memo: dict[Any, Any] = {} if compiled is None else compiled
 
+    limit = count_limit(search)
+    # A capped search (keywords) has its facet tokens searched with its words
+    # (``facet_tokens``): the filters of those facets are terms of the same GIN search.
+    tokens = limit is not None
+
+    def filters(except_facet: str | None) -> tuple[str, list[Any]]:
+        if not tokens:
+            return _where_sql(search.filters_q(now=now, except_facet=except_facet))
+        columns_q = Q()
+        for name in FACETS:
+            if name != except_facet and name not in facet_tokens.FACETS:
+                columns_q &= search.facet_q(name, now=now)
+        sql, params = _where_sql(columns_q)
+        terms = facet_tokens.tsquery(search, except_facet=except_facet)
+        if terms is None:
+            return sql, params
+        return f"{sql} AND {FACET_BASE}.search_vector @@ %s::tsquery", [*params, terms]
+
     def where(except_facet: str | None = None) -> tuple[str, list[Any]]:
-        return _once(
-            memo,
-            ("where", except_facet),
-            lambda: _where_sql(search.filters_q(now=now, except_facet=except_facet)),
-        )
+        return _once(memo, ("where", except_facet), lambda: filters(except_facet))
 
     def bounded(piece: str) -> bool:
         return bounds is not None and piece in budgeted
@@ -402,7 +416,6 @@ def _facet_statement(
 
     # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
     # compiled by Django; every value a visitor sent travels as a parameter (S608).
-    limit = count_limit(search)
     # The listing id travels only when a filter needs it (a semi-join, see _where_sql)
     # or the newest matches are read (a capped search).
     with_id = limit is not None or _once(memo, "joins", lambda: _joins(search.filters_q(now=now)))
@@ -413,6 +426,10 @@ def _facet_statement(
     if page_to is not None:
         # Where a row lies in the table: a scan that stops at a page is a TID range scan.
         columns += ("row_at",)
+    # What the newest matches keep (not the vector, which only the filters read).
+    kept = ", ".join((*columns, *(f"k_{name}" for name in FACETS)))
+    if tokens:
+        columns += ("search_vector",)
 
     def base_query() -> tuple[str, list[Any]]:
         annotated = base
@@ -472,7 +489,7 @@ def _facet_statement(
             where_sql += walk_budget.NEWEST_BOUND
             where_params = [*where_params, posted_from]
         cte += (
-            f", {CANDIDATES} AS MATERIALIZED (SELECT * FROM {FACET_BASE} WHERE {where_sql} "  # noqa: S608
+            f", {CANDIDATES} AS MATERIALIZED (SELECT {kept} FROM {FACET_BASE} WHERE {where_sql} "  # noqa: S608
             f"ORDER BY posted_at DESC, id DESC LIMIT {int(limit) + 1}) "
         )
         params += where_params

@@ -13,6 +13,7 @@ from itertools import islice
 from django.conf import settings
 from django.db import connection
 
+from jobboard.board import facet_tokens
 from jobboard.board.html import plain_text
 from jobboard.board.keywords import FTS_TABLE, vocabulary_words
 from jobboard.board.models import Listing, SearchWord
@@ -22,8 +23,10 @@ CHUNK = 2000
 
 # The weighted document a keyword search matches: title (A), company (B), the ad's text
 # (C) and the facets' words (D). PostgreSQL's parser skips HTML tags and entities, so
-# the sanitised sections go in as they are.
-_SEARCH_VECTOR_SQL = """
+# the sanitised sections go in as they are. Then the row's facet tokens
+# (``facet_tokens``), which its facet filters search for with the words.
+_SEARCH_VECTOR_SQL = (
+    """
 UPDATE board_listing AS l SET search_vector =
     setweight(to_tsvector(%(config)s::regconfig, coalesce(l.title, '')), 'A')
     || setweight(to_tsvector(%(config)s::regconfig, coalesce(c.name, '')), 'B')
@@ -32,9 +35,13 @@ UPDATE board_listing AS l SET search_vector =
     || setweight(to_tsvector(%(config)s::regconfig,
            concat_ws(' ', l.function, l.industry, l.experience_level, l.employment_type,
                      l.city, l.region, l.country, l.additional_information)), 'D')
+    || """
+    + facet_tokens.vector_sql(facet_tokens.columns_of("l"))
+    + """
 FROM board_company AS c
 WHERE c.id = l.company_id
 """
+)
 
 # What the FTS5 columns and the vocabulary read, besides the company's name.
 _FIELDS = (
@@ -53,7 +60,7 @@ _VOCABULARY = ("title", "company__name", "function", "industry", "city", "region
 def refresh(*, listing_ids: Sequence[int] | None = None) -> None:
     """Recompute the keyword index of some listings (all when ``None``)."""
     if connection.vendor == "postgresql":
-        _refresh_vectors(listing_ids)
+        refresh_vectors(listing_ids)
     for rows in _chunks(_rows(listing_ids)):
         _write(rows)
 
@@ -72,7 +79,7 @@ def index_listings(listings: Sequence[Listing]) -> None:
     if not listings:
         return
     if connection.vendor == "postgresql":
-        _refresh_vectors([listing.pk for listing in listings])
+        refresh_vectors([listing.pk for listing in listings])
     rows = []
     for listing in listings:
         row = {name: getattr(listing, name) for name in _FIELDS if "__" not in name}
@@ -92,7 +99,8 @@ def _write(rows: Sequence[dict[str, object]]) -> None:
     )
 
 
-def _refresh_vectors(listing_ids: Sequence[int] | None) -> None:
+def refresh_vectors(listing_ids: Sequence[int] | None = None) -> None:
+    """Recompute the search vectors of some listings (all when ``None``), PostgreSQL."""
     sql = _SEARCH_VECTOR_SQL
     params: dict[str, str | list[int]] = {"config": str(settings.BOARD_SEARCH_CONFIG)}
     if listing_ids is not None:

@@ -7,10 +7,11 @@ as text, and rows loaded frozen into a table truncated in the same transaction n
 VACUUM pass to be visible to index-only scans.
 
 Search vectors follow the board's recipe (``search_index._SEARCH_VECTOR_SQL``):
-``A(title) || B(company) || C(ad text) || D(facet words)``. Each piece is one of few
-texts here, so each text's ``setweight(to_tsvector(…))`` is computed once, in a small
-table, and a row's vector is its pieces joined with ``||``, which shifts positions
-exactly as the recipe's own ``||`` does.
+``A(title) || B(company) || C(ad text) || D(facet words)``, then the facet tokens
+(``facet_tokens``). Each piece is one of few texts here, so each text's
+``setweight(to_tsvector(…))`` is computed once, in a small table, and a row's vector is
+its pieces joined with ``||``, which shifts positions exactly as the recipe's own ``||``
+does.
 
 Indexes are built after the load, two at a time (one per connection) with a large
 ``maintenance_work_mem``: building an index once beats updating it a million times.
@@ -28,6 +29,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from jobboard.board import facet_tokens
 from jobboard.board.keywords import vocabulary_words
 
 TITLE_LEVELS = ["Senior", "Junior", "Lead", "Principal", "Staff", "", "Head of", "Associate"]
@@ -105,7 +107,7 @@ SELECT
     '<p>We are a company that cares.</p>'::text, d.description, d.qualifications, ''::text,
     ''::varchar, ('https://careers.example.com/' || r.i)::varchar, ''::varchar,
     r.posted, %(valid)s::timestamptz, 'live'::varchar, r.posted, r.posted, r.posted,
-    t.vector || c.vector || d.vector || f.vector
+    t.vector || c.vector || d.vector || f.vector || TOKENS
 FROM bench_draws AS r
 JOIN bench_titles AS t ON t.n = r.title
 JOIN bench_companies AS c ON c.n = r.company
@@ -117,6 +119,22 @@ JOIN bench_levels AS lvl ON lvl.n = r.lvl
 JOIN bench_types AS typ ON typ.n = r.typ
 JOIN bench_facet_words AS f ON f.n = r.facets
 """
+
+# The row's facet tokens, as the recipe adds them (``facet_tokens.vector_sql``).
+_ROWS = _ROWS.replace(
+    "TOKENS",
+    facet_tokens.vector_sql(
+        {
+            "country": "p.code",
+            "city": "p.city",
+            "function": "fn.name",
+            "industry": "ind.name",
+            "level": "lvl.name",
+            "type": "typ.label",
+            facet_tokens.WORKPLACE: "r.i %% 4 = 0",
+        }
+    ),
+)
 
 # Each row's choices, as plain columns the planner has statistics on (a join on an
 # expression is guessed at one row in two hundred, and a million rows then go through

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jobboard.board import facets
+from jobboard.board import facet_tokens, facets, walk_budget
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
 from tests.board.factories import make_listing, posted
@@ -149,10 +149,11 @@ def test_a_bitmap_is_not_bounded(board, settings) -> None:
     assert counts[facets.MATCHED]["count"][1] == 2
 
 
-def test_a_walk_short_of_dense_matches_walks_a_wider_window(board, settings, walks_only) -> None:
+def test_a_walk_short_of_dense_matches_reads_a_wider_window(board, settings, walks_only) -> None:
     # One remote Python listing a day: a window of 8 listings (about two days) holds
     # two or three, short of the cap's five, but dense enough that one four times as
-    # long holds them all. That window is walked, not the indexes asked for every match.
+    # long holds them all. That window is read on the indexes (walks off), bounded by
+    # date: not the indexes asked for every match.
     settings.BOARD_SEARCH_WALK_ROWS = 10**9
     unbounded = counted({"q": "python", "workplace": "remote"})
     settings.BOARD_SEARCH_WALK_ROWS = 8
@@ -161,12 +162,18 @@ def test_a_walk_short_of_dense_matches_walks_a_wider_window(board, settings, wal
     sqls = [q["sql"] for q in captured.captured_queries]
     assert bounded == unbounded
     assert bounded[facets.MATCHED]["count"][1] == 5  # the cap and one more
-    assert not any("enable_indexscan" in sql for sql in sqls)
     statements = [sql for sql in sqls if sql.startswith("WITH")]
     assert len(statements) == 2
-    # The second walk reads the newest matches only, within its own bound.
+    # The second reading is of the newest matches only, within its own bound, with
+    # the walks turned off before it and on again after.
     assert "posted_at >= " in statements[1]
     assert "GROUP BY 2" not in statements[1]  # no chosen facet's part
+    second = sqls.index(statements[1])
+    assert "set_config('enable_indexscan', 'off', true)" in sqls[second - 1]
+    assert "set_config('enable_indexscan', 'on', true)" in sqls[second + 1]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_a_narrow_filter_walks_within_the_bound(board, settings, walks_only) -> None:
@@ -177,7 +184,7 @@ def test_a_narrow_filter_walks_within_the_bound(board, settings, walks_only) -> 
         counts = counted({"q": "python", "country": "pl"})
     first = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
     newest = first.split("_candidates AS")[1].split("ORDER BY")[0]
-    assert "country_code" in newest
+    assert facet_tokens.token("country", "pl") in newest  # the country, as a token
     assert "posted_at >= " in newest
     assert counts[facets.MATCHED]["count"][1] == 5
 
@@ -237,6 +244,55 @@ def test_a_capped_search_compiles_its_filters_once(
     with CaptureQueriesContext(connection) as captured:
         bounded = counted(params)
     assert sum(q["sql"].startswith("WITH") for q in captured.captured_queries) >= 2
-    assert len(compiled) == len(set(compiled)) == 3
+    # The country and the workplace are searched as tokens (``facet_tokens``): what is
+    # left of each filter for its columns may be the same SQL, compiled once per filter.
+    assert len(compiled) == 3
     settings.BOARD_SEARCH_WALK_ROWS = 10**9
     assert bounded == counted(params)
+
+
+def _plan(newest_node: dict) -> list[dict]:
+    """An ``EXPLAIN (FORMAT JSON)`` of a statement whose newest matches read as given."""
+    table = Listing._meta.db_table
+    return [
+        {
+            "Plan": {
+                "Node Type": "Append",
+                "Plans": [
+                    {"Subplan Name": "CTE _candidates", "Node Type": "Limit", "Plans": [
+                        {"Node Type": "Sort", "Plans": [{**newest_node, "Relation Name": table}]}
+                    ]},
+                    {"Parent Relationship": "Member", "Node Type": "Subquery Scan"},
+                ],
+            }
+        }
+    ]  # fmt: skip
+
+
+def test_a_bitmap_expected_to_fetch_many_matches_is_bounded_by_date() -> None:
+    # Every match a bitmap finds is fetched, then sorted: many of them cost what a
+    # walk through the table would, so the newest part is bounded by date.
+    many = _plan({"Node Type": "Bitmap Heap Scan", "Plan Rows": 2 * 1001})
+    few = _plan({"Node Type": "Bitmap Heap Scan", "Plan Rows": 2 * 1001 - 1})
+    walking = _plan({"Node Type": "Index Scan", "Plan Rows": 10})
+    assert walk_budget.walks(many, [], newest="_candidates", limit=1001) == {"_candidates"}
+    assert walk_budget.walks(few, [], newest="_candidates", limit=1001) == set()
+    assert walk_budget.walks(walking, [], newest="_candidates", limit=1001) == {"_candidates"}
+
+
+def test_a_bounded_bitmap_counts_what_an_unbounded_one_does(board, settings, monkeypatch) -> None:
+    # The planner reads by bitmap here; bounded by a window that holds too few of
+    # "python", the matches are read again without the bound.
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9
+    unbounded = counted({"q": "python", "country": "fr"})
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    monkeypatch.setattr(walk_budget, "BITMAP_BOUNDED_AT", 0)  # every bitmap is bounded
+    with (
+        plans_off("enable_seqscan", "enable_indexscan", "enable_tidscan"),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        bounded = counted({"q": "python", "country": "fr"})
+    statements = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH")]
+    assert "posted_at >= " in statements[0].split("_candidates AS")[1].split("ORDER BY")[0]
+    assert len(statements) >= 2  # read again: the window held too few
+    assert bounded == unbounded
