@@ -99,15 +99,30 @@ def _write(rows: Sequence[dict[str, object]]) -> None:
     )
 
 
-def refresh_vectors(listing_ids: Sequence[int] | None = None) -> None:
-    """Recompute the search vectors of some listings (all when ``None``), PostgreSQL."""
+def refresh_vectors(
+    listing_ids: Sequence[int] | None = None, *, without_tokens_only: bool = False
+) -> int:
+    """Recompute the search vectors of some listings (all when ``None``), PostgreSQL;
+    with ``without_tokens_only``, only those whose vector lacks its facet tokens (as
+    written before them). Returns how many were written."""
     sql = _SEARCH_VECTOR_SQL
     params: dict[str, str | list[int]] = {"config": str(settings.BOARD_SEARCH_CONFIG)}
     if listing_ids is not None:
         sql += " AND l.id = ANY(%(ids)s)"
         params["ids"] = list(listing_ids)
+    if without_tokens_only:
+        # Every listing has one workplace token: a vector without its own lacks them all.
+        sql += f" AND NOT coalesce(l.search_vector @@ ({_WORKPLACE_TOKEN})::tsquery, FALSE)"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        written: int = cursor.rowcount
+    return written
+
+
+_WORKPLACE_TOKEN = "CASE WHEN l.remote THEN '{}' ELSE '{}' END".format(
+    facet_tokens.token(facet_tokens.WORKPLACE, "remote"),
+    facet_tokens.token(facet_tokens.WORKPLACE, "onsite"),
+)
 
 
 def _rows(listing_ids: Sequence[int] | None) -> Iterator[dict[str, object]]:

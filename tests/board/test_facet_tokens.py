@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jobboard.board import facet_tokens, facets
+from jobboard.board import facet_tokens, facets, search_index
 from jobboard.board.models import Listing
 from jobboard.board.search import JobSearch
 from tests.board.factories import make_listing
@@ -130,15 +130,34 @@ def test_token_filters_count_what_the_column_filters_count(board, settings, para
                 assert facet_tokens.token(facet, value) in statement
 
 
-def test_the_migration_adds_the_tokens_to_vectors_written_before_them(board) -> None:
-    listing = Listing.objects.filter(country_code="de").first()
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_adds_the_tokens_to_vectors_written_before_them(settings) -> None:
+    settings.BOARD_FACET_CACHE_SECONDS = 0
+    old = make_listing(title="Python Developer", country_code="de", remote=True)
+    new = make_listing(title="Python Developer", country_code="fr", remote=False)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE board_listing SET search_vector = to_tsvector('english', title)")
-    assert facet_tokens.token("country", "de") not in lexemes(listing)
+        # The first as written before the tokens: its words only.
+        cursor.execute(
+            "UPDATE board_listing SET search_vector = to_tsvector('english', title) WHERE id = %s",
+            [old.pk],
+        )
+    assert facet_tokens.token("country", "de") not in lexemes(old)
+    assert not facet_counts(counted({"q": "python", "country": "de"}))["workplace"]
 
     migration = importlib.import_module("jobboard.board.migrations.0016_search_vector_facet_tokens")
-    with connection.schema_editor() as editor:
+    with (
+        CaptureQueriesContext(connection) as captured,
+        connection.schema_editor(atomic=False) as editor,
+    ):
         migration.recompute(None, editor)
 
-    assert facet_tokens.token("country", "de") in lexemes(listing)
-    assert facet_counts(counted({"q": "python", "country": "de"}))["country"]
+    assert facet_tokens.token("country", "de") in lexemes(old)
+    assert facet_counts(counted({"q": "python", "country": "de"}))["workplace"] == {
+        "remote": ("remote", 1)
+    }
+    # Only the vector without tokens was written, then the table vacuumed and analysed.
+    update = next(q["sql"] for q in captured if q["sql"].lstrip().startswith("UPDATE"))
+    assert "NOT coalesce(" in update
+    assert any(q["sql"] == "VACUUM ANALYZE board_listing" for q in captured)
+    assert search_index.refresh_vectors(without_tokens_only=True) == 0
+    assert facet_tokens.token("country", "fr") in lexemes(new)
