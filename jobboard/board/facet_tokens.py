@@ -57,9 +57,14 @@ def vector_sql(columns: Mapping[str, str]) -> str:
         f"'{facet}=' || left(md5(coalesce(({columns[facet]})::text, '')), {_DIGITS})"
         for facet in CHOICE_FACETS
     ]
-    remote, onsite = token(WORKPLACE, "remote"), token(WORKPLACE, "onsite")
-    terms.append(f"CASE WHEN {columns[WORKPLACE]} THEN '{remote}' ELSE '{onsite}' END")
+    terms.append(workplace_sql(columns[WORKPLACE]))
     return f"array_to_tsvector(ARRAY[{', '.join(terms)}])"
+
+
+def workplace_sql(remote: str) -> str:
+    """SQL of a row's workplace token, ``remote`` being its boolean expression."""
+    remote_token, onsite_token = token(WORKPLACE, "remote"), token(WORKPLACE, "onsite")
+    return f"CASE WHEN {remote} THEN '{remote_token}' ELSE '{onsite_token}' END"
 
 
 def chosen(search: JobSearch, facet: str) -> tuple[str, ...]:

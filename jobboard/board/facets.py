@@ -395,11 +395,9 @@ def _facet_statement(
     def filters(except_facet: str | None) -> tuple[str, list[Any]]:
         if not tokens:
             return _where_sql(search.filters_q(now=now, except_facet=except_facet))
-        columns_q = Q()
-        for name in FACETS:
-            if name != except_facet and name not in facet_tokens.FACETS:
-                columns_q &= search.facet_q(name, now=now)
-        sql, params = _where_sql(columns_q)
+        sql, params = _where_sql(
+            search.filters_q(now=now, except_facet=except_facet, without=facet_tokens.FACETS)
+        )
         terms = facet_tokens.tsquery(search, except_facet=except_facet)
         if terms is None:
             return sql, params

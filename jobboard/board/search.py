@@ -366,10 +366,14 @@ class JobSearch:
             return Q(salary_annual__gte=Decimal(self.min_salary)) if self.min_salary else Q()
         raise KeyError(name)
 
-    def filters_q(self, *, now: datetime, except_facet: str | None = None) -> Q:
+    def filters_q(
+        self, *, now: datetime, except_facet: str | None = None, without: Iterable[str] = ()
+    ) -> Q:
+        """Every facet's filter but ``except_facet``'s and those ``without`` names."""
+        left_out = {except_facet, *without}
         q = Q()
         for name in FACETS:
-            if name != except_facet:
+            if name not in left_out:
                 q &= self.facet_q(name, now=now)
         return q
 

@@ -112,17 +112,12 @@ def refresh_vectors(
         params["ids"] = list(listing_ids)
     if without_tokens_only:
         # Every listing has one workplace token: a vector without its own lacks them all.
-        sql += f" AND NOT coalesce(l.search_vector @@ ({_WORKPLACE_TOKEN})::tsquery, FALSE)"
+        own = facet_tokens.workplace_sql("l.remote")
+        sql += f" AND NOT coalesce(l.search_vector @@ ({own})::tsquery, FALSE)"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written: int = cursor.rowcount
     return written
-
-
-_WORKPLACE_TOKEN = "CASE WHEN l.remote THEN '{}' ELSE '{}' END".format(
-    facet_tokens.token(facet_tokens.WORKPLACE, "remote"),
-    facet_tokens.token(facet_tokens.WORKPLACE, "onsite"),
-)
 
 
 def _rows(listing_ids: Sequence[int] | None) -> Iterator[dict[str, object]]:

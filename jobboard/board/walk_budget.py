@@ -80,13 +80,13 @@ def run(
     found = sum(1 for row in rows if row[0] == newest)
     if newest in short and bounds.posted_wider is not None and found * WIDER >= limit * 5 / 4:
         # The newest matches were too few in the window, but dense enough that a window
-        # WIDER times as long holds them: walking it costs the rows it reads, where the
-        # indexes alone would fetch every match, however many (at a million listings,
-        # "manager" in Engineering: 452 in the window, 12,610 in all, 740 ms by bitmap).
+        # WIDER times as long holds them: reading it costs its own matches, where the
+        # indexes without a bound would fetch every match, however many (at a million
+        # listings, "manager" in Engineering: 452 in the window, 12,610 in all, 740 ms).
         wider = Bounds(posted_from=bounds.posted_wider, page_to=None)
-        # Read on the indexes, within the window: a walk checks every listing's words
-        # on the table (a few microseconds each), while the keyword index with the
-        # facet tokens (``facet_tokens``) ANDed with the date range reads the window's
+        # Read on the indexes, not walked: a walk checks every listing's words on the
+        # table (a few microseconds each), while the keyword index with the facet
+        # tokens (``facet_tokens``) ANDed with the date range reads the window's
         # matches only. At a million listings "engineer" with remote walked 47,000
         # listings in 207 ms; the 60 searches of the benchmark with a filter, one run
         # each, p95 238 → 175 ms.
