@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +31,15 @@ class Bounds:
     """Where the walks stop: the newest-first one at ``posted_from`` (a date), a chosen
     facet's table scan before the page ``page_to`` (a ``tid``); None: not cut at all.
     ``posted_wider`` is where a newest-first walk stops when it is run again over
-    ``WIDER`` times the listings (None: that would cut nothing)."""
+    ``WIDER`` times the listings (None: that would cut nothing). ``window_share`` and
+    ``wider_share`` are the parts of the board's listings posted since each (None:
+    unknown)."""
 
     posted_from: datetime | None
     page_to: str | None
     posted_wider: datetime | None = None
+    window_share: float | None = None
+    wider_share: float | None = None
 
     @property
     def cut(self) -> bool:
@@ -69,21 +73,29 @@ def run(
     # as it is.
     sql, params = statement(bounds=None)
     cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-    walking = walks(cursor.fetchone()[0], chosen, newest=newest, limit=limit)
+    plan = cursor.fetchone()[0]
+    walking = walks(plan, chosen, newest=newest)
     if bounds.posted_from is None:
         walking.discard(newest)
     if bounds.page_to is None:
         walking.intersection_update({newest})
+    window = newest_window(plan, newest, limit, bounds, walked=newest in walking)
+    if window is not None:
+        # A walk, or a bitmap of many matches: bounded by the narrowest window expected
+        # to hold the cap's worth (see ``newest_window``).
+        walking.add(newest)
+        bounds = replace(bounds, posted_from=window)
     cursor.execute(*statement(bounds=bounds if walking else None, budgeted=walking))
     rows: list[tuple[Any, ...]] = cursor.fetchall()
     short = walked_short(rows, limit=limit, walking=walking, newest=newest)
     found = sum(1 for row in rows if row[0] == newest)
-    if newest in short and bounds.posted_wider is not None and found * WIDER >= limit * 5 / 4:
+    wider = bounds.posted_wider is not None and bounds.posted_wider != bounds.posted_from
+    if newest in short and wider and found * WIDER >= limit * 5 / 4:
         # The newest matches were too few in the window, but dense enough that a window
         # WIDER times as long holds them: reading it costs its own matches, where the
         # indexes without a bound would fetch every match, however many (at a million
         # listings, "manager" in Engineering: 452 in the window, 12,610 in all, 740 ms).
-        wider = Bounds(posted_from=bounds.posted_wider, page_to=None)
+        window = Bounds(posted_from=bounds.posted_wider, page_to=None)
         # Read on the indexes, not walked: a walk checks every listing's words on the
         # table (a few microseconds each), while the keyword index with the facet
         # tokens (``facet_tokens``) ANDed with the date range reads the window's
@@ -91,7 +103,7 @@ def run(
         # listings in 207 ms; the 60 searches of the benchmark with a filter, one run
         # each, p95 238 → 175 ms.
         with walks_off(cursor):
-            cursor.execute(*statement(bounds=wider, budgeted={newest}, pieces={newest}))
+            cursor.execute(*statement(bounds=window, budgeted={newest}, pieces={newest}))
             rows = replaced(rows, cursor.fetchall(), pieces={newest, *shared})
         short = (short - {newest}) | walked_short(
             rows, limit=limit, walking={newest}, newest=newest
@@ -138,14 +150,21 @@ def replaced(
 WIDER = 4
 
 # How many times the cap's rows a bitmap read of the newest matches is expected to
-# fetch before it is bounded by date like a walk (see ``walks``). The planner thinks a
-# word and a filter independent, which they seldom are ("nurse" and remote: 12,000
-# expected, 50,000 read), so the bound comes early; when the window holds too few, the
-# matches are read again without it (a second bitmap, 20-30 ms at a million listings).
-# At a million listings, the benchmark's 60 searches with a filter, one at a time, one
-# run each: unbounded, mean 124 ms and the slowest 456 ms; at 2, 103 and 188 ms; at 8,
-# 113 and 250 ms.
+# fetch before it is bounded by date like a walk (see ``bitmap_window``). The planner
+# thinks a word and a filter independent, which they seldom are ("nurse" and remote:
+# 12,000 expected, 50,000 read), so the bound comes early; when the window holds too
+# few, the matches are read again without it (a second bitmap, 20-30 ms at a million
+# listings). At a million listings, the benchmark's 60 searches with a filter, one at a
+# time, one run each: unbounded, mean 124 ms and the slowest 456 ms; at 2, 103 and 188
+# ms; at 8, 113 and 250 ms.
 BITMAP_BOUNDED_AT = 2
+
+# How many times the cap's matches a window must be expected to hold for a bitmap to be
+# bounded by it: the planner's estimate of all the matches times the window's share of
+# the listings. A window expected to hold fewer would only make the matches be read
+# twice (at a million listings "sales" in Germany with remote: 5,000 expected, 231 of
+# them in the two days' window; 149 found there, then every match read again).
+EXPECTED_IN_WINDOW = 1
 
 # The plans that walk, turned off where the matches are known to be rare.
 _WALKS = ("enable_seqscan", "enable_indexscan", "enable_tidscan")
@@ -169,15 +188,20 @@ def walked_short(
     return {name for name in walking if seen.get(name, 0) <= limit}
 
 
-def walks(plan: Any, chosen: Sequence[str], *, newest: str, limit: int | None = None) -> set[str]:
-    """The walks in a statement's plan (``EXPLAIN (FORMAT JSON)``): the newest matches
-    read along the date index (an Index Scan in the CTE named ``newest``) or from the
-    whole table (a sequential scan there, sorted after), or by a bitmap expected to
-    fetch ``BITMAP_BOUNDED_AT`` times the cap ``limit`` or more; and the chosen facets'
-    parts read in table order (a sequential scan)."""
+def _plans(plan: Any) -> list[dict[str, Any]]:
+    """The top node's children in an ``EXPLAIN (FORMAT JSON)``, as text or as read."""
     if isinstance(plan, str):
         plan = json.loads(plan)
-    children = plan[0]["Plan"].get("Plans", [])
+    children: list[dict[str, Any]] = plan[0]["Plan"].get("Plans", [])
+    return children
+
+
+def walks(plan: Any, chosen: Sequence[str], *, newest: str) -> set[str]:
+    """The walks in a statement's plan (``EXPLAIN (FORMAT JSON)``): the newest matches
+    read along the date index (an Index Scan in the CTE named ``newest``) or from the
+    whole table (a sequential scan there, sorted after); and the chosen facets' parts
+    read in table order (a sequential scan)."""
+    children = _plans(plan)
     walking: set[str] = set()
     for child in children:
         if child.get("Subplan Name") != f"CTE {newest}":
@@ -187,13 +211,6 @@ def walks(plan: Any, chosen: Sequence[str], *, newest: str, limit: int | None = 
         # in Engineering read them all, 93 ms. Bounded by date, it reads the day window
         # by bitmap: 19 ms.
         if _has_node(child, "Index Scan") or _has_node(child, "Seq Scan"):
-            walking.add(newest)
-        # A bitmap that the planner expects to fetch many matches (every one is read,
-        # then sorted) is bounded by date as well: ANDed with the date index it reads
-        # the window's. "nurse" with remote fetched all of its 50,000 matches at a
-        # million listings (330 ms) where the window held 1,500.
-        expected = _estimated_rows(child, "Bitmap Heap Scan")
-        if limit is not None and expected >= BITMAP_BOUNDED_AT * limit:
             walking.add(newest)
     # The parts in the statement's order: the shared facets (if any), the chosen ones,
     # then the newest matches.
@@ -207,6 +224,39 @@ def walks(plan: Any, chosen: Sequence[str], *, newest: str, limit: int | None = 
         if _has_node(member, "Seq Scan") or _has_node(member, "Tid Range Scan"):
             walking.add(name)
     return walking
+
+
+def newest_window(
+    plan: Any, newest: str, limit: int, bounds: Bounds, *, walked: bool
+) -> datetime | None:
+    """Where the read of the newest matches stops, by date; None: it is not bounded.
+
+    A walk (``walked``) always stops somewhere: rare matches would have it read the
+    table. Every match a bitmap finds is fetched, then sorted: when the planner expects
+    ``BITMAP_BOUNDED_AT`` times the cap ``limit`` or more, ANDed with the date index it
+    reads a window's only ("nurse" with remote fetched all of its 50,000 matches at a
+    million listings, 330 ms, where the window held 1,500).
+
+    The window is the narrower of the two (``posted_from``, ``posted_wider``) where the
+    planner's estimate of the matches, times the window's share of the listings, comes
+    to ``EXPECTED_IN_WINDOW`` times the cap. Neither does: a bitmap is read whole, once;
+    a walk stops at the narrower, and its matches, rare, are read again by bitmap.
+    """
+    expected = max(
+        (_estimated_rows(child, node) for child in _plans(plan)
+         if child.get("Subplan Name") == f"CTE {newest}"
+         for node in ("Bitmap Heap Scan", "Index Scan", "Seq Scan")),
+        default=0.0,
+    )  # fmt: skip
+    if not walked and expected < BITMAP_BOUNDED_AT * limit:
+        return None
+    for posted_from, share in (
+        (bounds.posted_from, bounds.window_share),
+        (bounds.posted_wider, bounds.wider_share),
+    ):
+        if posted_from is not None and expected * (share or 0) >= EXPECTED_IN_WINDOW * limit:
+            return posted_from
+    return bounds.posted_from if walked else None
 
 
 def _estimated_rows(plan: Mapping[str, Any], node_type: str) -> float:
@@ -255,7 +305,8 @@ def read_bounds(cursor: Any, budget: int) -> Bounds:
     """Where the walks stop, each None when it would cut nothing off.
 
     The newest-first walk stops at the start of the newest UTC day by which the board
-    has ``budget`` live listings (``WIDER`` times as many for a second walk), read off
+    has ``budget`` live listings (``WIDER`` times as many for a second walk; each with
+    its share of all the listings), read off
     the kept counts by day (``board.counts``: a row a day and workplace; none at all, as
     before any recount, and the walk is not cut). The table scans stop at the page
     ``SCAN_ROWS_PER_WALKED_ROW`` times as many rows in (at the table's mean rows a page;
@@ -266,8 +317,11 @@ def read_bounds(cursor: Any, budget: int) -> Bounds:
     # The newest day by which the running count reaches a budget is the latest of the
     # days where it does (it grows as the days go back).
     day = "to_date(substr(max(scope) FILTER (WHERE running >= %s), %s), 'YYYY-MM-DD')"
+    # The listings posted since that day: the least running count that reaches it.
+    since = "min(running) FILTER (WHERE running >= %s)"
     cursor.execute(
         f"SELECT {day}::timestamp AT TIME ZONE 'UTC', {day}::timestamp AT TIME ZONE 'UTC', "  # noqa: S608
+        f"{since}, {since}, max(running), "
         "min(page_budget), bool_and(page_budget < pages) FROM (SELECT scope, "
         "sum(sum(count)) OVER (ORDER BY scope DESC) AS running "
         f"FROM {counts} WHERE scope > %s AND scope < %s AND facet = 'workplace' GROUP BY scope) "
@@ -280,15 +334,19 @@ def read_bounds(cursor: Any, budget: int) -> Bounds:
             len(prefix) + 1,
             budget * WIDER,
             len(prefix) + 1,
+            budget,
+            budget * WIDER,
             prefix,
             f"{prefix}9999",
             budget * SCAN_ROWS_PER_WALKED_ROW,
             Listing._meta.db_table,
         ],
     )
-    posted_from, posted_wider, page_budget, scan_cut = cursor.fetchone()
+    posted_from, posted_wider, window, wider, total, page_budget, scan_cut = cursor.fetchone()
     return Bounds(
         posted_from=posted_from,
         page_to=f"({page_budget},0)" if scan_cut else None,
         posted_wider=posted_wider,
+        window_share=float(window / total) if window and total else None,
+        wider_share=float(wider / total) if wider and total else None,
     )

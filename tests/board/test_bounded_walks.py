@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -149,7 +151,9 @@ def test_a_bitmap_is_not_bounded(board, settings) -> None:
     assert counts[facets.MATCHED]["count"][1] == 2
 
 
-def test_a_walk_short_of_dense_matches_reads_a_wider_window(board, settings, walks_only) -> None:
+def test_a_walk_short_of_dense_matches_reads_a_wider_window(
+    board, settings, walks_only, monkeypatch
+) -> None:
     # One remote Python listing a day: a window of 8 listings (about two days) holds
     # two or three, short of the cap's five, but dense enough that one four times as
     # long holds them all. That window is read on the indexes (walks off), bounded by
@@ -157,6 +161,8 @@ def test_a_walk_short_of_dense_matches_reads_a_wider_window(board, settings, wal
     settings.BOARD_SEARCH_WALK_ROWS = 10**9
     unbounded = counted({"q": "python", "workplace": "remote"})
     settings.BOARD_SEARCH_WALK_ROWS = 8
+    # The narrower window first, whatever the planner expects of it (see below).
+    monkeypatch.setattr(walk_budget, "EXPECTED_IN_WINDOW", 0)
     with CaptureQueriesContext(connection) as captured:
         bounded = counted({"q": "python", "workplace": "remote"})
     sqls = [q["sql"] for q in captured.captured_queries]
@@ -174,6 +180,25 @@ def test_a_walk_short_of_dense_matches_reads_a_wider_window(board, settings, wal
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_a_walk_expected_short_in_the_window_walks_the_wider_one(
+    board, settings, walks_only
+) -> None:
+    # The planner expects the remote Python listings to be too few in the narrower
+    # window for the cap: the walk stops at the wider one, read once.
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9
+    unbounded = counted({"q": "python", "workplace": "remote"})
+    settings.BOARD_SEARCH_WALK_ROWS = 8
+    with connection.cursor() as cursor:
+        bounds = walk_budget.read_bounds(cursor, 8)
+    with CaptureQueriesContext(connection) as captured:
+        bounded = counted({"q": "python", "workplace": "remote"})
+    statements = [q for q in captured.captured_queries if q["sql"].startswith("WITH")]
+    assert len(statements) == 1
+    assert "posted_at >= " in statements[0]["sql"]
+    assert bounds.posted_wider.isoformat(sep=" ") in statements[0]["sql"]
+    assert bounded == unbounded
 
 
 def test_a_narrow_filter_walks_within_the_bound(board, settings, walks_only) -> None:
@@ -269,15 +294,85 @@ def _plan(newest_node: dict) -> list[dict]:
     ]  # fmt: skip
 
 
+DAY = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+# A window of a tenth of the listings, a wider one of a third.
+BOUNDS = walk_budget.Bounds(
+    posted_from=DAY,
+    page_to=None,
+    posted_wider=DAY - timedelta(days=4),
+    window_share=0.1,
+    wider_share=0.3,
+)
+
+
+def window_of(scan: str, expected: float, *, walked: bool = False) -> datetime | None:
+    plan = _plan({"Node Type": scan, "Plan Rows": expected})
+    return walk_budget.newest_window(plan, "_candidates", 1001, BOUNDS, walked=walked)
+
+
 def test_a_bitmap_expected_to_fetch_many_matches_is_bounded_by_date() -> None:
     # Every match a bitmap finds is fetched, then sorted: many of them cost what a
-    # walk through the table would, so the newest part is bounded by date.
-    many = _plan({"Node Type": "Bitmap Heap Scan", "Plan Rows": 2 * 1001})
-    few = _plan({"Node Type": "Bitmap Heap Scan", "Plan Rows": 2 * 1001 - 1})
-    walking = _plan({"Node Type": "Index Scan", "Plan Rows": 10})
-    assert walk_budget.walks(many, [], newest="_candidates", limit=1001) == {"_candidates"}
-    assert walk_budget.walks(few, [], newest="_candidates", limit=1001) == set()
-    assert walk_budget.walks(walking, [], newest="_candidates", limit=1001) == {"_candidates"}
+    # walk through the table would, so the newest part is bounded by date, at the
+    # narrowest window expected to hold the cap's worth.
+    assert window_of("Bitmap Heap Scan", 10 * 1001) == BOUNDS.posted_from
+    assert window_of("Bitmap Heap Scan", 10 * 1001 - 1) == BOUNDS.posted_wider
+    # Too few expected in either window: bounded, it would be read twice.
+    assert window_of("Bitmap Heap Scan", 1001 / 0.3 - 1) is None
+    # Few matches in all: fetched and sorted, never bounded.
+    few = 2 * 1001 - 1
+    bounds = replace(BOUNDS, window_share=1.0)
+    plan = _plan({"Node Type": "Bitmap Heap Scan", "Plan Rows": few})
+    assert walk_budget.newest_window(plan, "_candidates", 1001, bounds, walked=False) is None
+
+
+def test_a_walk_is_bounded_at_the_window_expected_to_hold_its_matches() -> None:
+    assert window_of("Index Scan", 10 * 1001, walked=True) == BOUNDS.posted_from
+    assert window_of("Index Scan", 5 * 1001, walked=True) == BOUNDS.posted_wider
+    # Rare matches: a walk stops at the narrower window all the same (the indexes
+    # read them after).
+    assert window_of("Seq Scan", 10, walked=True) == BOUNDS.posted_from
+    assert walk_budget.walks(_plan({"Node Type": "Index Scan"}), [], newest="_candidates") == {
+        "_candidates"
+    }
+    assert (
+        walk_budget.walks(_plan({"Node Type": "Bitmap Heap Scan"}), [], newest="_candidates")
+        == set()
+    )
+
+
+def test_the_bounds_know_each_window_s_share_of_the_listings(board, settings) -> None:
+    # 45 listings: 40 over the last ten days (four a day), five weeks older.
+    with connection.cursor() as cursor:
+        bounds = walk_budget.read_bounds(cursor, 8)
+    live = Listing.objects.visible(now=timezone.now())
+    total = live.count()
+    assert bounds.posted_from is not None
+    assert bounds.posted_wider is not None
+    since = live.filter(posted_at__gte=bounds.posted_from).count()
+    wider = live.filter(posted_at__gte=bounds.posted_wider).count()
+    assert since >= 8
+    assert wider >= 8 * walk_budget.WIDER
+    assert bounds.window_share == pytest.approx(since / total)
+    assert bounds.wider_share == pytest.approx(wider / total)
+
+
+def test_a_bitmap_expected_short_in_every_window_is_read_once(board, settings, monkeypatch) -> None:
+    # The planner reads by bitmap; it expects more matches than the cap, but fewer in
+    # the window: one reading, not bounded (it would come short and be read again).
+    settings.BOARD_SEARCH_WALK_ROWS = 10**9
+    unbounded = counted({"q": "python", "country": "fr"})
+    settings.BOARD_SEARCH_WALK_ROWS = 2
+    monkeypatch.setattr(walk_budget, "BITMAP_BOUNDED_AT", 0)  # any bitmap may be bounded
+    monkeypatch.setattr(walk_budget, "EXPECTED_IN_WINDOW", 10**6)  # no window will do
+    with (
+        plans_off("enable_seqscan", "enable_indexscan", "enable_tidscan"),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        once = counted({"q": "python", "country": "fr"})
+    statements = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH")]
+    assert len(statements) == 1
+    assert "posted_at >= " not in statements[0].split("_candidates AS")[1].split("ORDER BY")[0]
+    assert once == unbounded
 
 
 def test_a_bounded_bitmap_counts_what_an_unbounded_one_does(board, settings, monkeypatch) -> None:
@@ -287,6 +382,7 @@ def test_a_bounded_bitmap_counts_what_an_unbounded_one_does(board, settings, mon
     unbounded = counted({"q": "python", "country": "fr"})
     settings.BOARD_SEARCH_WALK_ROWS = 2
     monkeypatch.setattr(walk_budget, "BITMAP_BOUNDED_AT", 0)  # every bitmap is bounded
+    monkeypatch.setattr(walk_budget, "EXPECTED_IN_WINDOW", 0)  # by the narrower window
     with (
         plans_off("enable_seqscan", "enable_indexscan", "enable_tidscan"),
         CaptureQueriesContext(connection) as captured,
