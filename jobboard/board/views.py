@@ -93,6 +93,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "results": results,
         "page": results.page,
         "facets": results.facets,
+        # The chosen filters, each a chip that removes it: read here, not by looping over
+        # every option of every facet in the template.
+        "chosen_options": [(f, o) for f in results.facets for o in f.options if o.selected],
         "FACET_PANEL_SECONDS": FACET_PANEL_SECONDS,
         **_card_context(),
         "canonical_url": _canonical(reverse("board:job_list"), canonical_query),
