@@ -421,11 +421,13 @@ def _facet_statement(
     if limit is not None:
         # Ranked only where read: in the newest matches (``_candidates``, below).
         columns += ("rank",)
-    if page_to is not None:
-        # Where a row lies in the table: a scan that stops at a page is a TID range scan.
-        columns += ("row_at",)
     # What the newest matches keep (not the vector, which only the filters read).
     kept = ", ".join((*columns, *(f"k_{name}" for name in FACETS)))
+    if limit is not None:
+        # Where a row lies in the table: a scan that stops at a page is a TID range scan.
+        # In every statement of a capped search, bounded or not (unread, it costs nothing):
+        # its planning and its bounded reading then share one compiled base query.
+        columns += ("row_at",)
     if tokens:
         columns += ("search_vector",)
 
@@ -433,7 +435,7 @@ def _facet_statement(
         annotated = base
         if limit is not None:
             annotated = annotated.annotate(rank=keyword_rank(search.groups))
-        if page_to is not None:
+        if limit is not None:
             table = connection.ops.quote_name(Listing._meta.db_table)
             row_at = RawSQL(f"{table}.ctid", (), output_field=CharField())  # noqa: S611
             annotated = annotated.annotate(row_at=row_at)

@@ -117,7 +117,7 @@ def test_a_walk_cut_short_is_read_again_on_the_indexes_only(board, settings, wal
     assert sum(sql.startswith("EXPLAIN") for sql in sqls) == 1
     assert sum(sql.startswith("WITH") for sql in sqls) == 2
     again = [sql for sql in sqls if sql.startswith("WITH")][-1]
-    assert "row_at" not in again
+    assert "row_at <" not in again  # not bounded (the row's place is read, not compared)
     # What was turned off for the second reading is as it was again.
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
@@ -265,6 +265,15 @@ def test_a_capped_search_compiles_its_filters_once(
         return sql, params
 
     monkeypatch.setattr(facets, "_where_sql", counting)
+    # And the base query (the keywords, their rank, the row's place) once in all.
+    memos: list[dict] = []
+    statement = facets._facet_statement
+
+    def keeping(*args, compiled, **kwargs):
+        memos.append(compiled)
+        return statement(*args, compiled=compiled, **kwargs)
+
+    monkeypatch.setattr(facets, "_facet_statement", keeping)
     params = {"q": "zebra", "country": "de", "workplace": "remote"}
     with CaptureQueriesContext(connection) as captured:
         bounded = counted(params)
@@ -272,6 +281,9 @@ def test_a_capped_search_compiles_its_filters_once(
     # The country and the workplace are searched as tokens (``facet_tokens``): what is
     # left of each filter for its columns may be the same SQL, compiled once per filter.
     assert len(compiled) == 3
+    assert len(memos) >= 2
+    assert all(memo is memos[0] for memo in memos)
+    assert sum(key[0] == "base" for key in memos[0] if isinstance(key, tuple)) == 1
     settings.BOARD_SEARCH_WALK_ROWS = 10**9
     assert bounded == counted(params)
 
