@@ -119,6 +119,9 @@ class Listing(models.Model):
 
     objects = ListingQuerySet.as_manager()
 
+    # Not a column: its result card's HTML when a page found it cached (``board.cards``).
+    card_html: str | None = None
+
     class Meta:
         ordering = ["-posted_at", "-id"]
         constraints = [

@@ -46,6 +46,16 @@ CARD_FIELDS = (
 )  # fmt: skip
 
 
+# What a page of results reads of its listings: enough to find their cards in the cache
+# (``board.cards``), which loads the rest (``card_listings``) for the cards it lacks.
+CARD_VERSION = ("id", "updated_at")
+
+
+def card_listings(*, ids: Sequence[int], now: datetime | None = None) -> dict[int, Listing]:
+    """The visible listings of these ids, with what their cards show, by id."""
+    return visible_listings(now=now).only(*CARD_FIELDS).in_bulk(ids)
+
+
 def live_listing_ids() -> QuerySet[Listing, int]:
     """Ids of the live listings, as a subquery (``…filter(listing_id__in=…)``).
 
@@ -183,7 +193,7 @@ def search_listings(*, search: JobSearch, now: datetime | None = None) -> Search
     if ordered is not None and search.uses_newest:
         page = _page_of(ordered, search, now=now)
     else:
-        listings = visible_listings(now=now).only(*CARD_FIELDS)
+        listings = Listing.objects.visible(now=now).only(*CARD_VERSION)
         paginator = Paginator(search.apply(listings, now=now), settings.BOARD_PAGE_SIZE)
         # Paginator.count is a cached_property: setting it spares the COUNT(*) query.
         paginator.__dict__["count"] = total
@@ -226,8 +236,9 @@ def _page_of(ids: list[int], search: JobSearch, *, now: datetime) -> Page:
 
 def _page_of_rows(ids: list[int], number: int, paginator: Paginator, *, now: datetime) -> Page:
     """A page of these listings in this order, loaded by id and filtered by ``visible()``
-    again (one that left the board since its id was read is left out)."""
-    rows = visible_listings(now=now).only(*CARD_FIELDS).in_bulk(ids)
+    again (one that left the board since its id was read is left out); their id and
+    version only (``CARD_VERSION``)."""
+    rows = Listing.objects.visible(now=now).only(*CARD_VERSION).in_bulk(ids)
     return Page([rows[pk] for pk in ids if pk in rows], number, paginator)
 
 

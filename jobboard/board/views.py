@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from jobboard.board import alerts, feeds, selectors, seo
+from jobboard.board import alerts, cards, feeds, selectors, seo
 from jobboard.board.models import Listing
 from jobboard.board.pagecache import cached_list_page
 from jobboard.board.search import DEFAULT_RADIUS, RADIUS_CHOICES, JobSearch
@@ -61,8 +62,12 @@ FACET_PANEL_SECONDS = 300
 CARD_SECONDS = 300
 
 
-def _card_context() -> dict[str, object]:
-    return {"CARD_SECONDS": CARD_SECONDS, "today": timezone.localdate().isoformat()}
+def _card_context(page: Page) -> dict[str, object]:
+    """What the cards of a page read: its listings with the cards found cached
+    (``board.cards``), their lifetime and today's date."""
+    today = timezone.localdate().isoformat()
+    page.object_list = cards.with_cards(list(page.object_list), today=today)
+    return {"CARD_SECONDS": CARD_SECONDS, "today": today}
 
 
 def _canonical(path: str, query: str = "") -> str:
@@ -97,7 +102,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         # every option of every facet in the template.
         "chosen_options": [(f, o) for f in results.facets for o in f.options if o.selected],
         "FACET_PANEL_SECONDS": FACET_PANEL_SECONDS,
-        **_card_context(),
+        **_card_context(results.page),
         "canonical_url": _canonical(reverse("board:job_list"), canonical_query),
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "rss_url": reverse("board:feed_rss")
@@ -129,7 +134,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "board_url": reverse("board:job_list") + f"?{search.alert_query}",
         "alert_form": AlertForm(initial={"query": search.alert_query}),
         "canonical_url": _canonical(reverse("board:company", kwargs={"slug": company.slug})),
-        **_card_context(),
+        **_card_context(results.page),
     }
     return render(request, "board/company_detail.html", context)
 

@@ -95,7 +95,7 @@ def run(
         # WIDER times as long holds them: reading it costs its own matches, where the
         # indexes without a bound would fetch every match, however many (at a million
         # listings, "manager" in Engineering: 452 in the window, 12,610 in all, 740 ms).
-        window = Bounds(posted_from=bounds.posted_wider, page_to=None)
+        widened = Bounds(posted_from=bounds.posted_wider, page_to=None)
         # Read on the indexes, not walked: a walk checks every listing's words on the
         # table (a few microseconds each), while the keyword index with the facet
         # tokens (``facet_tokens``) ANDed with the date range reads the window's
@@ -103,7 +103,7 @@ def run(
         # listings in 207 ms; the 60 searches of the benchmark with a filter, one run
         # each, p95 238 → 175 ms.
         with walks_off(cursor):
-            cursor.execute(*statement(bounds=window, budgeted={newest}, pieces={newest}))
+            cursor.execute(*statement(bounds=widened, budgeted={newest}, pieces={newest}))
             rows = replaced(rows, cursor.fetchall(), pieces={newest, *shared})
         short = (short - {newest}) | walked_short(
             rows, limit=limit, walking={newest}, newest=newest
