@@ -51,9 +51,9 @@ CARD_FIELDS = (
 CARD_VERSION = ("id", "updated_at")
 
 
-def card_listings(*, ids: Sequence[int], now: datetime | None = None) -> dict[int, Listing]:
+def card_listings(*, ids: Sequence[int]) -> dict[int, Listing]:
     """The visible listings of these ids, with what their cards show, by id."""
-    return visible_listings(now=now).only(*CARD_FIELDS).in_bulk(ids)
+    return visible_listings().only(*CARD_FIELDS).in_bulk(ids)
 
 
 def live_listing_ids() -> QuerySet[Listing, int]:

@@ -150,7 +150,7 @@ def replaced(
 WIDER = 4
 
 # How many times the cap's rows a bitmap read of the newest matches is expected to
-# fetch before it is bounded by date like a walk (see ``bitmap_window``). The planner
+# fetch before it is bounded by date like a walk (see ``newest_window``). The planner
 # thinks a word and a filter independent, which they seldom are ("nurse" and remote:
 # 12,000 expected, 50,000 read), so the bound comes early; when the window holds too
 # few, the matches are read again without it (a second bitmap, 20-30 ms at a million
