@@ -62,6 +62,11 @@ def beat_schedule() -> dict[str, BeatEntry]:
             "OUTBOX_RELAY_INTERVAL",
         ),
         ("expire-listings", "jobboard.board.tasks.expire_listings", "LISTING_EXPIRY_INTERVAL"),
+        (
+            "refresh-recent-search-index",
+            "jobboard.board.tasks.refresh_recent_search_index",
+            "SEARCH_INDEX_REFRESH_INTERVAL",
+        ),
         ("reconcile-feed", "partner.postings.tasks.reconcile_feed", "RECONCILE_INTERVAL"),
         ("send-job-alerts", "jobboard.board.tasks.send_job_alerts", "JOB_ALERTS_INTERVAL"),
         (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jobboard.board import alerts, services
+from jobboard.board import alerts, recent_index, services
 
 
 # A digest run walks every confirmed alert; an hour is far more than it needs and
@@ -24,3 +24,13 @@ def expire_listings() -> int:
     whose listing closed): the board tells nobody.
     """
     return len(services.expire_listings())
+
+
+# A rebuild reads the listings of about a week: seconds at a million; far less than this.
+@shared_task(
+    name="jobboard.board.tasks.refresh_recent_search_index", time_limit=1800, soft_time_limit=1700
+)
+def refresh_recent_search_index() -> str:
+    """Keep the keyword index of the newest listings on the current days (rebuilt when
+    stale, none on a board small enough not to need it); returns its name, or ''."""
+    return recent_index.refresh() or ""

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from jobboard.board import counts as counts_table
+from jobboard.board import recent_index
 from jobboard.board.models import FacetCount, Listing
 
 
@@ -33,13 +34,17 @@ class Bounds:
     ``posted_wider`` is where a newest-first walk stops when it is run again over
     ``WIDER`` times the listings (None: that would cut nothing). ``window_share`` and
     ``wider_share`` are the parts of the board's listings posted since each (None:
-    unknown)."""
+    unknown). ``recent_from`` is the day of the keyword index of the newest listings
+    (``recent_index``; None: there is none), ``parts_from`` where the chosen facets'
+    parts read by bitmap stop (None: they are not cut)."""
 
     posted_from: datetime | None
     page_to: str | None
     posted_wider: datetime | None = None
     window_share: float | None = None
     wider_share: float | None = None
+    recent_from: datetime | None = None
+    parts_from: datetime | None = None
 
     @property
     def cut(self) -> bool:
@@ -57,10 +62,11 @@ def run(
 ) -> list[tuple[Any, ...]]:
     """The rows of a capped facet statement, its walks bounded.
 
-    ``statement(bounds=, budgeted=, pieces=)`` gives the SQL: each walk in ``budgeted``
-    stops at ``bounds`` (None: no bound), and only the parts in ``pieces`` (all if None)
-    are counted: ``newest`` for the newest matches and the ``shared`` facets counted
-    over them, a ``chosen`` facet's name for its own part.
+    ``statement(bounds=, budgeted=, dated=, pieces=)`` gives the SQL: each walk in
+    ``budgeted`` stops at ``bounds`` (None: no bound), each chosen facet's part in
+    ``dated`` reads the listings since ``bounds.parts_from``, and only the parts in
+    ``pieces`` (all if None) are counted: ``newest`` for the newest matches and the
+    ``shared`` facets counted over them, a ``chosen`` facet's name for its own part.
     """
     bounds = current_bounds(cursor, settings.BOARD_SEARCH_WALK_ROWS)
     if not bounds.cut:
@@ -79,23 +85,56 @@ def run(
         walking.discard(newest)
     if bounds.page_to is None:
         walking.intersection_update({newest})
-    window = newest_window(plan, newest, limit, bounds, walked=newest in walking)
+    walked = newest in walking
+    window = newest_window(plan, newest, limit, bounds, walked=walked)
+    if (
+        not walked
+        and window is not None
+        and window == bounds.posted_wider
+        and bounds.recent_from is not None
+        and bounds.recent_from <= window
+    ):
+        # A bitmap over the wider window reads the keyword index of the newest listings
+        # (which holds that window): bounded by the index's very day, not the window's,
+        # so that the planner needs no date index besides. Not the narrower window: the
+        # index holds several times its listings, whose matches would all be fetched
+        # (the benchmark's searches by one word at a million, cold p95 141-143 against
+        # 163-164 ms). Nor a read expected short of the cap's matches in the window: more
+        # often short than not in the benchmark, then read whole, it was slower.
+        window = bounds.recent_from
     if window is not None:
         # A walk, or a bitmap of many matches: bounded by the narrowest window expected
         # to hold the cap's worth (see ``newest_window``).
         walking.add(newest)
         bounds = replace(bounds, posted_from=window)
-    cursor.execute(*statement(bounds=bounds if walking else None, budgeted=walking))
+    dated = dated_parts(plan, chosen, limit, bounds) - walking
+    if dated:
+        # Any sample of the matches serves a chosen facet's part: the newest listings'.
+        bounds = replace(bounds, parts_from=bounds.recent_from)
+        walking |= dated
+    cut = walking - dated
+    cursor.execute(*statement(bounds=bounds if walking else None, budgeted=cut, dated=dated))
     rows: list[tuple[Any, ...]] = cursor.fetchall()
     short = walked_short(rows, limit=limit, walking=walking, newest=newest)
     found = sum(1 for row in rows if row[0] == newest)
-    wider = bounds.posted_wider is not None and bounds.posted_wider != bounds.posted_from
-    if newest in short and wider and found * WIDER >= limit * 5 / 4:
+    wider_from = bounds.posted_wider
+    if (
+        newest in short
+        and wider_from is not None
+        # Past the window read (the keyword index of the newest listings may hold more).
+        and (bounds.posted_from is None or wider_from < bounds.posted_from)
+        and found * WIDER >= limit * 5 / 4
+    ):
         # The newest matches were too few in the window, but dense enough that a window
         # WIDER times as long holds them: reading it costs its own matches, where the
         # indexes without a bound would fetch every match, however many (at a million
         # listings, "manager" in Engineering: 452 in the window, 12,610 in all, 740 ms).
-        widened = Bounds(posted_from=bounds.posted_wider, page_to=None)
+        widened = Bounds(posted_from=wider_from, page_to=None)
+        if bounds.recent_from is not None and bounds.recent_from <= wider_from:
+            # On the keyword index of the newest listings (see above).
+            widened = Bounds(
+                posted_from=bounds.recent_from, page_to=None, recent_from=bounds.recent_from
+            )
         # Read on the indexes, not walked: a walk checks every listing's words on the
         # table (a few microseconds each), while the keyword index with the facet
         # tokens (``facet_tokens``) ANDed with the date range reads the window's
@@ -176,6 +215,14 @@ NEWEST_BOUND = " AND posted_at >= %s"
 SCAN_BOUND = " AND row_at < %s::tid"
 
 
+def date_bound(day: datetime, bounds: Bounds) -> str:
+    """The SQL that stops a read at ``day`` (a parameter): on the keyword index of the
+    newest listings when that is its day (the clause that lets the planner use it)."""
+    if bounds.recent_from is not None and day == bounds.recent_from:
+        return f"{NEWEST_BOUND} AND {recent_index.MARK}"
+    return NEWEST_BOUND
+
+
 def walked_short(
     rows: Iterable[Sequence[Any]], *, limit: int, walking: set[str], newest: str
 ) -> set[str]:
@@ -201,9 +248,8 @@ def walks(plan: Any, chosen: Sequence[str], *, newest: str) -> set[str]:
     read along the date index (an Index Scan in the CTE named ``newest``) or from the
     whole table (a sequential scan there, sorted after); and the chosen facets' parts
     read in table order (a sequential scan)."""
-    children = _plans(plan)
     walking: set[str] = set()
-    for child in children:
+    for child in _plans(plan):
         if child.get("Subplan Name") != f"CTE {newest}":
             continue
         # A whole-table read for the newest matches comes of a filter without an index
@@ -212,18 +258,38 @@ def walks(plan: Any, chosen: Sequence[str], *, newest: str) -> set[str]:
         # by bitmap: 19 ms.
         if _has_node(child, "Index Scan") or _has_node(child, "Seq Scan"):
             walking.add(newest)
+    for name, member in _chosen_parts(plan, chosen).items():
+        if _has_node(member, "Seq Scan") or _has_node(member, "Tid Range Scan"):
+            walking.add(name)
+    return walking
+
+
+def _chosen_parts(plan: Any, chosen: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Each chosen facet's part in a statement's plan, by the facet's name."""
     # The parts in the statement's order: the shared facets (if any), the chosen ones,
     # then the newest matches.
-    members = [child for child in children if child.get("Parent Relationship") == "Member"]
+    members = [child for child in _plans(plan) if child.get("Parent Relationship") == "Member"]
     parts = members[-1 - len(chosen) : -1]
     if len(parts) != len(chosen):
         # A part the planner proved empty is left out of the plan: which is which is
         # unknown, and the parts are left unbounded, as they were before bounds.
-        return walking
-    for name, member in zip(chosen, parts, strict=True):
-        if _has_node(member, "Seq Scan") or _has_node(member, "Tid Range Scan"):
-            walking.add(name)
-    return walking
+        return {}
+    return dict(zip(chosen, parts, strict=True))
+
+
+def dated_parts(plan: Any, chosen: Sequence[str], limit: int, bounds: Bounds) -> set[str]:
+    """The chosen facets' parts read by bitmap that the keyword index of the newest
+    listings (``recent_index``) can read instead: those the planner expects to find the
+    cap's worth of matches there (its estimate of their matches, times the share of the
+    listings that index holds, at least that of the wider window)."""
+    if bounds.recent_from is None or not bounds.wider_share:
+        return set()
+    return {
+        name
+        for name, member in _chosen_parts(plan, chosen).items()
+        if _estimated_rows(member, "Bitmap Heap Scan") * bounds.wider_share
+        >= EXPECTED_IN_WINDOW * limit
+    }
 
 
 def newest_window(
@@ -242,12 +308,7 @@ def newest_window(
     to ``EXPECTED_IN_WINDOW`` times the cap. Neither does: a bitmap is read whole, once;
     a walk stops at the narrower, and its matches, rare, are read again by bitmap.
     """
-    expected = max(
-        (_estimated_rows(child, node) for child in _plans(plan)
-         if child.get("Subplan Name") == f"CTE {newest}"
-         for node in ("Bitmap Heap Scan", "Index Scan", "Seq Scan")),
-        default=0.0,
-    )  # fmt: skip
+    expected = expected_newest(plan, newest)
     if not walked and expected < BITMAP_BOUNDED_AT * limit:
         return None
     for posted_from, share in (
@@ -257,6 +318,16 @@ def newest_window(
         if posted_from is not None and expected * (share or 0) >= EXPECTED_IN_WINDOW * limit:
             return posted_from
     return bounds.posted_from if walked else None
+
+
+def expected_newest(plan: Any, newest: str) -> float:
+    """How many matches the planner expects the read of the newest matches to fetch."""
+    return max(
+        (_estimated_rows(child, node) for child in _plans(plan)
+         if child.get("Subplan Name") == f"CTE {newest}"
+         for node in ("Bitmap Heap Scan", "Index Scan", "Seq Scan")),
+        default=0.0,
+    )  # fmt: skip
 
 
 def _estimated_rows(plan: Mapping[str, Any], node_type: str) -> float:
@@ -322,7 +393,8 @@ def read_bounds(cursor: Any, budget: int) -> Bounds:
     cursor.execute(
         f"SELECT {day}::timestamp AT TIME ZONE 'UTC', {day}::timestamp AT TIME ZONE 'UTC', "  # noqa: S608
         f"{since}, {since}, max(running), "
-        "min(page_budget), bool_and(page_budget < pages) FROM (SELECT scope, "
+        "min(page_budget), bool_and(page_budget < pages), "
+        f"{recent_index.CUTOFF_SQL} FROM (SELECT scope, "
         "sum(sum(count)) OVER (ORDER BY scope DESC) AS running "
         f"FROM {counts} WHERE scope > %s AND scope < %s AND facet = 'workplace' GROUP BY scope) "
         "days RIGHT JOIN (SELECT least(ceil(%s / CASE WHEN relpages > 0 AND reltuples > 0 "
@@ -336,17 +408,21 @@ def read_bounds(cursor: Any, budget: int) -> Bounds:
             len(prefix) + 1,
             budget,
             budget * WIDER,
+            *recent_index.cutoff_params(),
             prefix,
             f"{prefix}9999",
             budget * SCAN_ROWS_PER_WALKED_ROW,
             Listing._meta.db_table,
         ],
     )
-    posted_from, posted_wider, window, wider, total, page_budget, scan_cut = cursor.fetchone()
+    (posted_from, posted_wider, window, wider, total, page_budget, scan_cut, recent) = (
+        cursor.fetchone()
+    )
     return Bounds(
         posted_from=posted_from,
         page_to=f"({page_budget},0)" if scan_cut else None,
         posted_wider=posted_wider,
         window_share=float(window / total) if window and total else None,
         wider_share=float(wider / total) if wider and total else None,
+        recent_from=recent_index.day_of(recent),
     )

@@ -339,6 +339,9 @@ HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 30, minimum=1)
 SYNC_FEED_INTERVAL = env_int("SYNC_FEED_INTERVAL", 300, minimum=1)
 OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 60, minimum=1)
 LISTING_EXPIRY_INTERVAL = env_int("LISTING_EXPIRY_INTERVAL", 900, minimum=1)
+# Keeps the keyword index of the newest listings on the current days (board.recent_index):
+# a check of the catalog when nothing is due, a rebuild about once a day.
+SEARCH_INDEX_REFRESH_INTERVAL = env_int("SEARCH_INDEX_REFRESH_INTERVAL", 3600, minimum=1)
 RECONCILE_INTERVAL = env_int("RECONCILE_INTERVAL", 86_400, minimum=1)
 JOB_ALERTS_INTERVAL = env_int("JOB_ALERTS_INTERVAL", 86_400, minimum=1)
 APPLICATION_SWEEP_INTERVAL = env_int("APPLICATION_SWEEP_INTERVAL", 120, minimum=1)

@@ -29,7 +29,7 @@ INTERVAL_SETTINGS = (
     "RECONCILE_INTERVAL", "JOB_ALERTS_INTERVAL", "APPLICATION_SWEEP_INTERVAL",
     "APPLICATION_STATUS_POLL_INTERVAL", "APPLICATION_ERASURE_INTERVAL",
     "ASSESSMENT_PUSH_INTERVAL", "ASSESSMENT_EXPIRY_INTERVAL", "ASSESSMENT_TIMEOUT_INTERVAL",
-    "SEARCH_NOTIFY_INTERVAL",
+    "SEARCH_NOTIFY_INTERVAL", "SEARCH_INDEX_REFRESH_INTERVAL",
 )  # fmt: skip
 
 
@@ -106,7 +106,7 @@ def test_beat_sends_every_entry_and_the_worker_runs_each(
         "sync-feed", "relay-status-reports", "expire-listings", "reconcile-feed",
         "send-job-alerts", "sweep-applications", "poll-application-status",
         "erase-applications", "push-assessment-results", "expire-assessment-orders",
-        "notify-search-engines",
+        "notify-search-engines", "refresh-recent-search-index",
     }  # fmt: skip
     deadline = time.monotonic() + 90
     done: set[str] = set()

@@ -101,7 +101,7 @@ def test_beat_intervals_come_from_settings() -> None:
         "heartbeat", "sync-feed", "relay-status-reports", "expire-listings", "reconcile-feed",
         "send-job-alerts", "sweep-applications", "poll-application-status",
         "erase-applications", "push-assessment-results", "expire-assessment-orders",
-        "close-assessment-attempts", "notify-search-engines",
+        "close-assessment-attempts", "notify-search-engines", "refresh-recent-search-index",
     }  # fmt: skip
 
 
