@@ -13,9 +13,9 @@ there, and the same searches on it take 2-5 ms.
 Its predicate is a constant, so it is replaced, not updated: ``refresh`` builds the index
 of the current window's first day beside the old one (``CREATE INDEX CONCURRENTLY``:
 the board keeps publishing meanwhile), then drops the old. The day is in the index's
-name; ``walk_budget.read_bounds`` reads it there, and a search bounded by that very day
-lets the planner use the index (a bound on any later day would also, but then it would
-AND the date index's bitmap of the window, as costly as what it saves).
+name; ``walk_budget.read_bounds`` reads it there. A read bounded by that very day, with
+``MARK``, may use the index, and no other: bounded by a later day, the planner would AND
+the date index's bitmap of the window, as costly as what the index saves.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 PREFIX = "listing_search_since_"
 _DAY = "%Y%m%d"
 
-# Any number will do, the same for every process: refreshes wait for each other.
+# Any number will do, the same for every process: a refresh that finds another one
+# running leaves the work to it.
 _LOCK = 7_301_301
 
 # How many days older than the window's start the index may be before it is rebuilt:

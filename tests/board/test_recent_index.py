@@ -140,7 +140,7 @@ def test_a_board_too_small_for_it_has_none(board, settings) -> None:
 
 
 @on_postgresql
-def test_refreshes_wait_for_each_other(board) -> None:
+def test_a_refresh_leaves_the_work_to_one_already_running(board) -> None:
     # Another process's refresh holds the lock: a second connection stands for it.
     other = connections.create_connection("default")
     try:
