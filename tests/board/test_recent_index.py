@@ -52,17 +52,24 @@ def board(settings) -> Iterator[None]:
     settings.BOARD_SEARCH_WALK_ROWS = WALK_ROWS
     # The walks' bounds are kept a minute in the cache: none from another test.
     cache.clear()
-    # Forty listings over the last ten days (four a day), five weeks older.
+    # Forty listings over the last ten days (four a day), five weeks older. Each country
+    # with its own name: the counts' label is any of the sample's (the factory's names
+    # follow its own counter, whatever the code).
     for i in range(40):
         make_listing(
             title="Python Developer" if i % 2 else "Data Analyst",
             country_code=("DE", "FR", "PL")[i % 3],
+            country=("Germany", "France", "Poland")[i % 3],
             remote=i % 4 == 0,
             posted_at=posted(i / 4),
         )
     for i in range(5):
         make_listing(
-            title="Python Keeper", country_code="DE", remote=True, posted_at=posted(35 + i)
+            title="Python Keeper",
+            country_code="DE",
+            country="Germany",
+            remote=True,
+            posted_at=posted(35 + i),
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE board_listing")
