@@ -384,9 +384,9 @@ def _facet_statement(
     counted over them, a chosen facet's name for its own part; ``budgeted`` the walks
     that ``bounds`` stop (none unless named: a bound on a part read by bitmap would cut
     its matches short for nothing); ``dated`` the chosen facets' parts read from the
-    listings posted since ``bounds.parts_from`` (``recent_index``). ``compiled`` keeps
-    what Django compiled for one
-    search across the calls that build its statement (see ``_once``)."""
+    listings posted since ``bounds.recent_from`` (``recent_index``). ``compiled`` keeps
+    what Django compiled for one search across the calls that build its statement (see
+    ``_once``)."""
     newest = pieces is None or CANDIDATES in pieces
     memo: dict[Any, Any] = {} if compiled is None else compiled
 
@@ -414,7 +414,7 @@ def _facet_statement(
 
     page_to = bounds.page_to if bounds is not None else None
     posted_from = bounds.posted_from if bounds is not None else None
-    parts_from = bounds.parts_from if bounds is not None else None
+    recent_from = bounds.recent_from if bounds is not None else None
 
     # Every piece of SQL below is a fixed identifier, a facet name from FACETS or SQL
     # compiled by Django; every value a visitor sent travels as a parameter (S608).
@@ -473,9 +473,9 @@ def _facet_statement(
         if page_to is not None and bounded(piece):
             where_sql += walk_budget.SCAN_BOUND
             bound = [page_to]
-        elif bounds is not None and parts_from is not None and piece in dated:
-            where_sql += walk_budget.date_bound(parts_from, bounds)
-            bound = [parts_from]
+        elif recent_from is not None and piece in dated:
+            where_sql += walk_budget.RECENT_BOUND
+            bound = [recent_from]
         sql = f"(SELECT {counted_columns} FROM {FACET_BASE} WHERE {where_sql} LIMIT {int(limit) + 1}) {FACET_BASE}"  # noqa: E501, S608
         return sql, bound
 
@@ -492,8 +492,8 @@ def _facet_statement(
         # rare matches made it read the table (6.3 s); every match was then fetched
         # and sorted instead: a broad word in one country, 93,000 rows at a million
         # listings, 0.8 s, where walking finds the newest in a few thousand.
-        if bounds is not None and posted_from is not None and bounded(CANDIDATES):
-            where_sql += walk_budget.date_bound(posted_from, bounds)
+        if posted_from is not None and bounded(CANDIDATES):
+            where_sql += walk_budget.date_bound(posted_from, recent_from)
             where_params = [*where_params, posted_from]
         cte += (
             f", {CANDIDATES} AS MATERIALIZED (SELECT {kept} FROM {FACET_BASE} WHERE {where_sql} "  # noqa: S608

@@ -35,8 +35,7 @@ class Bounds:
     ``WIDER`` times the listings (None: that would cut nothing). ``window_share`` and
     ``wider_share`` are the parts of the board's listings posted since each (None:
     unknown). ``recent_from`` is the day of the keyword index of the newest listings
-    (``recent_index``; None: there is none), ``parts_from`` where the chosen facets'
-    parts read by bitmap stop (None: they are not cut)."""
+    (``recent_index``; None: there is none)."""
 
     posted_from: datetime | None
     page_to: str | None
@@ -44,7 +43,6 @@ class Bounds:
     window_share: float | None = None
     wider_share: float | None = None
     recent_from: datetime | None = None
-    parts_from: datetime | None = None
 
     @property
     def cut(self) -> bool:
@@ -64,7 +62,7 @@ def run(
 
     ``statement(bounds=, budgeted=, dated=, pieces=)`` gives the SQL: each walk in
     ``budgeted`` stops at ``bounds`` (None: no bound), each chosen facet's part in
-    ``dated`` reads the listings since ``bounds.parts_from``, and only the parts in
+    ``dated`` reads the listings since ``bounds.recent_from``, and only the parts in
     ``pieces`` (all if None) are counted: ``newest`` for the newest matches and the
     ``shared`` facets counted over them, a ``chosen`` facet's name for its own part.
     """
@@ -107,11 +105,9 @@ def run(
         # to hold the cap's worth (see ``newest_window``).
         walking.add(newest)
         bounds = replace(bounds, posted_from=window)
+    # Any sample of the matches serves a chosen facet's part: the newest listings'.
     dated = dated_parts(plan, chosen, limit, bounds) - walking
-    if dated:
-        # Any sample of the matches serves a chosen facet's part: the newest listings'.
-        bounds = replace(bounds, parts_from=bounds.recent_from)
-        walking |= dated
+    walking |= dated
     cut = walking - dated
     cursor.execute(*statement(bounds=bounds if walking else None, budgeted=cut, dated=dated))
     rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -213,14 +209,15 @@ _WALKS = ("enable_seqscan", "enable_indexscan", "enable_tidscan")
 # (its rows carry their place as ``row_at``).
 NEWEST_BOUND = " AND posted_at >= %s"
 SCAN_BOUND = " AND row_at < %s::tid"
+# The newest-first bound on the keyword index of the newest listings: at its day, with
+# the clause that lets the planner use it (``recent_index.MARK``).
+RECENT_BOUND = f"{NEWEST_BOUND} AND {recent_index.MARK}"
 
 
-def date_bound(day: datetime, bounds: Bounds) -> str:
+def date_bound(day: datetime, recent_from: datetime | None) -> str:
     """The SQL that stops a read at ``day`` (a parameter): on the keyword index of the
-    newest listings when that is its day (the clause that lets the planner use it)."""
-    if bounds.recent_from is not None and day == bounds.recent_from:
-        return f"{NEWEST_BOUND} AND {recent_index.MARK}"
-    return NEWEST_BOUND
+    newest listings when that is its day, ``recent_from``."""
+    return RECENT_BOUND if recent_from is not None and day == recent_from else NEWEST_BOUND
 
 
 def walked_short(
